@@ -1,0 +1,110 @@
+"""The one typed settings object, read from the environment.
+
+Every default is the embedded one: a SQLite file, the Temporal dev server and the local SMTP
+outbox, all under the data folder (``var/`` beside the project unless ``RELANCE_DATA_DIR`` says
+otherwise). Production sets the same variables to point at real services.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var", validation_alias=_env("RELANCE_DATA_DIR", "data_dir")
+    )
+
+    temporal_address: str = Field(
+        default="127.0.0.1:7233", validation_alias=_env("TEMPORAL_ADDRESS", "temporal_address")
+    )
+    temporal_namespace: str = Field(
+        default="default", validation_alias=_env("TEMPORAL_NAMESPACE", "temporal_namespace")
+    )
+    temporal_task_queue: str = Field(
+        default="relance", validation_alias=_env("TEMPORAL_TASK_QUEUE", "temporal_task_queue")
+    )
+    temporal_ui_port: int = Field(
+        default=8233, validation_alias=_env("TEMPORAL_UI_PORT", "temporal_ui_port")
+    )
+
+    # Empty means the embedded SQLite file under the data folder.
+    database_url: str = Field(default="", validation_alias=_env("DATABASE_URL", "database_url"))
+
+    smtp_host: str = Field(default="127.0.0.1", validation_alias=_env("SMTP_HOST", "smtp_host"))
+    smtp_port: int = Field(default=8025, validation_alias=_env("SMTP_PORT", "smtp_port"))
+    smtp_username: str = Field(default="", validation_alias=_env("SMTP_USERNAME", "smtp_username"))
+    smtp_password: str = Field(default="", validation_alias=_env("SMTP_PASSWORD", "smtp_password"))
+    smtp_starttls: bool = Field(default=False, validation_alias=_env("SMTP_STARTTLS", "smtp_starttls"))
+    smtp_sender: str = Field(
+        default="relance@localhost", validation_alias=_env("SMTP_SENDER", "smtp_sender")
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, validation_alias=_env("SMTP_TIMEOUT", "smtp_timeout_seconds")
+    )
+
+    # Registered letters: "outbox" files them locally (embedded default); "http" calls a provider.
+    registered_mail_provider: str = Field(
+        default="outbox",
+        validation_alias=_env("REGISTERED_MAIL_PROVIDER", "registered_mail_provider"),
+    )
+    registered_mail_url: str = Field(
+        default="", validation_alias=_env("REGISTERED_MAIL_URL", "registered_mail_url")
+    )
+    registered_mail_token: str = Field(
+        default="", validation_alias=_env("REGISTERED_MAIL_TOKEN", "registered_mail_token")
+    )
+
+    policy: str = Field(default="default", validation_alias=_env("RELANCE_POLICY", "policy"))
+    templates_dir: Path = Field(
+        default=PROJECT_ROOT / "letter_templates",
+        validation_alias=_env("RELANCE_TEMPLATES_DIR", "templates_dir"),
+    )
+    # Worker sizing: threads for the CPU-heavy sync activities (PDF rendering and stamping).
+    document_threads: int = Field(
+        default=4, validation_alias=_env("RELANCE_DOCUMENT_THREADS", "document_threads")
+    )
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'relance.db'}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the embedded SMTP server writes each mail as a ``.eml`` file."""
+        return self.data_dir / "outbox"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Generated letters and labelled PDFs, one folder per case."""
+        return self.data_dir / "documents"
+
+    @property
+    def dossiers_dir(self) -> Path:
+        """Dossiers handed to the commissaire de justice, one folder per case."""
+        return self.data_dir / "dossiers"
+
+    @property
+    def registered_mail_dir(self) -> Path:
+        """Letters filed by the embedded registered-mail provider."""
+        return self.data_dir / "registered"
+
+    @property
+    def temporal_db_file(self) -> Path:
+        return self.data_dir / "temporal.db"
+
+
+def load_settings() -> Settings:
+    return Settings()

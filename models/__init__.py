@@ -1,0 +1,1 @@
+"""Tables (SQLModel) and the typed values that cross the workflow boundary."""

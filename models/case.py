@@ -1,0 +1,276 @@
+"""Typed values that cross the workflow boundary: the case input, agent commands, activity
+requests and results, and the status a query returns.
+
+They travel through Temporal with the pydantic data converter, so ``Decimal`` amounts stay exact
+(serialised as strings) and dates stay dates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.enums import CaseState, DebtorKind, LabelColour, Stage
+from models.policy import EscalationPolicy
+
+CENT = Decimal("0.01")
+_UNSAFE_ID_CHAR = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def case_id_for(creditor_siren: str, invoice_number: str) -> str:
+    """The workflow id of an invoice's case: the same invoice always maps to the same case.
+
+    Characters outside ``[A-Za-z0-9._-]`` are escaped as ``~XX`` (their UTF-8 bytes in hex) so two
+    different invoice numbers never share an id.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        return "".join(f"~{byte:02X}" for byte in match.group(0).encode("utf-8"))
+
+    escaped = _UNSAFE_ID_CHAR.sub(escape, invoice_number.replace("~", "~7E"))
+    return f"invoice-{creditor_siren}-{escaped}"
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Address(_Value):
+    street: str
+    postcode: str
+    city: str
+    country: str = "France"
+
+    def lines(self) -> list[str]:
+        return [self.street, f"{self.postcode} {self.city}", self.country.upper()]
+
+
+class CreditorInfo(_Value):
+    name: str
+    siren: str
+    email: str
+    address: Address
+    charter_accepted_on: date | None = None
+
+
+class DebtorInfo(_Value):
+    kind: DebtorKind
+    name: str
+    email: str
+    address: Address
+    siren: str | None = None
+
+
+class InvoiceInfo(_Value):
+    number: str
+    issue_date: date
+    due_date: date
+    amount_due: Decimal
+    currency: str = "EUR"
+    amount_paid: Decimal = Decimal("0.00")
+    order_reference: str | None = None
+    pdf_path: str | None = None
+
+    @property
+    def balance(self) -> Decimal:
+        return (self.amount_due - self.amount_paid).quantize(CENT)
+
+
+class CaseInput(_Value):
+    """Everything a case needs, frozen at the moment it starts."""
+
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    policy: EscalationPolicy
+    started_by: str = "back-office"
+
+
+# --- agent commands (workflow updates) -------------------------------------------------------
+
+
+class PauseRequest(_Value):
+    reason: str
+    until: datetime | None = None
+    agent: str = "agent"
+
+
+class ResumeRequest(_Value):
+    agent: str = "agent"
+
+
+class EscalateRequest(_Value):
+    to_stage: Stage | None = None
+    agent: str = "agent"
+
+
+class PaymentRequest(_Value):
+    amount: Decimal
+    paid_on: date
+    agent: str = "agent"
+    reference: str = ""
+
+
+class CommandResult(_Value):
+    """What an agent gets back once a command is accepted."""
+
+    message: str
+    status: CaseStatus
+
+
+# --- status query --------------------------------------------------------------------------
+
+
+class ActionRecord(_Value):
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+    step_key: str | None = None
+    stage: Stage | None = None
+    document_sha256: str | None = None
+
+
+class PaymentLine(_Value):
+    amount: Decimal
+    paid_on: date
+    recorded_by: str
+    reference: str = ""
+
+
+class CaseStatus(_Value):
+    case_id: str
+    invoice_number: str
+    creditor_name: str
+    debtor_name: str
+    state: CaseState
+    stage: Stage | None
+    balance: Decimal
+    currency: str
+    paused: bool
+    pause_reason: str | None = None
+    pause_until: datetime | None = None
+    next_action: str | None = None
+    next_action_at: datetime | None = None
+    actions: list[ActionRecord] = Field(default_factory=list)
+    payments: list[PaymentLine] = Field(default_factory=list)
+
+
+# --- activity requests and results -----------------------------------------------------------
+
+
+class DocumentRef(_Value):
+    path: str
+    sha256: str
+
+
+class LetterContext(_Value):
+    """What a letter template sees."""
+
+    case_id: str
+    step_key: str
+    stage: Stage
+    letter_date: date
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    balance: Decimal
+    pay_by: date | None = None
+    previous_letters: list[ActionRecord] = Field(default_factory=list)
+
+
+class RenderLetterRequest(_Value):
+    template: str
+    context: LetterContext
+
+
+class RenderedLetter(_Value):
+    """The step's letter as a PDF, and the email that carries it."""
+
+    document: DocumentRef
+    email_subject: str
+    email_body: str
+
+
+class LabelRequest(_Value):
+    case_id: str
+    step_key: str
+    source: DocumentRef
+    colour: LabelColour
+
+
+class EmailRequest(_Value):
+    case_id: str
+    step_key: str
+    to: str
+    subject: str
+    body: str
+    attachments: list[DocumentRef] = Field(default_factory=list)
+
+
+class EmailReceipt(_Value):
+    message_id: str
+    sent_at: datetime
+    duplicate: bool = False
+
+
+class RegisteredLetterRequest(_Value):
+    case_id: str
+    step_key: str
+    recipient_name: str
+    recipient_address: Address
+    sender_name: str
+    sender_address: Address
+    document: DocumentRef
+
+
+class RegisteredLetterReceipt(_Value):
+    provider: str
+    tracking_id: str
+    sent_at: datetime
+    duplicate: bool = False
+
+
+class CaseEventRecord(_Value):
+    """One line of the append-only journal; ``idempotency_key`` makes a retry a no-op."""
+
+    case_id: str
+    kind: str
+    actor: str
+    occurred_at: datetime
+    detail: str
+    idempotency_key: str
+    step_key: str | None = None
+    document_sha256: str | None = None
+
+
+class PaymentRecord(_Value):
+    case_id: str
+    amount: Decimal
+    paid_on: date
+    recorded_by: str
+    reference: str
+    idempotency_key: str
+
+
+class HandoffRequest(_Value):
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    balance: Decimal
+    documents: list[DocumentRef]
+    actions: list[ActionRecord]
+    handed_off_at: datetime
+
+
+class DossierRef(_Value):
+    path: str
+    manifest_sha256: str
+
+
+CommandResult.model_rebuild()

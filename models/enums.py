@@ -1,0 +1,47 @@
+"""Closed vocabularies shared by tables, policies and the workflow boundary."""
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """The escalation ladder, in legal order."""
+
+    AMICABLE_REMINDER = "amicable_reminder"
+    FORMAL_NOTICE = "formal_notice"
+    PENALTY_CLAIM = "penalty_claim"
+    JUDICIAL_FILING = "judicial_filing"
+
+    @property
+    def rank(self) -> int:
+        return list(Stage).index(self)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    REGISTERED_LETTER = "registered_letter"
+    BAILIFF = "bailiff"
+
+
+class LabelColour(StrEnum):
+    """The good-practice label: green on invoices, orange on reminders, red on coercive steps."""
+
+    GREEN = "green"
+    ORANGE = "orange"
+    RED = "red"
+
+
+class DebtorKind(StrEnum):
+    BUSINESS = "business"
+    CONSUMER = "consumer"
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    PAID = "paid"
+    READY_FOR_FILING = "ready_for_filing"
+    KEPT_AMICABLE = "kept_amicable"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (CaseState.PAID, CaseState.READY_FOR_FILING, CaseState.KEPT_AMICABLE)

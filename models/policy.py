@@ -1,0 +1,103 @@
+"""The escalation policy, as the workflow receives it.
+
+The back office edits policies as TOML files under ``config/policies/``; a case carries the
+policy it was started with in its input, so editing a file never changes a running case's history.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.enums import Channel, LabelColour, Stage
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(d|h|m|s)\s*$")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str | int | timedelta) -> timedelta:
+    """Parse ``"15d"``, ``"12h"``, ``"30m"`` or ``"10s"`` (policy files speak this way)."""
+    if isinstance(text, timedelta):
+        return text
+    if isinstance(text, int):
+        return timedelta(days=text)
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration: write a number and d, h, m or s, e.g. '15d'")
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+class PolicyStep(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    stage: Stage
+    after_due: timedelta
+    channel: Channel
+    template: str
+    label: LabelColour
+
+    @field_validator("after_due", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        if isinstance(value, str | int | timedelta):
+            return parse_duration(value)
+        raise ValueError("after_due must be a duration such as '15d'")
+
+
+class EscalationPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str = ""
+    # "due_date": each step's delay counts from the invoice's due date (production).
+    # "case_start": it counts from the moment the case starts (demo, delays in seconds).
+    anchor: Literal["due_date", "case_start"] = "due_date"
+    # Local hour at which day-based steps go out, in the creditor's time zone.
+    send_hour: int = Field(default=9, ge=0, le=23)
+    timezone: str = "Europe/Paris"
+    # A case started late does not fire every overdue step at once: two actions are at least
+    # this far apart, so the debtor always has time to answer the previous one.
+    min_gap: timedelta = timedelta(days=8)
+    # Deadline to pay given in the formal notice (commonly 8 days from receipt, see domain notes).
+    notice_deadline: timedelta = timedelta(days=8)
+    steps: tuple[PolicyStep, ...]
+
+    @field_validator("min_gap", "notice_deadline", mode="before")
+    @classmethod
+    def _durations(cls, value: object) -> timedelta:
+        if isinstance(value, str | int | timedelta):
+            return parse_duration(value)
+        raise ValueError("must be a duration such as '8d'")
+
+    @model_validator(mode="after")
+    def _ladder_in_order(self) -> EscalationPolicy:
+        if not self.steps:
+            raise ValueError("a policy needs at least one step")
+        keys = [step.key for step in self.steps]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"step keys must be unique, got {keys}")
+        for before, after in zip(self.steps, self.steps[1:], strict=False):
+            if after.stage.rank < before.stage.rank:
+                raise ValueError(
+                    f"step {after.key!r} ({after.stage}) comes after {before.key!r} "
+                    f"({before.stage}): stages must follow the legal order"
+                )
+            if after.after_due < before.after_due:
+                raise ValueError(f"step {after.key!r} is scheduled before {before.key!r}")
+        stages = [step.stage for step in self.steps]
+        beyond_notice = [s for s in stages if s.rank > Stage.FORMAL_NOTICE.rank]
+        if beyond_notice and Stage.FORMAL_NOTICE not in stages:
+            raise ValueError(
+                "a penalty claim or a judicial filing needs a formal_notice step before it"
+            )
+        return self
+
+    def first_step_of(self, stage: Stage) -> int | None:
+        for index, step in enumerate(self.steps):
+            if step.stage == stage:
+                return index
+        return None

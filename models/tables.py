@@ -1,0 +1,127 @@
+"""Database tables (SQLModel). The schema is created and migrated by alembic (``migrations/``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from models.enums import DebtorKind
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact amount: NUMERIC(14, 2) where the database has it, text on SQLite.
+
+    SQLite has no decimal type and would hand amounts back as binary floats; storing the decimal
+    string keeps every cent exact on both engines.
+    """
+
+    impl = sa.Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(32))
+        return dialect.type_descriptor(sa.Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(Decimal("0.01"))
+        return str(amount) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _money(**kwargs: Any) -> Any:
+    return Field(sa_type=Money, **kwargs)
+
+
+def _timestamp(**kwargs: Any) -> Any:
+    return Field(sa_type=sa.DateTime(timezone=True), **kwargs)
+
+
+class Creditor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    siren: str = Field(unique=True, index=True, max_length=9)
+    email: str
+    street: str
+    postcode: str
+    city: str
+    country: str = "France"
+    charter_accepted_on: date | None = None
+
+
+class Debtor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # The SIREN for a business, the lower-cased email for a consumer: one row per real debtor.
+    natural_key: str = Field(unique=True, index=True)
+    kind: DebtorKind = Field(sa_type=sa.String(16))
+    name: str
+    siren: str | None = Field(default=None, max_length=9)
+    email: str
+    street: str
+    postcode: str
+    city: str
+    country: str = "France"
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("creditor_id", "number", name="uq_invoice_creditor_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    creditor_id: int = Field(foreign_key="creditor.id", index=True)
+    debtor_id: int = Field(foreign_key="debtor.id", index=True)
+    number: str
+    issue_date: date
+    due_date: date
+    amount_due: Decimal = _money()
+    currency: str = Field(default="EUR", max_length=3)
+    amount_paid: Decimal = _money(default=Decimal("0.00"))
+    order_reference: str | None = None
+    pdf_path: str | None = None
+    case_id: str = Field(unique=True, index=True)
+    policy: str = "default"
+    imported_at: datetime = _timestamp(default_factory=_utcnow)
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True)
+    amount: Decimal = _money()
+    paid_on: date
+    recorded_by: str
+    reference: str = ""
+    idempotency_key: str = Field(unique=True)
+    recorded_at: datetime = _timestamp(default_factory=_utcnow)
+
+
+class CaseEvent(SQLModel, table=True):
+    """The append-only journal: every action taken on a case, by whom, with the document hash."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True)
+    kind: str = Field(index=True)
+    step_key: str | None = None
+    actor: str
+    occurred_at: datetime = _timestamp()
+    detail: str = ""
+    document_sha256: str | None = Field(default=None, max_length=64, index=True)
+    idempotency_key: str = Field(unique=True)
+    recorded_at: datetime = _timestamp(default_factory=_utcnow)

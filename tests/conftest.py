@@ -1,0 +1,3 @@
+"""Shared fixtures. Each real part has its own fixture module, registered here."""
+
+pytest_plugins = ["tests.db_fixtures", "tests.smtp_fixtures"]

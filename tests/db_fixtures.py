@@ -1,0 +1,1 @@
+"""Database fixtures: SQLite and PostgreSQL, migrated with alembic."""

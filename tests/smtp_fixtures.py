@@ -1,0 +1,1 @@
+"""SMTP fixtures: a real aiosmtpd server writing to a folder."""
