@@ -1,0 +1,115 @@
+"""The Relance worker: runs the collection workflows and their activities.
+
+``python worker.py`` connects to the Temporal server named by ``TEMPORAL_ADDRESS``, migrates the
+database named by ``DATABASE_URL`` and works until SIGINT or SIGTERM, then stops gracefully: it
+takes no new task and gives running activities time to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.documents import DocumentActivities
+from activities.ledger import LedgerActivities
+from activities.legal import LegalActivities
+from activities.mail import MailActivities
+from config.settings import Settings, load_settings
+from models.database import Database
+from workflows import WORKFLOWS
+
+log = logging.getLogger("relance.worker")
+
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
+    """Every activity, bound to its dependencies: one per side effect."""
+    documents = DocumentActivities(settings)
+    mail = MailActivities(settings, database)
+    ledger = LedgerActivities(database)
+    legal = LegalActivities(settings)
+    return [
+        documents.render_letter,
+        documents.label_pdf,
+        mail.send_email,
+        mail.send_registered_letter,
+        ledger.record_event,
+        ledger.record_payment,
+        legal.handoff_to_bailiff,
+    ]
+
+
+def build_worker(
+    client: Client, settings: Settings, database: Database, executor: ThreadPoolExecutor
+) -> Worker:
+    # PDF rendering and stamping are sync activities: they run on the executor's threads so the
+    # event loop that drives workflow tasks never stalls.
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(settings, database),
+        activity_executor=executor,
+        max_concurrent_activities=max(settings.document_threads * 4, 16),
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set, then shut down gracefully."""
+    database = Database(settings.effective_database_url)
+    try:
+        await database.migrate()
+        client = await connect(settings)
+        with ThreadPoolExecutor(settings.document_threads, thread_name_prefix="documents") as executor:
+            worker = build_worker(client, settings, database, executor)
+            async with worker:
+                log.info(
+                    "worker polling %s on %s (namespace %s)",
+                    settings.temporal_task_queue,
+                    settings.temporal_address,
+                    settings.temporal_namespace,
+                )
+                await stop.wait()
+                log.info("stopping: finishing the activities under way")
+    finally:
+        await database.dispose()
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _main() -> None:
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    await run_worker(load_settings(), stop)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -36,9 +36,7 @@ class Settings(BaseSettings):
     temporal_task_queue: str = Field(
         default="relance", validation_alias=_env("TEMPORAL_TASK_QUEUE", "temporal_task_queue")
     )
-    temporal_ui_port: int = Field(
-        default=8233, validation_alias=_env("TEMPORAL_UI_PORT", "temporal_ui_port")
-    )
+    temporal_ui_port: int = Field(default=8233, validation_alias=_env("TEMPORAL_UI_PORT", "temporal_ui_port"))
 
     # Empty means the embedded SQLite file under the data folder.
     database_url: str = Field(default="", validation_alias=_env("DATABASE_URL", "database_url"))
@@ -48,9 +46,7 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", validation_alias=_env("SMTP_USERNAME", "smtp_username"))
     smtp_password: str = Field(default="", validation_alias=_env("SMTP_PASSWORD", "smtp_password"))
     smtp_starttls: bool = Field(default=False, validation_alias=_env("SMTP_STARTTLS", "smtp_starttls"))
-    smtp_sender: str = Field(
-        default="relance@localhost", validation_alias=_env("SMTP_SENDER", "smtp_sender")
-    )
+    smtp_sender: str = Field(default="relance@localhost", validation_alias=_env("SMTP_SENDER", "smtp_sender"))
     smtp_timeout_seconds: float = Field(
         default=30.0, validation_alias=_env("SMTP_TIMEOUT", "smtp_timeout_seconds")
     )

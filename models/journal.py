@@ -12,9 +12,7 @@ from models.tables import CaseEvent
 
 async def find_event(database: Database, idempotency_key: str) -> CaseEvent | None:
     async with database.sessions() as session:
-        result = await session.exec(
-            select(CaseEvent).where(CaseEvent.idempotency_key == idempotency_key)
-        )
+        result = await session.exec(select(CaseEvent).where(CaseEvent.idempotency_key == idempotency_key))
         return result.first()
 
 

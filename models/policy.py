@@ -91,9 +91,7 @@ class EscalationPolicy(BaseModel):
         stages = [step.stage for step in self.steps]
         beyond_notice = [s for s in stages if s.rank > Stage.FORMAL_NOTICE.rank]
         if beyond_notice and Stage.FORMAL_NOTICE not in stages:
-            raise ValueError(
-                "a penalty claim or a judicial filing needs a formal_notice step before it"
-            )
+            raise ValueError("a penalty claim or a judicial filing needs a formal_notice step before it")
         return self
 
     def first_step_of(self, stage: Stage) -> int | None:

@@ -79,9 +79,7 @@ class Debtor(SQLModel, table=True):
 
 
 class Invoice(SQLModel, table=True):
-    __table_args__ = (
-        sa.UniqueConstraint("creditor_id", "number", name="uq_invoice_creditor_number"),
-    )
+    __table_args__ = (sa.UniqueConstraint("creditor_id", "number", name="uq_invoice_creditor_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     creditor_id: int = Field(foreign_key="creditor.id", index=True)

@@ -1,0 +1,238 @@
+"""Back-office operations on cases: import invoices, start cases, steer and read them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import select
+from temporalio.client import Client, WorkflowExecution, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from backoffice.invoice_file import InvoiceRow
+from models.case import CaseInput, CaseStatus, case_id_for
+from models.database import Database
+from models.enums import DebtorKind
+from models.policy import EscalationPolicy
+from models.tables import Creditor, Debtor, Invoice
+from workflows import InvoiceCollectionWorkflow
+
+# Case starts are network round trips; this many in flight keeps the server busy without
+# flooding it.
+START_CONCURRENCY = 64
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    invoices_stored: int = 0
+    invoices_known: int = 0
+    already_paid: int = 0
+    cases_started: int = 0
+    cases_existing: int = 0
+
+
+def case_input(row: InvoiceRow, policy: EscalationPolicy, started_by: str) -> CaseInput:
+    return CaseInput(
+        case_id=case_id_for(row.creditor.siren, row.invoice.number),
+        creditor=row.creditor,
+        debtor=row.debtor,
+        invoice=row.invoice,
+        policy=policy,
+        started_by=started_by,
+    )
+
+
+async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str) -> tuple[int, int]:
+    """Store creditors, debtors and invoices in one transaction; return (new, already known)."""
+    stored = known = 0
+    async with database.sessions() as session, session.begin():
+        creditors: dict[str, Creditor] = {}
+        debtors: dict[str, Debtor] = {}
+        for row in rows:
+            creditor = creditors.get(row.creditor.siren)
+            if creditor is None:
+                creditor = (
+                    await session.exec(select(Creditor).where(Creditor.siren == row.creditor.siren))
+                ).first()
+                if creditor is None:
+                    info = row.creditor
+                    creditor = Creditor(
+                        name=info.name,
+                        siren=info.siren,
+                        email=info.email,
+                        street=info.address.street,
+                        postcode=info.address.postcode,
+                        city=info.address.city,
+                        country=info.address.country,
+                        charter_accepted_on=info.charter_accepted_on,
+                    )
+                    session.add(creditor)
+                    await session.flush()
+                creditors[row.creditor.siren] = creditor
+            debtor_key = debtor_natural_key(row)
+            debtor = debtors.get(debtor_key)
+            if debtor is None:
+                debtor = (await session.exec(select(Debtor).where(Debtor.natural_key == debtor_key))).first()
+                if debtor is None:
+                    info = row.debtor
+                    debtor = Debtor(
+                        natural_key=debtor_key,
+                        kind=info.kind,
+                        name=info.name,
+                        siren=info.siren,
+                        email=info.email,
+                        street=info.address.street,
+                        postcode=info.address.postcode,
+                        city=info.address.city,
+                        country=info.address.country,
+                    )
+                    session.add(debtor)
+                    await session.flush()
+                debtors[debtor_key] = debtor
+            assert creditor.id is not None and debtor.id is not None
+            existing = (
+                await session.exec(
+                    select(Invoice).where(
+                        Invoice.creditor_id == creditor.id, Invoice.number == row.invoice.number
+                    )
+                )
+            ).first()
+            if existing is not None:
+                known += 1
+                continue
+            invoice = row.invoice
+            session.add(
+                Invoice(
+                    creditor_id=creditor.id,
+                    debtor_id=debtor.id,
+                    number=invoice.number,
+                    issue_date=invoice.issue_date,
+                    due_date=invoice.due_date,
+                    amount_due=invoice.amount_due,
+                    currency=invoice.currency,
+                    amount_paid=invoice.amount_paid,
+                    order_reference=invoice.order_reference,
+                    pdf_path=invoice.pdf_path,
+                    case_id=case_id_for(row.creditor.siren, invoice.number),
+                    policy=policy,
+                )
+            )
+            stored += 1
+    return stored, known
+
+
+def debtor_natural_key(row: InvoiceRow) -> str:
+    if row.debtor.kind == DebtorKind.BUSINESS and row.debtor.siren:
+        return f"siren:{row.debtor.siren}"
+    return f"email:{row.debtor.email.lower()}"
+
+
+async def start_case(client: Client, task_queue: str, case: CaseInput) -> bool:
+    """Start the case's workflow; False when this invoice already has one (running or ended)."""
+    try:
+        await client.start_workflow(
+            InvoiceCollectionWorkflow.run,
+            case,
+            id=case.case_id,
+            task_queue=task_queue,
+            # An invoice has one case, ever: a closed case is not reopened by a second import.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            memo={
+                "invoice": case.invoice.number,
+                "creditor": case.creditor.name,
+                "debtor": case.debtor.name,
+                "amount": str(case.invoice.balance),
+            },
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
+
+
+async def start_cases(
+    client: Client,
+    task_queue: str,
+    cases: list[CaseInput],
+    on_progress: Callable[[], None] | None = None,
+) -> tuple[int, int]:
+    """Start many cases with bounded concurrency; return (started, already there)."""
+    limit = asyncio.Semaphore(START_CONCURRENCY)
+    started = existing = 0
+
+    async def one(case: CaseInput) -> None:
+        nonlocal started, existing
+        async with limit:
+            if await start_case(client, task_queue, case):
+                started += 1
+            else:
+                existing += 1
+        if on_progress is not None:
+            on_progress()
+
+    await asyncio.gather(*(one(case) for case in cases))
+    return started, existing
+
+
+async def import_invoices(
+    client: Client,
+    database: Database,
+    task_queue: str,
+    rows: list[InvoiceRow],
+    policy: EscalationPolicy,
+    started_by: str,
+    on_progress: Callable[[], None] | None = None,
+) -> ImportReport:
+    """Store validated rows, then start one case per unpaid invoice. Safe to run again."""
+    report = ImportReport(rows=len(rows))
+    report.invoices_stored, report.invoices_known = await store_invoices(database, rows, policy.name)
+    unpaid = [row for row in rows if row.invoice.balance > 0]
+    report.already_paid = len(rows) - len(unpaid)
+    cases = [case_input(row, policy, started_by) for row in unpaid]
+    report.cases_started, report.cases_existing = await start_cases(client, task_queue, cases, on_progress)
+    return report
+
+
+def case_handle(client: Client, case_id: str) -> WorkflowHandle[InvoiceCollectionWorkflow, CaseStatus]:
+    return client.get_workflow_handle_for(InvoiceCollectionWorkflow.run, case_id)
+
+
+@dataclass
+class CaseSummary:
+    case_id: str
+    execution_status: str
+    started_at: str
+    memo: dict[str, str]
+    status: CaseStatus | None
+
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+CASES_QUERY = "WorkflowType = 'InvoiceCollectionWorkflow'"
+
+
+async def list_cases(client: Client, limit: int, running_only: bool) -> list[CaseSummary]:
+    query = CASES_QUERY + (" AND ExecutionStatus = 'Running'" if running_only else "")
+    executions = [execution async for execution in client.list_workflows(query, limit=limit)]
+
+    async def summary(execution: WorkflowExecution) -> CaseSummary:
+        status: CaseStatus | None
+        try:
+            status = await case_handle(client, execution.id).query(
+                InvoiceCollectionWorkflow.status, rpc_timeout=QUERY_TIMEOUT
+            )
+        except Exception:
+            # A case that cannot answer (terminated, or no worker running) is listed without details.
+            status = None
+        memo = await execution.memo()
+        return CaseSummary(
+            case_id=execution.id,
+            execution_status=execution.status.name if execution.status else "UNKNOWN",
+            started_at=execution.start_time.isoformat(),
+            memo={key: str(value) for key, value in memo.items()},
+            status=status,
+        )
+
+    return list(await asyncio.gather(*(summary(execution) for execution in executions)))

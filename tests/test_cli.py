@@ -1,0 +1,180 @@
+"""The ``relance`` command line, run as a user runs it (the installed console script), against a
+real Temporal dev server with a real worker, SQLite and aiosmtpd."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from config.settings import Settings
+from models.database import Database
+from worker import build_worker
+
+RELANCE = Path(sys.executable).parent / "relance"
+TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
+
+HEADER = (
+    "creditor_siren,creditor_name,creditor_email,creditor_street,creditor_postcode,creditor_city,"
+    "debtor_kind,debtor_name,debtor_siren,debtor_email,debtor_street,debtor_postcode,debtor_city,"
+    "invoice_number,issue_date,due_date,amount_due,amount_paid,order_reference"
+)
+CREDITOR = "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
+BUSINESS = "business,Bâtiments Martin,987654324,f@martin.fr,4 av. Jaurès,75019,Paris,"
+
+
+@pytest.fixture(scope="module")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(TEMPORAL_CLI), data_converter=pydantic_data_converter
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Cli:
+    env: dict[str, str]
+    settings: Settings
+    folder: Path
+
+    async def __call__(self, *args: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            str(RELANCE),
+            *args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, out.decode(), err.decode()
+
+    async def json(self, *args: str) -> Any:
+        code, out, err = await self(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+    def write_csv(self, *rows: str) -> Path:
+        path = self.folder / f"invoices-{uuid.uuid4().hex[:6]}.csv"
+        path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path) -> AsyncIterator[Cli]:
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        temporal_address=dev_server.client.service_client.config.target_host,
+        temporal_task_queue=f"cli-{uuid.uuid4().hex[:8]}",
+        smtp_port=smtp_outbox.port,
+    )
+    env = {
+        **os.environ,
+        "RELANCE_DATA_DIR": str(settings.data_dir),
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
+        "SMTP_PORT": str(smtp_outbox.port),
+        "RELANCE_AGENT": "alice",
+        "COLUMNS": "200",
+    }
+    database = Database(settings.effective_database_url)
+    await database.migrate()
+    with ThreadPoolExecutor(2) as executor:
+        async with build_worker(dev_server.client, settings, database, executor):
+            yield Cli(env, settings, tmp_path)
+    await database.dispose()
+
+
+def invoice_count(settings: Settings) -> int:
+    path = settings.data_dir / "relance.db"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as connection:
+        return connection.execute("select count(*) from invoice").fetchone()[0]
+
+
+async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
+    good = CREDITOR + BUSINESS + "F-100,2026-01-10,2026-02-09,500.00,0,BC-1"
+    bad_siren = good.replace("987654324", "987654321").replace("F-100", "F-101")
+    bad_date = good.replace("2026-02-09", "2026-02-30").replace("F-100", "F-102")
+    code, _, err = await cli("import", str(cli.write_csv(good, bad_siren, bad_date)))
+
+    assert code == 1
+    assert "row 3, column debtor_siren" in err
+    assert "row 4, column due_date" in err
+    assert "nothing imported" in err
+    assert invoice_count(cli.settings) == 0
+
+
+async def test_import_twice_changes_nothing_the_second_time(cli: Cli) -> None:
+    rows = [
+        CREDITOR + BUSINESS + f"F-2{index},2026-01-10,2026-02-09,{amount},{paid},BC-{index}"
+        for index, (amount, paid) in enumerate([("500.00", "0"), ("300.00", "300.00"), ("80.00", "20")])
+    ]
+    path = cli.write_csv(*rows)
+
+    first = await cli.json("import", str(path))
+    second = await cli.json("import", str(path))
+
+    assert first == {
+        "rows": 3,
+        "invoices_stored": 3,
+        "invoices_known": 0,
+        "already_paid": 1,
+        "cases_started": 2,
+        "cases_existing": 0,
+    }
+    assert second == {**first, "invoices_stored": 0, "invoices_known": 3, "cases_started": 0, "cases_existing": 2}
+    assert invoice_count(cli.settings) == 3
+
+
+async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
+    await cli.json("import", str(cli.write_csv(CREDITOR + BUSINESS + "F-300,2026-01-10,2026-02-09,900.00,0,BC-9")))
+    case_id = "invoice-123456782-F-300"
+
+    listed = await cli.json("list")
+    assert case_id in {c["case_id"] for c in listed}
+
+    paused = await cli.json("pause", case_id, "--reason", "litige sur la livraison", "--until", "2099-01-01")
+    assert paused["status"]["paused"] is True
+    code, _, err = await cli("escalate", case_id)
+    assert code == 1 and "refused: case is paused" in err
+    assert (await cli.json("resume", case_id))["status"]["paused"] is False
+
+    code, _, err = await cli("escalate", case_id, "--to", "judicial_filing")
+    assert code == 1 and "formal notice" in err
+    code, _, err = await cli("pay", case_id, "1000")
+    assert code == 1 and "exceeds the balance" in err
+
+    partial = await cli.json("pay", case_id, "400,00", "--reference", "VIR-88")
+    assert partial["status"]["balance"] == "500.00"
+    status = await cli.json("status", case_id)
+    assert status["state"] == "open" and status["balance"] == "500.00"
+
+    code, out, _ = await cli("status", case_id)
+    assert code == 0 and "balance 500.00 EUR" in out
+
+    history = await cli.json("audit", "history", case_id)
+    assert [e["kind"] for e in history] == ["case_opened", "paused", "resumed", "payment_recorded"]
+    assert {e["actor"] for e in history[1:]} == {"alice"}
+
+    replay = await cli.json("audit", "replay", case_id)
+    assert replay == [{"case_id": case_id, "run_id": replay[0]["run_id"], "deterministic": True, "failure": None}]
+    code, out, _ = await cli("audit", "replay", "--all")
+    assert code == 0 and "0 not deterministic" in out
+
+    code, _, err = await cli("status", "invoice-000000000-nope")
+    assert code == 1 and "no case" in err

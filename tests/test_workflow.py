@@ -1,0 +1,287 @@
+"""The collection workflow on real parts: the time-skipping Temporal server, a worker with every
+real activity (SQLite journal, aiosmtpd, WeasyPrint and pypdf), and the agent commands."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+
+from backoffice.audit import actions_from_history, replay_history
+from backoffice.cases import start_case
+from config.policy import load_policy
+from models.case import (
+    CaseInput,
+    CaseStatus,
+    EscalateRequest,
+    PauseRequest,
+    PaymentRequest,
+    ResumeRequest,
+)
+from models.enums import CaseState, DebtorKind, Stage
+from models.journal import case_events
+from tests.case_fixtures import RelanceUnderTest, make_case
+from workflows import InvoiceCollectionWorkflow
+
+PARIS = ZoneInfo("Europe/Paris")
+Handle = WorkflowHandle[InvoiceCollectionWorkflow, CaseStatus]
+
+
+async def today(relance: RelanceUnderTest) -> date:
+    return (await relance.env.get_current_time()).astimezone(PARIS).date()
+
+
+async def start(relance: RelanceUnderTest, case: CaseInput) -> Handle:
+    assert await start_case(relance.client, relance.settings.temporal_task_queue, case)
+    return relance.client.get_workflow_handle_for(InvoiceCollectionWorkflow.run, case.case_id)
+
+
+async def wait_for(handle: Handle, condition: Callable[[CaseStatus], bool]) -> CaseStatus:
+    """Poll the status query (real time, no time skipping) until the condition holds."""
+    for _ in range(300):
+        status = await handle.query(InvoiceCollectionWorkflow.status)
+        if condition(status):
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"condition never held; last status: {status}")
+
+
+def sent_steps(status: CaseStatus) -> list[str]:
+    return [a.step_key for a in status.actions if a.step_key is not None]
+
+
+def outbox_messages(relance: RelanceUnderTest) -> list[EmailMessage]:
+    parser = BytesParser(policy=email_policy.default)
+    return [
+        parser.parsebytes(path.read_bytes())  # type: ignore[misc]
+        for path in sorted(Path(relance.outbox.folder).glob("*.eml"))
+    ]
+
+
+async def assert_replays(handle: Handle) -> None:
+    outcome = await replay_history(await handle.fetch_history())
+    assert outcome.deterministic, outcome.failure
+
+
+async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None:
+    due = await today(relance)
+    case = make_case(due_date=due)
+    handle = await start(relance, case)
+
+    final = await handle.result()
+
+    assert final.state == CaseState.READY_FOR_FILING
+    assert final.stage == Stage.JUDICIAL_FILING
+    policy = case.policy
+    assert sent_steps(final) == [step.key for step in policy.steps]
+    # Each step goes out on its planned date: due date at the send hour plus the step's delay.
+    for step in policy.steps:
+        planned = datetime.combine(due, time(policy.send_hour), tzinfo=PARIS) + step.after_due
+        [action] = [a for a in final.actions if a.step_key == step.key]
+        assert planned <= action.at < planned + timedelta(minutes=10), (step.key, action.at, planned)
+
+    # Mails: two reminders and the email copies of the formal notice and the penalty claim.
+    messages = outbox_messages(relance)
+    assert len(messages) == 4
+    assert {m["To"] for m in messages} == {case.debtor.email}
+    # Registered letters for the formal notice and the penalty claim.
+    receipts = sorted(relance.data_dir.glob(f"registered/{case.case_id}/*/receipt.json"))
+    assert [p.parent.name for p in receipts] == ["formal_notice", "penalty_claim"]
+    # Every letter carries its label; the dossier lists every document with its hash.
+    notice = next(a for a in final.actions if a.step_key == "formal_notice")
+    notice_pdf = next(relance.data_dir.glob(f"documents/{case.case_id}/formal_notice.red.pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(notice_pdf).pages)
+    assert "MISE EN DEMEURE" in text
+    assert "Procédure de recouvrement" in text
+    manifest = json.loads((relance.data_dir / "dossiers" / case.case_id / "manifest.json").read_text())
+    assert notice.document_sha256 in {d["sha256"] for d in manifest["documents"]}
+    # The journal in the database holds the same actions as the workflow.
+    events = await case_events(relance.database, case.case_id)
+    assert [e.kind for e in events] == [a.kind for a in final.actions]
+    await assert_replays(handle)
+
+
+async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+    await relance.env.sleep(timedelta(days=2))
+    await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+
+    paid_on = await today(relance)
+    result = await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment,
+        PaymentRequest(amount=Decimal("1234.56"), paid_on=paid_on, agent="alice", reference="VIR-1"),
+    )
+    final = await handle.result()
+
+    assert "closed" in result.message
+    assert final.state == CaseState.PAID
+    assert final.balance == Decimal("0.00")
+    assert sent_steps(final) == ["first_reminder"]
+    assert len(outbox_messages(relance)) == 1
+    assert final.actions[-1].kind == "case_closed"
+    await assert_replays(handle)
+
+
+async def test_partial_payments_lower_the_balance(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+    paid_on = await today(relance)
+
+    first = await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment, PaymentRequest(amount=Decimal("234.56"), paid_on=paid_on)
+    )
+    assert first.status.balance == Decimal("1000.00")
+    assert first.status.state == CaseState.OPEN
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            InvoiceCollectionWorkflow.record_payment,
+            PaymentRequest(amount=Decimal("1000.01"), paid_on=paid_on),
+        )
+    assert "exceeds the balance" in str(refused.value.cause)
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment, PaymentRequest(amount=Decimal("1000.00"), paid_on=paid_on)
+    )
+    final = await handle.result()
+    assert final.state == CaseState.PAID
+    assert [p.amount for p in final.payments] == [Decimal("234.56"), Decimal("1000.00")]
+    await assert_replays(handle)
+
+
+async def test_pause_holds_letters_until_resumed(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+    await handle.execute_update(InvoiceCollectionWorkflow.pause, PauseRequest(reason="litige en cours", agent="bob"))
+
+    await relance.env.sleep(timedelta(days=20))
+    paused = await handle.query(InvoiceCollectionWorkflow.status)
+    assert paused.paused and paused.pause_reason == "litige en cours"
+    assert sent_steps(paused) == []
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest())
+    assert "paused" in str(refused.value.cause)
+
+    await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob"))
+    # The overdue reminder goes out at once, without waiting for more time to pass.
+    resumed = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+    assert not resumed.paused
+    assert resumed.next_action == "second_reminder"
+    # The next step keeps the minimum gap after the late one.
+    first = next(a for a in resumed.actions if a.step_key == "first_reminder")
+    assert resumed.next_action_at is not None
+    assert resumed.next_action_at >= first.at + case.policy.min_gap
+    await assert_replays(handle)
+
+
+async def test_pause_until_resumes_by_itself(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+    until = await relance.env.get_current_time() + timedelta(days=10)
+    await handle.execute_update(InvoiceCollectionWorkflow.pause, PauseRequest(reason="promesse de paiement", until=until))
+
+    await relance.env.sleep(timedelta(days=11))
+    status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+
+    assert not status.paused
+    resumed = next(a for a in status.actions if a.kind == "resumed")
+    assert resumed.actor == "relance"
+    assert until <= resumed.at < until + timedelta(minutes=10)
+    await assert_replays(handle)
+
+
+async def test_escalate_sends_the_formal_notice_now(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+
+    result = await handle.execute_update(
+        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE, agent="carol")
+    )
+    assert "formal_notice runs now" in result.message
+    status = await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
+
+    assert sent_steps(status) == ["formal_notice"]
+    assert status.stage == Stage.FORMAL_NOTICE
+    assert status.next_action == "penalty_claim"
+    assert (relance.data_dir / "registered" / case.case_id / "formal_notice" / "receipt.json").is_file()
+    # Now the next stage may be reached by a plain escalate.
+    await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest())
+    status = await wait_for(handle, lambda s: "penalty_claim" in sent_steps(s))
+    assert status.stage == Stage.PENALTY_CLAIM
+    await assert_replays(handle)
+
+
+async def test_illegal_escalations_are_refused(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+
+    for target in (Stage.JUDICIAL_FILING, Stage.PENALTY_CLAIM):
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=target))
+        assert "formal notice" in str(refused.value.cause)
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment,
+        PaymentRequest(amount=Decimal("1234.56"), paid_on=await today(relance)),
+    )
+    await handle.result()
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest())
+    assert "closed" in str(refused.value.cause)
+    # The refusals left no trace: no letter went out.
+    assert outbox_messages(relance) == []
+
+
+async def test_no_judicial_filing_without_a_signed_order(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance), order_reference=None, kind=DebtorKind.CONSUMER)
+    handle = await start(relance, case)
+    await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE))
+    await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING))
+    assert "purchase order" in str(refused.value.cause)
+
+    final = await handle.result()
+    assert final.state == CaseState.KEPT_AMICABLE
+    assert "judicial_filing" not in sent_steps(final)
+    assert not (relance.data_dir / "dossiers" / case.case_id).exists()
+
+
+async def test_the_same_invoice_never_makes_two_cases(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    assert await start_case(relance.client, relance.settings.temporal_task_queue, case)
+    assert not await start_case(relance.client, relance.settings.temporal_task_queue, case)
+    handle = relance.client.get_workflow_handle_for(InvoiceCollectionWorkflow.run, case.case_id)
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment,
+        PaymentRequest(amount=Decimal("1234.56"), paid_on=await today(relance)),
+    )
+    await handle.result()
+    # Not even once the first case is closed.
+    assert not await start_case(relance.client, relance.settings.temporal_task_queue, case)
+
+
+async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=date(2026, 1, 31), policy=load_policy("demo"))
+    handle = await start(relance, case)
+    final = await handle.result()
+    assert final.state == CaseState.READY_FOR_FILING
+    opened = final.actions[0].at
+    assert final.actions[-1].at - opened < timedelta(minutes=2)
+    history = await handle.fetch_history()
+    journal = actions_from_history(history)
+    assert [e.kind for e in journal] == [a.kind for a in final.actions]
+    assert all(e.confirmed for e in journal)

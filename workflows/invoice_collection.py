@@ -1,0 +1,502 @@
+"""One unpaid invoice, one durable case: the escalation ladder and the agent commands.
+
+Only deterministic orchestration lives here; every side effect is an activity. The policy travels
+in the case input, so a later edit of a policy file never alters a running case's history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.documents import DocumentActivities
+    from activities.ledger import LedgerActivities
+    from activities.legal import LegalActivities
+    from activities.mail import MailActivities
+    from models.case import (
+        CENT,
+        ActionRecord,
+        CaseEventRecord,
+        CaseInput,
+        CaseStatus,
+        CommandResult,
+        DocumentRef,
+        EmailRequest,
+        EscalateRequest,
+        HandoffRequest,
+        LabelRequest,
+        LetterContext,
+        PauseRequest,
+        PaymentLine,
+        PaymentRecord,
+        PaymentRequest,
+        RegisteredLetterRequest,
+        RenderLetterRequest,
+        ResumeRequest,
+    )
+    from models.enums import CaseState, Channel, Stage
+    from models.policy import PolicyStep
+
+SYSTEM_ACTOR = "relance"
+
+# Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
+# attempts are enough before the case surfaces the error.
+DOCUMENT_ACTIVITY = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5
+    ),
+}
+# A mail server or a registered-mail provider can be down for hours: keep trying for a day, slowly.
+MAIL_ACTIVITY = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "schedule_to_close_timeout": timedelta(days=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=10),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=30),
+    ),
+}
+# The journal is the proof of what was done: it must eventually be written, whatever the outage.
+LEDGER_ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "schedule_to_close_timeout": timedelta(days=1),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)),
+}
+HANDOFF_ACTIVITY = {
+    "start_to_close_timeout": timedelta(minutes=5),
+    "schedule_to_close_timeout": timedelta(days=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=30)
+    ),
+}
+
+STEP_EVENT_KIND = {
+    Stage.AMICABLE_REMINDER: "reminder_sent",
+    Stage.FORMAL_NOTICE: "formal_notice_sent",
+    Stage.PENALTY_CLAIM: "penalty_claim_sent",
+    Stage.JUDICIAL_FILING: "handed_off_to_bailiff",
+}
+
+
+class CommandRefused(ApplicationError):
+    """An agent command that cannot be carried out; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="CommandRefused", non_retryable=True)
+
+
+@workflow.defn
+class InvoiceCollectionWorkflow:
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self._case = case
+        self._balance = case.invoice.balance
+        self._state = CaseState.OPEN
+        self._stage: Stage | None = None
+        self._pause_reason: str | None = None
+        self._pause_until: datetime | None = None
+        self._next_index = 0
+        self._next_at: datetime | None = None
+        self._escalate_to: int | None = None
+        self._formal_notice_sent = False
+        self._last_action_at: datetime | None = None
+        self._actions: list[ActionRecord] = []
+        self._payments: list[PaymentLine] = []
+        self._documents: list[DocumentRef] = []
+        self._started_at = workflow.now()
+        self._event_count = 0
+        # Bumped by every command so that a sleeping ladder wakes up and looks again.
+        self._revision = 0
+
+    # --- the ladder ----------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseStatus:
+        await self._journal(
+            "case_opened",
+            actor=case.started_by,
+            detail=f"invoice {case.invoice.number}, balance {self._balance} {case.invoice.currency}, "
+            f"policy {case.policy.name}",
+        )
+        if self._balance <= 0:
+            await self._close(CaseState.PAID, "invoice already paid when the case opened")
+        steps = case.policy.steps
+        while not self._state.is_closed and self._next_index < len(steps):
+            self._next_at = self._step_time(self._next_index)
+            await self._wait_for_next_step()
+            if self._state.is_closed:
+                break
+            if self._escalate_to is not None:
+                self._next_index, self._escalate_to = self._escalate_to, None
+            index = self._next_index
+            self._next_at = None
+            await self._perform(steps[index])
+            self._next_index = index + 1
+        if not self._state.is_closed:
+            # Every step of the policy is done and no judicial step ended the case.
+            await self._close(CaseState.KEPT_AMICABLE, "the policy's ladder is complete")
+        # Let an agent command in progress finish before the case completes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status()
+
+    def _step_time(self, index: int) -> datetime:
+        policy = self._case.policy
+        if policy.anchor == "case_start":
+            anchor = self._started_at
+        else:
+            anchor = datetime.combine(
+                self._case.invoice.due_date, time(policy.send_hour), tzinfo=ZoneInfo(policy.timezone)
+            )
+        planned = anchor + policy.steps[index].after_due
+        if self._last_action_at is not None:
+            planned = max(planned, self._last_action_at + policy.min_gap)
+        return planned
+
+    async def _wait_for_next_step(self) -> None:
+        """Sleep until the next step is due, a pause ends, an escalation or a payment arrives."""
+        while not self._state.is_closed and self._escalate_to is None:
+            now = workflow.now()
+            timeout: timedelta | None
+            if self._state == CaseState.PAUSED:
+                if self._pause_until is not None and now >= self._pause_until:
+                    await self._resume(SYSTEM_ACTOR, f"pause ended on {self._pause_until.isoformat()}")
+                    continue
+                timeout = None if self._pause_until is None else self._pause_until - now
+            else:
+                assert self._next_at is not None
+                if now >= self._next_at:
+                    return
+                timeout = self._next_at - now
+            revision = self._revision
+            try:
+                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=timeout)
+            except TimeoutError:
+                pass
+
+    async def _perform(self, step: PolicyStep) -> None:
+        case = self._case
+        if step.stage == Stage.JUDICIAL_FILING and not case.invoice.order_reference:
+            # Without a signed quote or order the creditor has weak grounds in court (domain notes):
+            # such a case stays amicable.
+            await self._close(
+                CaseState.KEPT_AMICABLE,
+                "no signed quote or purchase order on file: judicial filing not attempted",
+            )
+            return
+        self._stage = step.stage
+        letter = await workflow.execute_activity_method(
+            DocumentActivities.render_letter,
+            RenderLetterRequest(template=step.template, context=self._letter_context(step)),
+            **DOCUMENT_ACTIVITY,
+        )
+        labelled = await workflow.execute_activity_method(
+            DocumentActivities.label_pdf,
+            LabelRequest(case_id=case.case_id, step_key=step.key, source=letter.document, colour=step.label),
+            **DOCUMENT_ACTIVITY,
+        )
+        self._documents.append(labelled)
+        if step.channel == Channel.REGISTERED_LETTER:
+            receipt = await workflow.execute_activity_method(
+                MailActivities.send_registered_letter,
+                RegisteredLetterRequest(
+                    case_id=case.case_id,
+                    step_key=step.key,
+                    recipient_name=case.debtor.name,
+                    recipient_address=case.debtor.address,
+                    sender_name=case.creditor.name,
+                    sender_address=case.creditor.address,
+                    document=labelled,
+                ),
+                **MAIL_ACTIVITY,
+            )
+            detail = f"registered letter {receipt.tracking_id} ({receipt.provider}) and copy by email"
+        elif step.channel == Channel.BAILIFF:
+            dossier = await workflow.execute_activity_method(
+                LegalActivities.handoff_to_bailiff,
+                HandoffRequest(
+                    case_id=case.case_id,
+                    creditor=case.creditor,
+                    debtor=case.debtor,
+                    invoice=case.invoice,
+                    balance=self._balance,
+                    documents=list(self._documents),
+                    actions=self._actions,
+                    handed_off_at=workflow.now(),
+                ),
+                **HANDOFF_ACTIVITY,
+            )
+            detail = f"dossier {dossier.path} (manifest sha256 {dossier.manifest_sha256})"
+        else:
+            detail = "by email"
+        if step.channel in (Channel.EMAIL, Channel.REGISTERED_LETTER):
+            await workflow.execute_activity_method(
+                MailActivities.send_email,
+                EmailRequest(
+                    case_id=case.case_id,
+                    step_key=step.key,
+                    to=case.debtor.email,
+                    subject=letter.email_subject,
+                    body=letter.email_body,
+                    attachments=[labelled],
+                ),
+                **MAIL_ACTIVITY,
+            )
+        if step.stage == Stage.FORMAL_NOTICE:
+            self._formal_notice_sent = True
+        self._last_action_at = workflow.now()
+        await self._journal(
+            STEP_EVENT_KIND[step.stage],
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: {detail}",
+            step_key=step.key,
+            document_sha256=labelled.sha256,
+        )
+        if step.stage == Stage.JUDICIAL_FILING:
+            await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
+
+    def _letter_context(self, step: PolicyStep) -> LetterContext:
+        policy = self._case.policy
+        letter_date = workflow.now().astimezone(ZoneInfo(policy.timezone)).date()
+        pay_by = letter_date + policy.notice_deadline if step.stage != Stage.AMICABLE_REMINDER else None
+        return LetterContext(
+            case_id=self._case.case_id,
+            step_key=step.key,
+            stage=step.stage,
+            letter_date=letter_date,
+            creditor=self._case.creditor,
+            debtor=self._case.debtor,
+            invoice=self._case.invoice,
+            balance=self._balance,
+            pay_by=pay_by,
+            previous_letters=[a for a in self._actions if a.step_key is not None],
+        )
+
+    async def _close(self, state: CaseState, why: str) -> None:
+        self._state = state
+        self._next_at = None
+        self._revision += 1
+        await self._journal("case_closed", actor=SYSTEM_ACTOR, detail=f"{state.value}: {why}")
+
+    async def _resume(self, actor: str, why: str) -> None:
+        self._state = CaseState.OPEN
+        self._pause_reason = None
+        self._pause_until = None
+        self._revision += 1
+        await self._journal("resumed", actor=actor, detail=why)
+
+    async def _journal(
+        self,
+        kind: str,
+        *,
+        actor: str,
+        detail: str,
+        step_key: str | None = None,
+        document_sha256: str | None = None,
+    ) -> None:
+        """Record an action in the workflow state and in the database journal."""
+        now = workflow.now()
+        self._event_count += 1
+        action = ActionRecord(
+            at=now,
+            kind=kind,
+            actor=actor,
+            detail=detail,
+            step_key=step_key,
+            stage=self._stage if step_key else None,
+            document_sha256=document_sha256,
+        )
+        self._actions.append(action)
+        await workflow.execute_activity_method(
+            LedgerActivities.record_event,
+            CaseEventRecord(
+                case_id=self._case.case_id,
+                kind=kind,
+                actor=actor,
+                occurred_at=now,
+                detail=detail,
+                step_key=step_key,
+                document_sha256=document_sha256,
+                idempotency_key=f"{self._case.case_id}/{workflow.info().run_id}/{self._event_count}",
+            ),
+            **LEDGER_ACTIVITY,
+        )
+
+    # --- agent commands ------------------------------------------------------------------------
+
+    @workflow.update
+    async def pause(self, request: PauseRequest) -> CommandResult:
+        self._state = CaseState.PAUSED
+        self._pause_reason = request.reason.strip()
+        self._pause_until = request.until
+        self._revision += 1
+        until = f" until {request.until.isoformat()}" if request.until else ""
+        await self._journal("paused", actor=request.agent, detail=f"{self._pause_reason}{until}")
+        return self._result(f"case paused{until}")
+
+    @pause.validator
+    def _validate_pause(self, request: PauseRequest) -> None:
+        self._refuse_if_closed()
+        if self._state == CaseState.PAUSED:
+            raise CommandRefused(f"case is already paused ({self._pause_reason})")
+        if not request.reason.strip():
+            raise CommandRefused("a pause needs a reason")
+        if request.until is not None:
+            if request.until.tzinfo is None:
+                raise CommandRefused("the end of a pause needs a time zone")
+            if request.until <= workflow.now():
+                raise CommandRefused(f"the end of the pause ({request.until.isoformat()}) is already past")
+
+    @workflow.update
+    async def resume(self, request: ResumeRequest) -> CommandResult:
+        await self._resume(request.agent, "resumed by an agent")
+        return self._result("case resumed")
+
+    @resume.validator
+    def _validate_resume(self, request: ResumeRequest) -> None:
+        self._refuse_if_closed()
+        if self._state != CaseState.PAUSED:
+            raise CommandRefused("case is not paused")
+
+    @workflow.update
+    async def escalate(self, request: EscalateRequest) -> CommandResult:
+        index = self._escalation_target(request)
+        self._escalate_to = index
+        self._revision += 1
+        step = self._case.policy.steps[index]
+        await self._journal(
+            "escalated", actor=request.agent, detail=f"to {step.stage.value}: {step.key} runs now"
+        )
+        return self._result(f"escalated to {step.stage.value}: {step.key} runs now")
+
+    @escalate.validator
+    def _validate_escalate(self, request: EscalateRequest) -> None:
+        self._escalation_target(request)
+
+    def _escalation_target(self, request: EscalateRequest) -> int:
+        """The index of the step an escalation jumps to, or the reason it is refused."""
+        self._refuse_if_closed()
+        if self._state == CaseState.PAUSED:
+            raise CommandRefused("case is paused: resume it before escalating")
+        if self._escalate_to is not None:
+            raise CommandRefused("an escalation is already under way")
+        steps = self._case.policy.steps
+        current_rank = self._stage.rank if self._stage is not None else -1
+        target = request.to_stage
+        if target is None:
+            later = [s.stage for s in steps[self._next_index :] if s.stage.rank > current_rank]
+            if not later:
+                raise CommandRefused("no further stage in this case's policy")
+            target = later[0]
+        if target.rank <= current_rank:
+            raise CommandRefused(f"case is already at {self._stage}: cannot escalate to {target}")
+        if target.rank > Stage.FORMAL_NOTICE.rank and not self._formal_notice_sent:
+            raise CommandRefused(
+                f"{target} needs a formal notice (mise en demeure) sent first; escalate to formal_notice"
+            )
+        if target == Stage.JUDICIAL_FILING and not self._case.invoice.order_reference:
+            raise CommandRefused(
+                "no signed quote or purchase order on file: the case stays amicable, no judicial filing"
+            )
+        for index in range(self._next_index, len(steps)):
+            if steps[index].stage == target:
+                return index
+        raise CommandRefused(f"this case's policy has no {target} step left")
+
+    @workflow.update
+    async def record_payment(self, request: PaymentRequest) -> CommandResult:
+        # Lower the balance before any await, so a concurrent payment is validated against it.
+        self._balance = (self._balance - request.amount).quantize(CENT)
+        self._payments.append(
+            PaymentLine(
+                amount=request.amount,
+                paid_on=request.paid_on,
+                recorded_by=request.agent,
+                reference=request.reference,
+            )
+        )
+        self._revision += 1
+        update = workflow.current_update_info()
+        key = update.id if update is not None else str(len(self._payments))
+        await workflow.execute_activity_method(
+            LedgerActivities.record_payment,
+            PaymentRecord(
+                case_id=self._case.case_id,
+                amount=request.amount,
+                paid_on=request.paid_on,
+                recorded_by=request.agent,
+                reference=request.reference,
+                idempotency_key=f"{self._case.case_id}/payment/{key}",
+            ),
+            **LEDGER_ACTIVITY,
+        )
+        currency = self._case.invoice.currency
+        await self._journal(
+            "payment_recorded",
+            actor=request.agent,
+            detail=f"{request.amount} {currency} paid on {request.paid_on.isoformat()}; "
+            f"balance {self._balance} {currency}",
+        )
+        if self._balance == 0 and not self._state.is_closed:
+            await self._close(CaseState.PAID, "balance paid in full")
+            return self._result("payment recorded; balance paid in full, case closed")
+        return self._result(f"payment recorded; balance {self._balance} {currency}")
+
+    @record_payment.validator
+    def _validate_payment(self, request: PaymentRequest) -> None:
+        self._refuse_if_closed()
+        amount = request.amount
+        if amount <= 0:
+            raise CommandRefused("a payment must be a positive amount")
+        if amount != amount.quantize(CENT):
+            raise CommandRefused(f"{amount} has more than two decimals")
+        if amount > self._balance:
+            raise CommandRefused(
+                f"{amount} exceeds the balance of {self._balance} {self._case.invoice.currency}"
+            )
+        today = workflow.now().astimezone(ZoneInfo(self._case.policy.timezone)).date()
+        if request.paid_on > today:
+            raise CommandRefused(f"payment date {request.paid_on.isoformat()} is in the future")
+        if request.paid_on < self._case.invoice.issue_date:
+            raise CommandRefused(f"payment date {request.paid_on.isoformat()} is before the invoice date")
+
+    def _refuse_if_closed(self) -> None:
+        if self._state.is_closed:
+            raise CommandRefused(f"case is closed ({self._state.value})")
+
+    # --- status --------------------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> CaseStatus:
+        return self._status()
+
+    def _result(self, message: str) -> CommandResult:
+        return CommandResult(message=message, status=self._status())
+
+    def _status(self) -> CaseStatus:
+        steps = self._case.policy.steps
+        upcoming = None
+        if not self._state.is_closed and self._next_index < len(steps):
+            upcoming = steps[self._escalate_to if self._escalate_to is not None else self._next_index]
+        return CaseStatus(
+            case_id=self._case.case_id,
+            invoice_number=self._case.invoice.number,
+            creditor_name=self._case.creditor.name,
+            debtor_name=self._case.debtor.name,
+            state=self._state,
+            stage=self._stage,
+            balance=self._balance,
+            currency=self._case.invoice.currency,
+            paused=self._state == CaseState.PAUSED,
+            pause_reason=self._pause_reason,
+            pause_until=self._pause_until,
+            next_action=upcoming.key if upcoming else None,
+            next_action_at=self._next_at if upcoming else None,
+            actions=list(self._actions),
+            payments=list(self._payments),
+        )
