@@ -137,12 +137,20 @@ async def test_import_twice_changes_nothing_the_second_time(cli: Cli) -> None:
         "cases_started": 2,
         "cases_existing": 0,
     }
-    assert second == {**first, "invoices_stored": 0, "invoices_known": 3, "cases_started": 0, "cases_existing": 2}
+    assert second == {
+        **first,
+        "invoices_stored": 0,
+        "invoices_known": 3,
+        "cases_started": 0,
+        "cases_existing": 2,
+    }
     assert invoice_count(cli.settings) == 3
 
 
 async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
-    await cli.json("import", str(cli.write_csv(CREDITOR + BUSINESS + "F-300,2026-01-10,2026-02-09,900.00,0,BC-9")))
+    await cli.json(
+        "import", str(cli.write_csv(CREDITOR + BUSINESS + "F-300,2026-01-10,2026-02-09,900.00,0,BC-9"))
+    )
     case_id = "invoice-123456782-F-300"
 
     listed = await cli.json("list")
@@ -172,7 +180,9 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     assert {e["actor"] for e in history[1:]} == {"alice"}
 
     replay = await cli.json("audit", "replay", case_id)
-    assert replay == [{"case_id": case_id, "run_id": replay[0]["run_id"], "deterministic": True, "failure": None}]
+    assert replay == [
+        {"case_id": case_id, "run_id": replay[0]["run_id"], "deterministic": True, "failure": None}
+    ]
     code, out, _ = await cli("audit", "replay", "--all")
     assert code == 0 and "0 not deterministic" in out
 

@@ -34,7 +34,7 @@ def test_a_good_file_is_read_exactly(tmp_path: Path) -> None:
     consumer = (
         "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
         "consumer,Claire Martin,,c@martin.fr,4 rue Haute,75019,Paris,"
-        "F-002,10/01/2026,09/02/2026,\"1 234,50\",100,"
+        'F-002,10/01/2026,09/02/2026,"1 234,50",100,'
     )
     rows = read_invoice_file(write(tmp_path, GOOD, consumer)).rows
     assert [r.row for r in rows] == [2, 3]

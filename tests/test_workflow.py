@@ -164,7 +164,9 @@ async def test_partial_payments_lower_the_balance(relance: RelanceUnderTest) -> 
 async def test_pause_holds_letters_until_resumed(relance: RelanceUnderTest) -> None:
     case = make_case(due_date=await today(relance))
     handle = await start(relance, case)
-    await handle.execute_update(InvoiceCollectionWorkflow.pause, PauseRequest(reason="litige en cours", agent="bob"))
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.pause, PauseRequest(reason="litige en cours", agent="bob")
+    )
 
     await relance.env.sleep(timedelta(days=20))
     paused = await handle.query(InvoiceCollectionWorkflow.status)
@@ -191,7 +193,9 @@ async def test_pause_until_resumes_by_itself(relance: RelanceUnderTest) -> None:
     case = make_case(due_date=await today(relance))
     handle = await start(relance, case)
     until = await relance.env.get_current_time() + timedelta(days=10)
-    await handle.execute_update(InvoiceCollectionWorkflow.pause, PauseRequest(reason="promesse de paiement", until=until))
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.pause, PauseRequest(reason="promesse de paiement", until=until)
+    )
 
     await relance.env.sleep(timedelta(days=11))
     status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
@@ -248,10 +252,14 @@ async def test_illegal_escalations_are_refused(relance: RelanceUnderTest) -> Non
 async def test_no_judicial_filing_without_a_signed_order(relance: RelanceUnderTest) -> None:
     case = make_case(due_date=await today(relance), order_reference=None, kind=DebtorKind.CONSUMER)
     handle = await start(relance, case)
-    await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE))
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE)
+    )
     await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
     with pytest.raises(WorkflowUpdateFailedError) as refused:
-        await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING))
+        await handle.execute_update(
+            InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING)
+        )
     assert "purchase order" in str(refused.value.cause)
 
     final = await handle.result()
