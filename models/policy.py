@@ -7,8 +7,9 @@ policy it was started with in its input, so editing a file never changes a runni
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,6 +31,13 @@ def parse_duration(text: str | int | timedelta) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def _policy_duration(value: object) -> object:
+    """Policy files write ``"15d"``; serialised policies carry ISO 8601 (``"P15D"``), left to pydantic."""
+    if isinstance(value, int) or (isinstance(value, str) and not value.startswith("P")):
+        return parse_duration(value)
+    return value
+
+
 class PolicyStep(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -42,10 +50,8 @@ class PolicyStep(BaseModel):
 
     @field_validator("after_due", mode="before")
     @classmethod
-    def _duration(cls, value: object) -> timedelta:
-        if isinstance(value, str | int | timedelta):
-            return parse_duration(value)
-        raise ValueError("after_due must be a duration such as '15d'")
+    def _duration(cls, value: object) -> object:
+        return _policy_duration(value)
 
 
 class EscalationPolicy(BaseModel):
@@ -68,10 +74,8 @@ class EscalationPolicy(BaseModel):
 
     @field_validator("min_gap", "notice_deadline", mode="before")
     @classmethod
-    def _durations(cls, value: object) -> timedelta:
-        if isinstance(value, str | int | timedelta):
-            return parse_duration(value)
-        raise ValueError("must be a duration such as '8d'")
+    def _durations(cls, value: object) -> object:
+        return _policy_duration(value)
 
     @model_validator(mode="after")
     def _ladder_in_order(self) -> EscalationPolicy:
@@ -94,8 +98,20 @@ class EscalationPolicy(BaseModel):
             raise ValueError("a penalty claim or a judicial filing needs a formal_notice step before it")
         return self
 
-    def first_step_of(self, stage: Stage) -> int | None:
-        for index, step in enumerate(self.steps):
-            if step.stage == stage:
-                return index
-        return None
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"{value!r} is not a time zone such as 'Europe/Paris'") from error
+        return value
+
+    # Time zone arithmetic lives here, outside the workflow sandbox, which would hand the
+    # workflow a proxy instead of a real tzinfo.
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    def send_time(self, day: date) -> datetime:
+        """The moment a step due on ``day`` goes out: the send hour, local time."""
+        return datetime.combine(day, time(self.send_hour), tzinfo=ZoneInfo(self.timezone))

@@ -6,8 +6,7 @@ in the case input, so a later edit of a policy file never alters a running case'
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -150,9 +149,7 @@ class InvoiceCollectionWorkflow:
         if policy.anchor == "case_start":
             anchor = self._started_at
         else:
-            anchor = datetime.combine(
-                self._case.invoice.due_date, time(policy.send_hour), tzinfo=ZoneInfo(policy.timezone)
-            )
+            anchor = policy.send_time(self._case.invoice.due_date)
         planned = anchor + policy.steps[index].after_due
         if self._last_action_at is not None:
             planned = max(planned, self._last_action_at + policy.min_gap)
@@ -262,7 +259,7 @@ class InvoiceCollectionWorkflow:
 
     def _letter_context(self, step: PolicyStep) -> LetterContext:
         policy = self._case.policy
-        letter_date = workflow.now().astimezone(ZoneInfo(policy.timezone)).date()
+        letter_date = policy.local_date(workflow.now())
         pay_by = letter_date + policy.notice_deadline if step.stage != Stage.AMICABLE_REMINDER else None
         return LetterContext(
             case_id=self._case.case_id,
@@ -459,7 +456,7 @@ class InvoiceCollectionWorkflow:
             raise CommandRefused(
                 f"{amount} exceeds the balance of {self._balance} {self._case.invoice.currency}"
             )
-        today = workflow.now().astimezone(ZoneInfo(self._case.policy.timezone)).date()
+        today = self._case.policy.local_date(workflow.now())
         if request.paid_on > today:
             raise CommandRefused(f"payment date {request.paid_on.isoformat()} is in the future")
         if request.paid_on < self._case.invoice.issue_date:
