@@ -1,11 +1,18 @@
-"""Ledger: the case journal (``CaseEvent``) and payments, written to the database."""
+"""Ledger: the case journal (``CaseEvent``) and payments, written to the database.
+
+Both writes are idempotent by key, so a retried activity adds nothing.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 from temporalio import activity
 
 from models.case import CaseEventRecord, PaymentRecord
 from models.database import Database
+from models.journal import append_event
+from models.tables import Invoice, Payment
 
 
 class LedgerActivities:
@@ -14,8 +21,27 @@ class LedgerActivities:
 
     @activity.defn
     async def record_event(self, record: CaseEventRecord) -> None:
-        raise NotImplementedError
+        await append_event(self._database, record)
 
     @activity.defn
     async def record_payment(self, record: PaymentRecord) -> None:
-        raise NotImplementedError
+        """Store the payment and raise the invoice's amount paid, together or not at all."""
+        async with self._database.sessions() as session:
+            known = await session.exec(
+                select(Payment).where(Payment.idempotency_key == record.idempotency_key)
+            )
+            if known.first() is not None:
+                return
+            session.add(Payment(**record.model_dump()))
+            invoice = (await session.exec(select(Invoice).where(Invoice.case_id == record.case_id))).first()
+            if invoice is not None:
+                invoice.amount_paid = invoice.amount_paid + record.amount
+                session.add(invoice)
+            else:
+                # A case started without an import (e.g. from another system) has no invoice row.
+                activity.logger.info("no invoice row for %s: payment stored alone", record.case_id)
+            try:
+                await session.commit()
+            except IntegrityError:
+                # A concurrent attempt stored the same payment first; this one changes nothing.
+                await session.rollback()
