@@ -1,20 +1,43 @@
 """Mail: emails through SMTP and registered letters through the registered-mail provider.
 
-Both are idempotent: a retried activity never sends the same mail or letter twice.
+Both are idempotent: before sending, the journal is asked whether this very mail (same case, same
+step) already went out; a retried activity then returns the first receipt and sends nothing.
 """
 
 from __future__ import annotations
 
-from temporalio import activity
+import hashlib
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
 
+import aiosmtplib
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.registered_mail import registered_mail_provider
 from config.settings import Settings
 from models.case import (
+    CaseEventRecord,
+    DocumentRef,
     EmailReceipt,
     EmailRequest,
     RegisteredLetterReceipt,
     RegisteredLetterRequest,
 )
 from models.database import Database
+from models.journal import append_event, find_event
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._~-]")
+_DETAIL_FIELD = re.compile(r"(\w+)=(\S+)")
+
+
+def message_id_for(case_id: str, step_key: str, sender: str) -> str:
+    """One Message-ID per case and step: the same mail always carries the same id."""
+    domain = sender.rpartition("@")[2] or "relance.localhost"
+    return f"<{_UNSAFE_ID.sub('_', step_key)}.{_UNSAFE_ID.sub('_', case_id)}@{domain}>"
 
 
 class MailActivities:
@@ -24,10 +47,108 @@ class MailActivities:
 
     @activity.defn
     async def send_email(self, request: EmailRequest) -> EmailReceipt:
-        raise NotImplementedError
+        settings = self._settings
+        message_id = message_id_for(request.case_id, request.step_key, settings.smtp_sender)
+        key = f"email:{message_id}"
+        sent = await find_event(self._database, key)
+        if sent is not None:
+            return EmailReceipt(message_id=message_id, sent_at=sent.occurred_at, duplicate=True)
+
+        message = EmailMessage()
+        message["From"] = settings.smtp_sender
+        message["To"] = request.to
+        message["Subject"] = request.subject
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Message-ID"] = message_id
+        message.set_content(request.body)
+        for document in request.attachments:
+            path = Path(document.path)
+            message.add_attachment(
+                _verified_bytes(document), maintype="application", subtype="pdf", filename=path.name
+            )
+
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username or None,
+                password=settings.smtp_password or None,
+                start_tls=settings.smtp_starttls,
+                timeout=settings.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            raise ApplicationError(
+                f"{request.to} refused by the mail server: {error.recipients}",
+                type="EmailRejected",
+                non_retryable=True,
+            ) from error
+        except aiosmtplib.SMTPResponseException as error:
+            if error.code >= 500:
+                raise ApplicationError(
+                    f"mail server refused the mail ({error.code}): {error.message}",
+                    type="EmailRejected",
+                    non_retryable=True,
+                ) from error
+            raise  # a temporary failure (4xx): Temporal retries later
+
+        sent_at = datetime.now(UTC)
+        # The one window left: a crash after the server accepted the mail and before this line.
+        # The Message-ID is stable, so a duplicate that slipped through there is recognisable.
+        await append_event(
+            self._database,
+            CaseEventRecord(
+                case_id=request.case_id,
+                kind="email_sent",
+                actor="relance",
+                occurred_at=sent_at,
+                detail=f"to {request.to}: {request.subject}",
+                idempotency_key=key,
+                step_key=request.step_key,
+                document_sha256=request.attachments[0].sha256 if request.attachments else None,
+            ),
+        )
+        return EmailReceipt(message_id=message_id, sent_at=sent_at)
 
     @activity.defn
-    async def send_registered_letter(
-        self, request: RegisteredLetterRequest
-    ) -> RegisteredLetterReceipt:
-        raise NotImplementedError
+    async def send_registered_letter(self, request: RegisteredLetterRequest) -> RegisteredLetterReceipt:
+        key = f"registered:{request.case_id}:{request.step_key}"
+        posted = await find_event(self._database, key)
+        if posted is not None:
+            fields = dict(_DETAIL_FIELD.findall(posted.detail))
+            return RegisteredLetterReceipt(
+                provider=fields["provider"],
+                tracking_id=fields["tracking"],
+                sent_at=posted.occurred_at,
+                duplicate=True,
+            )
+        _verified_bytes(request.document)
+        provider = registered_mail_provider(self._settings)
+        # The provider is idempotent by the same key, which covers a crash before the journal write.
+        tracking_id = await provider.post(request, key)
+        sent_at = datetime.now(UTC)
+        await append_event(
+            self._database,
+            CaseEventRecord(
+                case_id=request.case_id,
+                kind="registered_letter_posted",
+                actor="relance",
+                occurred_at=sent_at,
+                detail=f"provider={provider.name} tracking={tracking_id} to={request.recipient_name}",
+                idempotency_key=key,
+                step_key=request.step_key,
+                document_sha256=request.document.sha256,
+            ),
+        )
+        return RegisteredLetterReceipt(provider=provider.name, tracking_id=tracking_id, sent_at=sent_at)
+
+
+def _verified_bytes(document: DocumentRef) -> bytes:
+    content = Path(document.path).read_bytes()
+    if hashlib.sha256(content).hexdigest() != document.sha256:
+        raise ApplicationError(
+            f"{document.path} changed since it was produced: not sending it",
+            type="DocumentChanged",
+            non_retryable=True,
+        )
+    return content

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from temporalio.client import Client
@@ -18,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from config.policy import load_policy
 from config.settings import Settings
+from embedded.smtp_outbox import OutboxSMTPServer
 from models.case import Address, CaseInput, CreditorInfo, DebtorInfo, InvoiceInfo, case_id_for
 from models.database import Database
 from models.enums import DebtorKind
@@ -71,7 +71,7 @@ class RelanceUnderTest:
     env: WorkflowEnvironment
     settings: Settings
     database: Database
-    outbox: Any
+    outbox: OutboxSMTPServer
 
     @property
     def client(self) -> Client:
@@ -84,7 +84,10 @@ class RelanceUnderTest:
 
 @pytest.fixture
 async def relance(
-    time_skipping_env: WorkflowEnvironment, sqlite_database: Database, smtp_outbox: Any, tmp_path: Path
+    time_skipping_env: WorkflowEnvironment,
+    sqlite_database: Database,
+    smtp_outbox: OutboxSMTPServer,
+    tmp_path: Path,
 ) -> AsyncIterator[RelanceUnderTest]:
     settings = Settings(
         data_dir=tmp_path / "var",

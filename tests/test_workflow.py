@@ -8,10 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from email import policy as email_policy
 from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +29,7 @@ from models.case import (
 from models.enums import CaseState, DebtorKind, Stage
 from models.journal import case_events
 from tests.case_fixtures import RelanceUnderTest, make_case
+from tests.smtp_fixtures import read_messages
 from workflows import InvoiceCollectionWorkflow
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -62,11 +60,7 @@ def sent_steps(status: CaseStatus) -> list[str]:
 
 
 def outbox_messages(relance: RelanceUnderTest) -> list[EmailMessage]:
-    parser = BytesParser(policy=email_policy.default)
-    return [
-        parser.parsebytes(path.read_bytes())  # type: ignore[misc]
-        for path in sorted(Path(relance.outbox.folder).glob("*.eml"))
-    ]
+    return read_messages(relance.outbox)
 
 
 async def assert_replays(handle: Handle) -> None:

@@ -1,0 +1,87 @@
+"""The embedded SMTP server: accepts every mail and keeps it as a ``.eml`` file a person can open.
+
+It stands in for a real mail relay in ``relance up`` and in the tests; the application talks to it
+over SMTP exactly as it would to a production relay.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from datetime import UTC, datetime
+from email import message_from_bytes
+from pathlib import Path
+from types import TracebackType
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class OutboxHandler:
+    def __init__(self, folder: Path, fail_first: int = 0) -> None:
+        self.folder = folder
+        self.failures_left = fail_first
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.failures_left > 0:
+            # Diagnostic knob: refuse with a temporary error, as a busy relay does.
+            self.failures_left -= 1
+            return "451 4.3.0 Temporary failure, try again later"
+        content = envelope.original_content or b""
+        message_id = message_from_bytes(content).get("Message-ID") or uuid.uuid4().hex
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"{stamp}-{_UNSAFE.sub('_', message_id.strip('<> '))}.eml"
+        partial = self.folder / f".{name}.part"
+        partial.write_bytes(content)
+        os.replace(partial, self.folder / name)
+        return "250 Message accepted for delivery"
+
+
+class OutboxSMTPServer:
+    """``with OutboxSMTPServer(folder) as server:`` listens on ``server.host:server.port``.
+
+    Port 0 picks a free port. ``fail_first=N`` refuses the first N mails with a temporary error,
+    to exercise a client's retries against a real server.
+    """
+
+    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 8025, fail_first: int = 0) -> None:
+        self.folder = Path(folder)
+        self.host = host
+        self.port = port or free_port(host)
+        self.handler = OutboxHandler(self.folder, fail_first)
+        self._controller: Controller | None = None
+
+    def start(self) -> OutboxSMTPServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def messages(self) -> list[Path]:
+        """The mails received so far, oldest first."""
+        return sorted(self.folder.glob("*.eml"))
+
+    def __enter__(self) -> OutboxSMTPServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
