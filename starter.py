@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice import audit
@@ -318,6 +318,21 @@ def _print_status(s: CaseStatus) -> None:
     console.print(table)
 
 
+async def _closed_or_rpc_failure(client: Client, case_id: str, error: RPCError) -> CommandFailed:
+    """A command sent to a case that has ended is refused by the server itself: say so plainly."""
+    try:
+        description = await client.get_workflow_handle(case_id).describe()
+    except RPCError:
+        return _rpc_failure(case_id, error)
+    if description.status is not None and description.status != WorkflowExecutionStatus.RUNNING:
+        try:
+            state = (await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)).state.value
+        except RPCError:
+            state = description.status.name.lower()
+        return CommandFailed(f"{case_id}: refused: case is closed ({state})")
+    return _rpc_failure(case_id, error)
+
+
 def _rpc_failure(case_id: str, error: RPCError) -> CommandFailed:
     if error.status == RPCStatusCode.NOT_FOUND:
         return CommandFailed(f"no case {case_id!r}")
@@ -335,7 +350,7 @@ def _command(case_id: str, update: Any, request: BaseModel, as_json: bool) -> No
         except WorkflowUpdateFailedError as failure:
             raise CommandFailed(f"{case_id}: refused: {failure.cause.message}") from failure
         except RPCError as error:
-            raise _rpc_failure(case_id, error) from error
+            raise await _closed_or_rpc_failure(client, case_id, error) from error
         if as_json:
             print_json(to_json(result))
         else:

@@ -68,7 +68,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=activities_for(settings, database),
         activity_executor=executor,
-        max_concurrent_activities=max(settings.document_threads * 4, 16),
+        max_concurrent_activities=settings.activity_slots,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
@@ -79,7 +79,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         await database.migrate()
         client = await connect(settings)
-        with ThreadPoolExecutor(settings.document_threads, thread_name_prefix="documents") as executor:
+        with ThreadPoolExecutor(settings.activity_slots, thread_name_prefix="activity") as executor:
             worker = build_worker(client, settings, database, executor)
             async with worker:
                 log.info(
@@ -92,6 +92,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
                 log.info("stopping: finishing the activities under way")
     finally:
         await database.dispose()
+
+
+def quiet_libraries() -> None:
+    # WeasyPrint warns on every render where the system lacks HarfBuzz-Subset; the PDFs are right.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -108,6 +113,7 @@ async def _main() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_libraries()
     asyncio.run(_main())
 
 

@@ -32,16 +32,22 @@ class LedgerActivities:
             )
             if known.first() is not None:
                 return
+            # The payment row is written first: a concurrent attempt with the same key waits on the
+            # unique key here (and then fails it) before it can touch the invoice; on SQLite the
+            # write also takes the database's write lock before the invoice is read.
             session.add(Payment(**record.model_dump()))
-            invoice = (await session.exec(select(Invoice).where(Invoice.case_id == record.case_id))).first()
+            try:
+                await session.flush()
+            except IntegrityError:
+                await session.rollback()
+                return
+            # Locked until commit, so two different payments on one case never lose each other's sum.
+            invoice_query = select(Invoice).where(Invoice.case_id == record.case_id).with_for_update()
+            invoice = (await session.exec(invoice_query)).first()
             if invoice is not None:
                 invoice.amount_paid = invoice.amount_paid + record.amount
                 session.add(invoice)
             else:
                 # A case started without an import (e.g. from another system) has no invoice row.
                 activity.logger.info("no invoice row for %s: payment stored alone", record.case_id)
-            try:
-                await session.commit()
-            except IntegrityError:
-                # A concurrent attempt stored the same payment first; this one changes nothing.
-                await session.rollback()
+            await session.commit()

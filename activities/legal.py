@@ -1,14 +1,15 @@
 """Legal: hand a case over to the commissaire de justice (ex-huissier).
 
-The dossier is a folder a bailiff's office can take as it is: every document with its SHA-256, and
-a ``manifest.json`` describing the case. It is built aside and moved into place in one step, so a
-crash never leaves half a dossier.
+The dossier is a folder a bailiff's office can take as it is: every document, numbered in the order
+it was produced, and a ``manifest.json`` describing the case with each document's SHA-256. It is
+built in a sibling folder and moved into place in one rename, so a crash never leaves half a dossier.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,68 +38,81 @@ class LegalActivities:
 
     @activity.defn
     def handoff_to_bailiff(self, request: HandoffRequest) -> DossierRef:
+        if request.case_id in ("", ".", "..") or Path(request.case_id).name != request.case_id:
+            raise ApplicationError(f"{request.case_id!r} cannot name a dossier folder", non_retryable=True)
         target = self._settings.dossiers_dir / request.case_id
         documents = _dossier_documents(request)
         manifest = _manifest_bytes(request, documents)
+        reference = DossierRef(path=str(target), manifest_sha256=hashlib.sha256(manifest).hexdigest())
         if (target / MANIFEST).is_file() and (target / MANIFEST).read_bytes() == manifest:
             # A retry after the dossier was completed: it is already there, unchanged.
-            return DossierRef(path=str(target), manifest_sha256=hashlib.sha256(manifest).hexdigest())
+            return reference
         target.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{request.case_id}.", dir=target.parent))
         try:
-            for document in documents:
-                _copy_verified(document, building)
-            (building / MANIFEST).write_bytes(manifest)
+            for name, document in documents.items():
+                _copy_verified(document, building / name)
+            _write_durably(building / MANIFEST, manifest)
             if target.exists():
-                # An older, different dossier for this case: keep it beside, never overwrite proof.
-                target.rename(target.with_name(f"{target.name}.replaced-{sha256_of(target / MANIFEST)[:12]}"))
+                # An older, different dossier for this case: keep it beside, never destroy proof.
+                target.rename(target.with_name(f"{target.name}.replaced-{_fingerprint(target)}"))
             building.rename(target)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        return DossierRef(path=str(target), manifest_sha256=hashlib.sha256(manifest).hexdigest())
+        return reference
 
 
-def _copy_verified(document: DocumentRef, folder: Path) -> None:
+def _dossier_documents(request: HandoffRequest) -> dict[str, DocumentRef]:
+    """Each document under its name in the dossier: ``01-<file>``, ``02-<file>``… in order.
+
+    The invoice PDF, when the import provided one, comes first. The number keeps two sources with
+    the same file name apart; a document listed twice is copied once.
+    """
+    refs = list(request.documents)
+    if request.invoice.pdf_path:
+        invoice_pdf = Path(request.invoice.pdf_path)
+        if not invoice_pdf.is_file():
+            raise ApplicationError(
+                f"invoice PDF {invoice_pdf} is missing: cannot build the dossier", non_retryable=True
+            )
+        refs.insert(0, DocumentRef(path=str(invoice_pdf), sha256=sha256_of(invoice_pdf)))
+    unique = list(dict.fromkeys(refs))
+    return {f"{index:02d}-{Path(ref.path).name}": ref for index, ref in enumerate(unique, start=1)}
+
+
+def _copy_verified(document: DocumentRef, destination: Path) -> None:
     source = Path(document.path)
     if not source.is_file():
         raise ApplicationError(f"{source} is missing: cannot build the dossier", non_retryable=True)
-    actual = sha256_of(source)
+    content = source.read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
     if actual != document.sha256:
         raise ApplicationError(
             f"{source} changed since it was sent (sha256 {actual}, expected {document.sha256})",
             type="DocumentChanged",
             non_retryable=True,
         )
-    shutil.copy2(source, folder / source.name)
+    # The bytes just verified are the bytes written: the file cannot change in between.
+    _write_durably(destination, content)
 
 
-def _invoice_document(request: HandoffRequest) -> DocumentRef | None:
-    """The invoice PDF itself, when the import provided one."""
-    if not request.invoice.pdf_path:
-        return None
-    path = Path(request.invoice.pdf_path)
-    if not path.is_file():
-        raise ApplicationError(f"invoice PDF {path} is missing: cannot build the dossier", non_retryable=True)
-    return DocumentRef(path=str(path), sha256=sha256_of(path))
+def _write_durably(path: Path, content: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
-def _dossier_documents(request: HandoffRequest) -> list[DocumentRef]:
-    invoice = _invoice_document(request)
-    return ([invoice] if invoice else []) + list(request.documents)
+def _fingerprint(dossier: Path) -> str:
+    manifest = dossier / MANIFEST
+    return sha256_of(manifest)[:12] if manifest.is_file() else "incomplete"
 
 
-def _manifest_bytes(request: HandoffRequest, documents: list[DocumentRef]) -> bytes:
-    listed = []
-    for document in documents:
-        path = Path(document.path)
-        listed.append(
-            {
-                "file": path.name,
-                "sha256": document.sha256,
-                "size": path.stat().st_size if path.is_file() else None,
-            }
-        )
+def _manifest_bytes(request: HandoffRequest, documents: dict[str, DocumentRef]) -> bytes:
+    listed = [
+        {"file": name, "sha256": ref.sha256, "size": _size(Path(ref.path))} for name, ref in documents.items()
+    ]
     content: dict[str, Any] = {
         "case_id": request.case_id,
         "handed_off_at": request.handed_off_at.isoformat(),
@@ -110,3 +124,8 @@ def _manifest_bytes(request: HandoffRequest, documents: list[DocumentRef]) -> by
         "documents": listed,
     }
     return json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _size(path: Path) -> int | None:
+    """The source's size; None when it is gone (the copy then refuses to build the dossier)."""
+    return path.stat().st_size if path.is_file() else None

@@ -131,10 +131,12 @@ def debtor_natural_key(row: InvoiceRow) -> str:
     return f"email:{row.debtor.email.lower()}"
 
 
-async def start_case(client: Client, task_queue: str, case: CaseInput) -> bool:
-    """Start the case's workflow; False when this invoice already has one (running or ended)."""
+async def start_case(
+    client: Client, task_queue: str, case: CaseInput
+) -> WorkflowHandle[InvoiceCollectionWorkflow, CaseStatus] | None:
+    """Start the case's workflow; None when this invoice already has one (running or ended)."""
     try:
-        await client.start_workflow(
+        return await client.start_workflow(
             InvoiceCollectionWorkflow.run,
             case,
             id=case.case_id,
@@ -149,8 +151,7 @@ async def start_case(client: Client, task_queue: str, case: CaseInput) -> bool:
             },
         )
     except WorkflowAlreadyStartedError:
-        return False
-    return True
+        return None
 
 
 async def start_cases(
@@ -166,7 +167,7 @@ async def start_cases(
     async def one(case: CaseInput) -> None:
         nonlocal started, existing
         async with limit:
-            if await start_case(client, task_queue, case):
+            if await start_case(client, task_queue, case) is not None:
                 started += 1
             else:
                 existing += 1

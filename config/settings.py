@@ -68,9 +68,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "letter_templates",
         validation_alias=_env("RELANCE_TEMPLATES_DIR", "templates_dir"),
     )
-    # Worker sizing: threads for the CPU-heavy sync activities (PDF rendering and stamping).
-    document_threads: int = Field(
-        default=4, validation_alias=_env("RELANCE_DOCUMENT_THREADS", "document_threads")
+    # Worker sizing: activities run at once; the sync ones (PDF rendering and stamping) each
+    # take one thread of the worker's pool, which has this many threads.
+    activity_slots: int = Field(
+        default=16, ge=1, validation_alias=_env("RELANCE_ACTIVITY_SLOTS", "activity_slots")
     )
 
     @cached_property

@@ -3,6 +3,7 @@ the schema upgrade (alembic) that every entry point runs before using it."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -12,12 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Alembic keeps the running migration's context in module globals: one upgrade at a time per process.
+_upgrade_lock = asyncio.Lock()
+# Between processes, upgrades on PostgreSQL take this advisory lock (see migrations/env.py).
+MIGRATION_LOCK_KEY = 0x52454C414E4345
 
 
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """SQLite creates its file but not the folder it sits in."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 class Database:
@@ -32,10 +44,8 @@ class Database:
 
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision (a no-op when it is already there)."""
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite" and url.database:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        async with self.engine.begin() as connection:
+        ensure_sqlite_folder(self.url)
+        async with _upgrade_lock, self.engine.begin() as connection:
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:

@@ -12,6 +12,16 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import DebtorKind
 
+# Every constraint gets a predictable name, the same in the models and in the migrations, so a later
+# revision can drop or alter it by name (SQLite's batch mode needs that).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Money(TypeDecorator[Decimal]):
     """An exact amount: NUMERIC(14, 2) where the database has it, text on SQLite.
@@ -40,6 +50,29 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+class UtcTimestamp(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and always read back time-zone aware.
+
+    PostgreSQL keeps ``timestamptz`` itself; SQLite keeps the bare wall-clock text and would hand it
+    back naive, so the value is converted to UTC on the way in and labelled UTC on the way out.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: a stored time needs its time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -49,7 +82,7 @@ def _money(**kwargs: Any) -> Any:
 
 
 def _timestamp(**kwargs: Any) -> Any:
-    return Field(sa_type=sa.DateTime(timezone=True), **kwargs)
+    return Field(sa_type=UtcTimestamp, **kwargs)
 
 
 class Creditor(SQLModel, table=True):

@@ -30,7 +30,7 @@ DEBTOR_SIREN = "987654324"
 
 def make_case(
     *,
-    number: str = "F-2026-001",
+    number: str | None = None,
     due_date: date,
     amount: str = "1234.56",
     paid: str = "0.00",
@@ -38,6 +38,7 @@ def make_case(
     order_reference: str | None = "BC-7781",
     policy: EscalationPolicy | None = None,
 ) -> CaseInput:
+    number = number or f"F-{uuid.uuid4().hex[:8].upper()}"
     return CaseInput(
         case_id=case_id_for(CREDITOR_SIREN, number),
         creditor=CreditorInfo(
@@ -95,7 +96,7 @@ async def relance(
         smtp_port=smtp_outbox.port,
         temporal_task_queue=f"test-{uuid.uuid4().hex[:8]}",
     )
-    with ThreadPoolExecutor(4) as executor:
+    with ThreadPoolExecutor(settings.activity_slots) as executor:
         worker = build_worker(time_skipping_env.client, settings, sqlite_database, executor)
         async with worker:
             yield RelanceUnderTest(time_skipping_env, settings, sqlite_database, smtp_outbox)

@@ -14,7 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 
 
-@pytest.fixture(scope="session")
+# One server per test: time skips for every workflow on a server, so a case left running by an
+# earlier test (its worker gone) would hold the clock of the next one.
+@pytest.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     if not TEST_SERVER.is_file():
         pytest.fail(f"{TEST_SERVER} is missing: install the dev extra (pip install -e '.[dev]')")

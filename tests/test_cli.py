@@ -92,7 +92,7 @@ async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path)
     }
     database = Database(settings.effective_database_url)
     await database.migrate()
-    with ThreadPoolExecutor(2) as executor:
+    with ThreadPoolExecutor(settings.activity_slots) as executor:
         async with build_worker(dev_server.client, settings, database, executor):
             yield Cli(env, settings, tmp_path)
     await database.dispose()

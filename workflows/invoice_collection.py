@@ -134,9 +134,10 @@ class InvoiceCollectionWorkflow:
             if self._escalate_to is not None:
                 self._next_index, self._escalate_to = self._escalate_to, None
             index = self._next_index
+            # The step under way is no longer "next": status and escalations look past it.
+            self._next_index = index + 1
             self._next_at = None
             await self._perform(steps[index])
-            self._next_index = index + 1
         if not self._state.is_closed:
             # Every step of the policy is done and no judicial step ended the case.
             await self._close(CaseState.KEPT_AMICABLE, "the policy's ladder is complete")

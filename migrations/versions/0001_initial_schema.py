@@ -23,7 +23,7 @@ JOURNAL_IS_APPEND_ONLY = "case_event is an append-only journal: its lines are ne
 def upgrade() -> None:
     op.create_table(
         "creditor",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("siren", sa.String(length=9), nullable=False),
         sa.Column("email", sa.String(), nullable=False),
@@ -32,12 +32,13 @@ def upgrade() -> None:
         sa.Column("city", sa.String(), nullable=False),
         sa.Column("country", sa.String(), nullable=False),
         sa.Column("charter_accepted_on", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_creditor"),
     )
     op.create_index("ix_creditor_siren", "creditor", ["siren"], unique=True)
 
     op.create_table(
         "debtor",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("natural_key", sa.String(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
@@ -47,14 +48,15 @@ def upgrade() -> None:
         sa.Column("postcode", sa.String(), nullable=False),
         sa.Column("city", sa.String(), nullable=False),
         sa.Column("country", sa.String(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_debtor"),
     )
     op.create_index("ix_debtor_natural_key", "debtor", ["natural_key"], unique=True)
 
     op.create_table(
         "invoice",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("creditor_id", sa.Integer(), sa.ForeignKey("creditor.id"), nullable=False),
-        sa.Column("debtor_id", sa.Integer(), sa.ForeignKey("debtor.id"), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("creditor_id", sa.Integer(), nullable=False),
+        sa.Column("debtor_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(), nullable=False),
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
@@ -66,6 +68,9 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(), nullable=False),
         sa.Column("policy", sa.String(), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_invoice"),
+        sa.ForeignKeyConstraint(["creditor_id"], ["creditor.id"], name="fk_invoice_creditor_id_creditor"),
+        sa.ForeignKeyConstraint(["debtor_id"], ["debtor.id"], name="fk_invoice_debtor_id_debtor"),
         sa.UniqueConstraint("creditor_id", "number", name="uq_invoice_creditor_number"),
     )
     op.create_index("ix_invoice_case_id", "invoice", ["case_id"], unique=True)
@@ -74,20 +79,22 @@ def upgrade() -> None:
 
     op.create_table(
         "payment",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(), nullable=False),
         sa.Column("amount", Money(), nullable=False),
         sa.Column("paid_on", sa.Date(), nullable=False),
         sa.Column("recorded_by", sa.String(), nullable=False),
         sa.Column("reference", sa.String(), nullable=False),
-        sa.Column("idempotency_key", sa.String(), nullable=False, unique=True),
+        sa.Column("idempotency_key", sa.String(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_payment"),
+        sa.UniqueConstraint("idempotency_key", name="uq_payment_idempotency_key"),
     )
     op.create_index("ix_payment_case_id", "payment", ["case_id"])
 
     op.create_table(
         "case_event",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("step_key", sa.String(), nullable=True),
@@ -95,8 +102,10 @@ def upgrade() -> None:
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("detail", sa.String(), nullable=False),
         sa.Column("document_sha256", sa.String(length=64), nullable=True),
-        sa.Column("idempotency_key", sa.String(), nullable=False, unique=True),
+        sa.Column("idempotency_key", sa.String(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_case_event"),
+        sa.UniqueConstraint("idempotency_key", name="uq_case_event_idempotency_key"),
     )
     op.create_index("ix_case_event_case_id", "case_event", ["case_id"])
     op.create_index("ix_case_event_kind", "case_event", ["kind"])
@@ -105,7 +114,8 @@ def upgrade() -> None:
 
 
 def _make_journal_append_only() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    """The database itself refuses to change or delete a journal line, whatever the client."""
+    if op.get_context().dialect.name == "postgresql":
         op.execute(
             f"""
             CREATE FUNCTION case_event_append_only() RETURNS trigger AS $$
@@ -119,7 +129,13 @@ def _make_journal_append_only() -> None:
             "CREATE TRIGGER case_event_append_only BEFORE UPDATE OR DELETE ON case_event "
             "FOR EACH ROW EXECUTE FUNCTION case_event_append_only()"
         )
+        # TRUNCATE bypasses row triggers: refuse it with a statement trigger.
+        op.execute(
+            "CREATE TRIGGER case_event_no_truncate BEFORE TRUNCATE ON case_event "
+            "FOR EACH STATEMENT EXECUTE FUNCTION case_event_append_only()"
+        )
     else:
+        # SQLite has no TRUNCATE; an unqualified DELETE fires the row trigger.
         for action in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER case_event_no_{action.lower()} BEFORE {action} ON case_event "
@@ -128,8 +144,8 @@ def _make_journal_append_only() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER case_event_append_only ON case_event")
-        op.execute("DROP FUNCTION case_event_append_only()")
+    # Dropping the table drops its triggers; the PostgreSQL function goes with the last of them.
     for table in ("case_event", "payment", "invoice", "debtor", "creditor"):
         op.drop_table(table)
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION case_event_append_only()")

@@ -1,0 +1,493 @@
+"""Letters rendered by WeasyPrint and labels stamped with pypdf, read back with pypdf."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PageObject, PdfReader, PdfWriter
+from temporalio.exceptions import ApplicationError
+
+from activities.documents import DocumentActivities
+from activities.french_format import date_fr, enumeration_fr, money_fr
+from config.settings import Settings
+from models.case import (
+    ActionRecord,
+    Address,
+    CreditorInfo,
+    DebtorInfo,
+    DocumentRef,
+    InvoiceInfo,
+    LabelRequest,
+    LetterContext,
+    RenderedLetter,
+    RenderLetterRequest,
+)
+from models.enums import DebtorKind, LabelColour, Stage
+
+MM = 72 / 25.4  # PDF points per millimetre
+CASE_ID = "invoice-123456782-F-2026-0042"
+TEMPLATE_STAGES = {
+    "first_reminder": Stage.AMICABLE_REMINDER,
+    "second_reminder": Stage.AMICABLE_REMINDER,
+    "formal_notice": Stage.FORMAL_NOTICE,
+    "penalty_claim": Stage.PENALTY_CLAIM,
+    "judicial_filing": Stage.JUDICIAL_FILING,
+}
+# What each step has behind it when it goes out (the journal's times are UTC).
+HISTORY = [
+    ("first_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 1, 8, 0, tzinfo=timezone.utc)),
+    ("second_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 16, 8, 0, tzinfo=timezone.utc)),
+    ("formal_notice", Stage.FORMAL_NOTICE, datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)),
+    ("penalty_claim", Stage.PENALTY_CLAIM, datetime(2026, 3, 18, 8, 0, tzinfo=timezone.utc)),
+]
+LABEL_TEXTS = {
+    LabelColour.GREEN: "Label Bonnes pratiques — Paiement attendu à l'échéance",
+    LabelColour.ORANGE: "Label Bonnes pratiques — Relance après échéance",
+    LabelColour.RED: "Label Bonnes pratiques — Procédure de recouvrement",
+}
+
+
+def flat(text: str) -> str:
+    """Babel's narrow and ordinary no-break spaces, and line breaks, become single spaces."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def pdf_text(path: str | Path) -> str:
+    return flat(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def letter_context(
+    template: str, kind: DebtorKind, *, balance: str = "1234.56", pay_by: date | None = date(2026, 3, 11)
+) -> LetterContext:
+    step_index = list(TEMPLATE_STAGES).index(template)
+    business = kind == DebtorKind.BUSINESS
+    return LetterContext(
+        case_id=CASE_ID,
+        step_key=f"{template}-{kind.value}",
+        stage=TEMPLATE_STAGES[template],
+        letter_date=date(2026, 3, 3),
+        creditor=CreditorInfo(
+            name="L'Atelier Dupont & Fils",
+            siren="123456782",
+            email="compta@atelier-dupont.fr",
+            address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
+        ),
+        debtor=DebtorInfo(
+            kind=kind,
+            name="Bâtiments Martin SAS" if business else "Claire Martin",
+            email="factures@batiments-martin.fr",
+            address=Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris"),
+            siren="987654324" if business else None,
+        ),
+        invoice=InvoiceInfo(
+            number="F-2026-0042",
+            issue_date=date(2026, 1, 2),
+            due_date=date(2026, 1, 31),
+            amount_due=Decimal(balance),
+            order_reference="BC-7781",
+        ),
+        balance=Decimal(balance),
+        pay_by=pay_by if TEMPLATE_STAGES[template] != Stage.AMICABLE_REMINDER else None,
+        previous_letters=[
+            ActionRecord(at=at, kind="step", actor="system", detail=key, step_key=key, stage=stage)
+            for key, stage, at in HISTORY[:step_index]
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("documents"))
+
+
+@pytest.fixture(scope="module")
+def documents(settings: Settings) -> DocumentActivities:
+    return DocumentActivities(settings)
+
+
+@pytest.fixture(scope="module")
+def letters(documents: DocumentActivities) -> dict[tuple[str, DebtorKind], RenderedLetter]:
+    """Every template, for a business and for a consumer debtor: ten real renders, made once."""
+    return {
+        (template, kind): documents.render_letter(
+            RenderLetterRequest(template=template, context=letter_context(template, kind))
+        )
+        for template in TEMPLATE_STAGES
+        for kind in DebtorKind
+    }
+
+
+def text_of(letters: dict[tuple[str, DebtorKind], RenderedLetter], template: str, kind: DebtorKind) -> str:
+    return pdf_text(letters[template, kind].document.path)
+
+
+# --- French formatting ---------------------------------------------------------------------------
+
+
+def test_french_amounts_dates_and_lists() -> None:
+    assert money_fr(Decimal("1234.56")) == "1\u202f234,56\xa0€"
+    assert flat(money_fr(Decimal("1234567.5"))) == "1 234 567,50 €"
+    assert date_fr(date(2026, 3, 3)) == "3 mars 2026"
+    assert date_fr(date(2026, 3, 1)) == "1er mars 2026"
+    # 23:30 UTC on 28 February is already 1 March in Paris.
+    assert date_fr(datetime(2026, 2, 28, 23, 30, tzinfo=timezone.utc)) == "1er mars 2026"
+    assert enumeration_fr(["a", "b", "c"]) == "a, b et c"
+    assert enumeration_fr(["a"]) == "a"
+    with pytest.raises(TypeError):
+        money_fr(12.5)  # type: ignore[arg-type]
+
+
+# --- letters -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(DebtorKind))
+@pytest.mark.parametrize("template", list(TEMPLATE_STAGES))
+def test_every_letter_carries_parties_invoice_and_amount(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter], settings: Settings, template: str, kind: DebtorKind
+) -> None:
+    letter = letters[template, kind]
+    path = Path(letter.document.path)
+    assert path == settings.documents_dir / CASE_ID / f"{template}-{kind.value}.pdf"
+    assert letter.document.sha256 == sha256_file(path)
+    text = pdf_text(path)
+    assert "Lyon, le 3 mars 2026" in text
+    assert "Objet :" in text
+    assert "F-2026-0042" in text and CASE_ID in text
+    assert "1 234,56 €" in text
+    assert "L'Atelier Dupont & Fils" in text  # escaped for HTML, shown as written
+    assert ("Bâtiments Martin SAS" if kind == DebtorKind.BUSINESS else "Claire Martin") in text
+    reader = PdfReader(path)
+    assert reader.metadata is not None
+    assert reader.metadata.author == "L'Atelier Dupont & Fils"
+    assert "F-2026-0042" in (reader.metadata.title or "")
+
+    # The email carries the same facts in plain text, without HTML escapes.
+    assert "\n" not in letter.email_subject and "F-2026-0042" in letter.email_subject
+    body = flat(letter.email_body)
+    assert "F-2026-0042" in body and "1 234,56 €" in body
+    assert "pièce jointe" in body
+    assert letter.email_body.rstrip().endswith("L'Atelier Dupont & Fils\ncompta@atelier-dupont.fr")
+    assert "&amp;" not in letter.email_body and "&#39;" not in letter.email_body
+
+
+def test_first_reminder_is_courteous(letters: dict[tuple[str, DebtorKind], RenderedLetter]) -> None:
+    text = text_of(letters, "first_reminder", DebtorKind.BUSINESS)
+    assert "Sauf erreur ou omission de notre part" in text
+    assert "arrivée à échéance le 31 janvier 2026" in text
+    assert "2 janvier 2026" in text  # the invoice date, in the table
+    assert "L441-10" not in text and "mise en demeure" not in text.lower()
+    subject = letters["first_reminder", DebtorKind.BUSINESS].email_subject
+    assert subject == "Rappel : facture n° F-2026-0042 arrivée à échéance le 31 janvier 2026"
+
+
+def test_second_reminder_recalls_the_first_and_the_law_for_businesses_only(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter],
+) -> None:
+    business = text_of(letters, "second_reminder", DebtorKind.BUSINESS)
+    consumer = text_of(letters, "second_reminder", DebtorKind.CONSUMER)
+    for text in (business, consumer):
+        assert "Malgré notre rappel du 1er février 2026" in text
+    assert "L441-10" in business and "D441-5" in business and "40,00 €" in flat(business)
+    assert "L441-10" not in consumer and "D441-5" not in consumer and "40,00 €" not in consumer
+
+
+def test_formal_notice_for_a_business(letters: dict[tuple[str, DebtorKind], RenderedLetter]) -> None:
+    text = text_of(letters, "formal_notice", DebtorKind.BUSINESS)
+    assert "MISE EN DEMEURE" in text
+    assert "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION" in text
+    assert "lettre recommandée avec accusé de réception" in text
+    assert "met en demeure" in text
+    assert "SIREN 123456782" in text and "SIREN 987654324" in text
+    assert "Malgré nos rappels des 1er février 2026 et 16 février 2026" in text
+    # The invoice table: number, date, due date, amount, balance.
+    assert "F-2026-0042 2 janvier 2026 31 janvier 2026 1 234,56 € 1 234,56 €" in text
+    assert "principal restant dû s'élève à 1 234,56 €" in text
+    assert "L441-10" in text and "D441-5" in text and "40,00 €" in text
+    assert "à compter du 1er février 2026" in text  # penalties run from the day after the due date
+    assert "1231-6" not in text
+    assert "au plus tard le 11 mars 2026" in text
+    assert "injonction de payer" in text and "1405" in text
+
+
+def test_formal_notice_for_a_consumer(letters: dict[tuple[str, DebtorKind], RenderedLetter]) -> None:
+    text = text_of(letters, "formal_notice", DebtorKind.CONSUMER)
+    assert "MISE EN DEMEURE" in text and "lettre recommandée avec accusé de réception" in text
+    assert "1231-6" in text and "taux légal" in text
+    assert "L441-10" not in text and "D441-5" not in text and "40,00 €" not in text
+    assert "SIREN 987654324" not in text
+    assert "Claire Martin, demeurant 4 avenue Jean Jaurès" in text
+    assert "au plus tard le 11 mars 2026" in text
+    assert "au plus tard le 11 mars 2026" in flat(letters["formal_notice", DebtorKind.CONSUMER].email_body)
+
+
+def test_penalty_claim_refers_to_the_notice_and_carries_no_vat(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter],
+) -> None:
+    business = text_of(letters, "penalty_claim", DebtorKind.BUSINESS)
+    consumer = text_of(letters, "penalty_claim", DebtorKind.CONSUMER)
+    for text in (business, consumer):
+        assert "lettre recommandée avec accusé de réception du 3 mars 2026" in text
+        assert "le principal restant dû, soit 1 234,56 €" in text
+        assert "pas soumis" in text and "TVA" in text
+        assert "au plus tard le 11 mars 2026" in text
+    assert "L441-10" in business and "D441-5" in business and "40,00 €" in business
+    assert "1231-6" in consumer and "courus depuis le 3 mars 2026" in consumer
+    assert "L441-10" not in consumer and "40,00 €" not in consumer
+
+
+def test_judicial_filing_hands_the_dossier_to_the_commissaire(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter],
+) -> None:
+    text = text_of(letters, "judicial_filing", DebtorKind.BUSINESS)
+    assert "BORDEREAU DE TRANSMISSION" in text
+    assert "commissaire de justice" in text and "Maître," in text
+    assert "SIREN 987654324" in text and "BC-7781" in text
+    for listed in (
+        "1er février 2026 — rappel amiable",
+        "16 février 2026 — rappel amiable",
+        "3 mars 2026 — mise en demeure par lettre recommandée avec accusé de réception",
+        "18 mars 2026 — réclamation des pénalités de retard",
+    ):
+        assert listed in text
+    # 1 234,56 € is a small claim (CPCE L125-1); injonction de payer if no agreement.
+    assert "L125-1" in text and "injonction de payer" in text
+    assert "(particulier)" in text_of(letters, "judicial_filing", DebtorKind.CONSUMER)
+
+
+def test_judicial_filing_above_the_small_claims_ceiling(documents: DocumentActivities) -> None:
+    context = letter_context("judicial_filing", DebtorKind.BUSINESS, balance="12000.00")
+    letter = documents.render_letter(RenderLetterRequest(template="judicial_filing", context=context))
+    text = pdf_text(letter.document.path)
+    assert "12 000,00 €" in text
+    assert "L125-1" not in text
+    assert "injonction de payer" in text and "1405" in text
+
+
+def test_recipient_address_sits_in_the_envelope_window(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter],
+) -> None:
+    page = PdfReader(letters["formal_notice", DebtorKind.BUSINESS].document.path).pages[0]
+    page_height = float(page.mediabox.height)
+    [(x, y)] = [
+        (origin[0], origin[1]) for text, origin, _ in text_runs(page) if text.startswith("Bâtiments Martin")
+    ]
+    # A DL envelope's window shows 100 to 200 mm from the left, about 45 to 95 mm from the top.
+    assert 100 * MM <= x <= 110 * MM
+    assert 45 * MM <= page_height - y <= 95 * MM
+
+
+def test_rendering_again_overwrites_the_same_file(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter], documents: DocumentActivities
+) -> None:
+    first = letters["second_reminder", DebtorKind.CONSUMER]
+    first_text = pdf_text(first.document.path)
+    again = documents.render_letter(
+        RenderLetterRequest(template="second_reminder", context=letter_context("second_reminder", DebtorKind.CONSUMER))
+    )
+    assert again.document.path == first.document.path
+    assert again.document.sha256 == sha256_file(again.document.path)
+    assert pdf_text(again.document.path) == first_text
+    assert (again.email_subject, again.email_body) == (first.email_subject, first.email_body)
+    # Atomic writes leave no temporary file behind.
+    folder = Path(again.document.path).parent
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_unknown_template_is_refused(documents: DocumentActivities, settings: Settings) -> None:
+    context = letter_context("first_reminder", DebtorKind.BUSINESS)
+    with pytest.raises(ApplicationError) as raised:
+        documents.render_letter(RenderLetterRequest(template="final_warning", context=context))
+    assert raised.value.non_retryable
+    assert "final_warning" in str(raised.value) and str(settings.templates_dir) in str(raised.value)
+    assert not (settings.documents_dir / CASE_ID / "first_reminder-business.pdf.part").exists()
+
+
+def test_a_template_that_cannot_render_fails_for_good(documents: DocumentActivities) -> None:
+    # A formal notice without a deadline would be worthless: the template refuses it.
+    context = letter_context("formal_notice", DebtorKind.BUSINESS, pay_by=None).model_copy(
+        update={"step_key": "formal_notice-no-deadline"}
+    )
+    with pytest.raises(ApplicationError) as raised:
+        documents.render_letter(RenderLetterRequest(template="formal_notice", context=context))
+    assert raised.value.non_retryable
+    assert "formal_notice" in str(raised.value)
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+def text_runs(page: PageObject) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
+    """Each run of text with its origin and its reading direction, in the page's user space."""
+    runs = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not text.strip():
+            return
+        # Text space to user space: the text matrix, then the current transformation matrix.
+        a = tm[0] * cm[0] + tm[1] * cm[2]
+        b = tm[0] * cm[1] + tm[1] * cm[3]
+        e = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        f = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        runs.append((text.strip(), (e, f), (a, b)))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def as_displayed(page: PageObject, point: tuple[float, float], direction: tuple[float, float]) -> tuple:
+    """Where a viewer shows a point of the page (the crop box turned clockwise by /Rotate)."""
+    box = page.cropbox
+    width, height = float(box.width), float(box.height)
+    u, v = point[0] - float(box.left), point[1] - float(box.bottom)
+    dx, dy = direction
+    rotation = page.rotation % 360
+    if rotation == 90:
+        return (v, width - u), (dy, -dx), (height, width)
+    if rotation == 180:
+        return (width - u, height - v), (-dx, -dy), (width, height)
+    if rotation == 270:
+        return (height - v, u), (-dy, dx), (height, width)
+    return (u, v), (dx, dy), (width, height)
+
+
+def assert_label_top_right(page: PageObject, colour: LabelColour) -> None:
+    runs = [run for run in text_runs(page) if run[0].startswith("Label Bonnes pratiques")]
+    assert [flat(text) for text, _, _ in runs] == [LABEL_TEXTS[colour]], page.extract_text()
+    [(_, origin, direction)] = runs
+    (x, y), (dx, dy), (shown_width, shown_height) = as_displayed(page, origin, direction)
+    assert dx > 0 and abs(dy) < 1e-6 * abs(dx), "the label must read upright"
+    assert shown_width / 2 < x < shown_width - 150, (x, shown_width)
+    assert shown_height - 20 * MM < y < shown_height, (y, shown_height)
+
+
+def write_pdf(path: Path, pages: list[tuple[float, float, int]], **attachments: bytes) -> DocumentRef:
+    """A PDF of blank pages (width, height, rotation), with optional embedded files."""
+    writer = PdfWriter()
+    for width, height, rotation in pages:
+        page = writer.add_blank_page(width, height)
+        if rotation:
+            page.rotate(rotation)
+    for name, content in attachments.items():
+        writer.add_attachment(name, content)
+    writer.add_metadata({"/Title": "Facture F-2026-0042"})
+    buffer = BytesIO()
+    writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return DocumentRef(path=str(path), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+
+
+def label(documents: DocumentActivities, source: DocumentRef, colour: LabelColour) -> DocumentRef:
+    return documents.label_pdf(LabelRequest(case_id=CASE_ID, step_key="step", source=source, colour=colour))
+
+
+def test_label_on_every_page_of_a_letter(
+    letters: dict[tuple[str, DebtorKind], RenderedLetter], documents: DocumentActivities
+) -> None:
+    source = letters["formal_notice", DebtorKind.BUSINESS].document
+    labelled = label(documents, source, LabelColour.RED)
+    path = Path(labelled.path)
+    assert path == Path(source.path).with_name("formal_notice-business.red.pdf")
+    assert labelled.sha256 == sha256_file(path)
+    reader = PdfReader(path)
+    assert len(reader.pages) == len(PdfReader(source.path).pages) >= 2
+    for page in reader.pages:
+        assert_label_top_right(page, LabelColour.RED)
+    text = pdf_text(path)
+    assert "MISE EN DEMEURE" in text and "au plus tard le 11 mars 2026" in text  # the letter is intact
+    assert reader.metadata is not None and reader.metadata.author == "L'Atelier Dupont & Fils"
+    # Labelling again (a retry) writes the same file.
+    assert label(documents, source, LabelColour.RED).path == labelled.path
+
+
+@pytest.mark.parametrize("colour", list(LabelColour))
+def test_each_colour_has_its_text(tmp_path: Path, documents: DocumentActivities, colour: LabelColour) -> None:
+    source = write_pdf(tmp_path / "invoice.pdf", [(595.28, 841.89, 0)])
+    labelled = label(documents, source, colour)
+    assert labelled.path == str(tmp_path / f"invoice.{colour.value}.pdf")
+    assert_label_top_right(PdfReader(labelled.path).pages[0], colour)
+
+
+def test_label_on_rotated_pages(tmp_path: Path, documents: DocumentActivities) -> None:
+    source = write_pdf(tmp_path / "rotated.pdf", [(595.28, 841.89, turn) for turn in (0, 90, 180, 270)])
+    reader = PdfReader(label(documents, source, LabelColour.ORANGE).path)
+    assert [page.rotation for page in reader.pages] == [0, 90, 180, 270]
+    for page in reader.pages:
+        assert_label_top_right(page, LabelColour.ORANGE)
+
+
+def test_label_on_letter_size_and_offset_pages(tmp_path: Path, documents: DocumentActivities) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)  # US Letter
+    offset = writer.add_blank_page(612, 792)
+    # A page whose boxes do not start at the origin, cropped inside its media box.
+    offset.mediabox.lower_left = (100, 200)
+    offset.mediabox.upper_right = (712, 992)
+    offset.cropbox.lower_left = (150, 250)
+    offset.cropbox.upper_right = (662, 942)
+    writer.add_blank_page(297.64, 419.53)  # A6, narrower than the badge's usual room
+    buffer = BytesIO()
+    writer.write(buffer)
+    (tmp_path / "sizes.pdf").write_bytes(buffer.getvalue())
+    source = DocumentRef(path=str(tmp_path / "sizes.pdf"), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+    reader = PdfReader(label(documents, source, LabelColour.GREEN).path)
+    for page in reader.pages[:2]:
+        assert_label_top_right(page, LabelColour.GREEN)
+    # On the small page the badge shrinks to fit: its text still starts inside the page.
+    [(text, origin, _)] = [run for run in text_runs(reader.pages[2]) if run[0].startswith("Label")]
+    assert flat(text) == LABEL_TEXTS[LabelColour.GREEN]
+    assert 0 < origin[0] < 297.64 and 419.53 - 20 * MM < origin[1] < 419.53
+
+
+def test_label_keeps_the_factur_x_attachment(tmp_path: Path, documents: DocumentActivities) -> None:
+    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice>F-2026-0042</rsm:CrossIndustryInvoice>\n'
+    source = write_pdf(tmp_path / "facturx.pdf", [(595.28, 841.89, 0), (595.28, 841.89, 0)], **{"factur-x.xml": xml})
+    assert PdfReader(source.path).attachments == {"factur-x.xml": [xml]}
+    reader = PdfReader(label(documents, source, LabelColour.GREEN).path)
+    assert reader.attachments == {"factur-x.xml": [xml]}
+    assert reader.metadata is not None and reader.metadata.title == "Facture F-2026-0042"
+    for page in reader.pages:
+        assert_label_top_right(page, LabelColour.GREEN)
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(595.28, 841.89)
+    writer.encrypt("secret", algorithm="RC4-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(ApplicationError) as raised:
+        label(documents, DocumentRef(path=str(path), sha256=sha256_file(path)), LabelColour.RED)
+    assert raised.value.non_retryable
+    assert str(path) in str(raised.value) and "encrypted" in str(raised.value)
+    assert not (tmp_path / "locked.red.pdf").exists()
+
+
+def test_not_a_pdf_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(b"this is not a PDF")
+    with pytest.raises(ApplicationError) as raised:
+        label(documents, DocumentRef(path=str(path), sha256=sha256_file(path)), LabelColour.RED)
+    assert raised.value.non_retryable and str(path) in str(raised.value)
+
+
+def test_a_document_changed_since_rendering_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
+    source = write_pdf(tmp_path / "letter.pdf", [(595.28, 841.89, 0)])
+    Path(source.path).write_bytes(Path(source.path).read_bytes() + b"\n% edited\n")
+    with pytest.raises(ApplicationError) as raised:
+        label(documents, source, LabelColour.ORANGE)
+    assert raised.value.non_retryable and raised.value.type == "DocumentChanged"
+    assert not (tmp_path / "letter.orange.pdf").exists()
+    Path(source.path).unlink()
+    with pytest.raises(ApplicationError) as missing:
+        label(documents, source, LabelColour.ORANGE)
+    assert missing.value.non_retryable and source.path in str(missing.value)
