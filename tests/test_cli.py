@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +149,10 @@ async def test_import_twice_changes_nothing_the_second_time(cli: Cli) -> None:
 
 
 async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
-    await cli.json(
-        "import", str(cli.write_csv(CREDITOR + BUSINESS + "F-300,2026-01-10,2026-02-09,900.00,0,BC-9"))
-    )
+    # Due in a month: nothing goes out by itself while the agent works on the case.
+    due = (date.today() + timedelta(days=30)).isoformat()
+    row = CREDITOR + BUSINESS + f"F-300,{date.today().isoformat()},{due},900.00,0,BC-9"
+    await cli.json("import", str(cli.write_csv(row)))
     case_id = "invoice-123456782-F-300"
 
     listed = await cli.json("list")
