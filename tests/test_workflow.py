@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,6 +36,7 @@ from tests.smtp_fixtures import read_messages
 from workflows import InvoiceCollectionWorkflow
 
 PARIS = ZoneInfo("Europe/Paris")
+HISTORIES = Path(__file__).parent / "histories"
 Handle = WorkflowHandle[InvoiceCollectionWorkflow, CaseStatus]
 
 
@@ -72,9 +75,13 @@ def outbox_messages(relance: RelanceUnderTest) -> list[EmailMessage]:
     return read_messages(relance.outbox)
 
 
-async def assert_replays(handle: Handle) -> None:
-    outcome = await replay_history(await handle.fetch_history())
+async def assert_replays(handle: Handle, record_as: str | None = None) -> None:
+    """Replay the fresh history; with RELANCE_RECORD_HISTORIES=1, also store it for later runs."""
+    history = await handle.fetch_history()
+    outcome = await replay_history(history)
     assert outcome.deterministic, outcome.failure
+    if record_as and os.environ.get("RELANCE_RECORD_HISTORIES") == "1":
+        (HISTORIES / f"{record_as}.json").write_text(history.to_json(), encoding="utf-8")
 
 
 async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None:
@@ -118,7 +125,7 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         "penalty_claim",
     ]
     assert len([e for e in events if e.kind == "email_sent"]) == 4
-    await assert_replays(handle)
+    await assert_replays(handle, record_as="full_ladder")
 
 
 async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest) -> None:
@@ -167,7 +174,7 @@ async def test_partial_payments_lower_the_balance(relance: RelanceUnderTest) -> 
     final = await handle.result()
     assert final.state == CaseState.PAID
     assert [p.amount for p in final.payments] == [Decimal("234.56"), Decimal("1000.00")]
-    await assert_replays(handle)
+    await assert_replays(handle, record_as="partial_payments")
 
 
 async def test_pause_holds_letters_until_resumed(relance: RelanceUnderTest) -> None:
@@ -213,7 +220,7 @@ async def test_pause_until_resumes_by_itself(relance: RelanceUnderTest) -> None:
     resumed = next(a for a in status.actions if a.kind == "resumed")
     assert resumed.actor == "relance"
     assert until <= resumed.at < until + timedelta(minutes=10)
-    await assert_replays(handle)
+    await assert_replays(handle, record_as="pause_until")
 
 
 async def test_escalate_sends_the_formal_notice_now(relance: RelanceUnderTest) -> None:
@@ -234,7 +241,7 @@ async def test_escalate_sends_the_formal_notice_now(relance: RelanceUnderTest) -
     await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest())
     status = await wait_for(handle, lambda s: "penalty_claim" in sent_steps(s))
     assert status.stage == Stage.PENALTY_CLAIM
-    await assert_replays(handle)
+    await assert_replays(handle, record_as="escalations")
 
 
 async def test_illegal_escalations_are_refused(relance: RelanceUnderTest) -> None:

@@ -1,0 +1,31 @@
+"""Stored histories replay against today's workflow code.
+
+``tests/histories/*.json`` are real histories of earlier versions of the workflow (recorded with
+``RELANCE_RECORD_HISTORIES=1 pytest tests/test_workflow.py``). A change to the workflow that alters
+what a history replays to must keep them replaying (``workflow.patched``): never re-record a
+history to make this test pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+
+from backoffice.audit import replay_history
+
+HISTORIES = {
+    path.stem: path.read_text(encoding="utf-8")
+    for path in (Path(__file__).parent / "histories").glob("*.json")
+}
+
+
+def test_histories_are_stored() -> None:
+    assert set(HISTORIES) >= {"full_ladder", "partial_payments", "pause_until", "escalations"}
+
+
+@pytest.mark.parametrize("name", sorted(HISTORIES))
+async def test_stored_history_replays_deterministically(name: str) -> None:
+    outcome = await replay_history(WorkflowHistory.from_json(name, HISTORIES[name]))
+    assert outcome.deterministic, outcome.failure
