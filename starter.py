@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -111,8 +112,10 @@ def up(
 async def _up(demo: bool) -> None:
     from embedded.devserver import DevServer, DevServerError
     from embedded.smtp_outbox import OutboxSMTPServer
-    from worker import run_worker, stop_on_signals
+    from worker import quiet_libraries, run_worker, stop_on_signals
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_libraries()
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     server = DevServer(

@@ -95,8 +95,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def quiet_libraries() -> None:
-    # WeasyPrint warns on every render where the system lacks HarfBuzz-Subset; the PDFs are right.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    # WeasyPrint warns on every render where the system lacks HarfBuzz-Subset (the PDFs are right),
+    # fontTools narrates each font subset, and aiosmtpd every SMTP command of the local outbox.
+    for name, level in (
+        ("weasyprint", logging.ERROR),
+        ("fontTools", logging.WARNING),
+        ("mail.log", logging.WARNING),
+    ):
+        logging.getLogger(name).setLevel(level)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

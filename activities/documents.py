@@ -45,12 +45,6 @@ TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 RECOVERY_INDEMNITY = Decimal("40.00")
 # CPCE L125-1 and R125-1: the small-claims procedure, principal and interest included.
 SMALL_CLAIMS_CEILING = Decimal("5000.00")
-STAGE_NAMES_FR = {
-    Stage.AMICABLE_REMINDER: "rappel amiable",
-    Stage.FORMAL_NOTICE: "mise en demeure par lettre recommandée avec accusé de réception",
-    Stage.PENALTY_CLAIM: "réclamation des pénalités de retard",
-    Stage.JUDICIAL_FILING: "transmission au commissaire de justice",
-}
 # Room between the label and the edges of the visible page, in PDF points (about 5 mm).
 LABEL_MARGIN = 14.0
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -97,7 +91,6 @@ def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
     environment.filters["money"] = money_fr
     environment.filters["date_fr"] = date_fr
     environment.filters["enumeration"] = enumeration_fr
-    environment.filters["stage_fr"] = lambda stage: STAGE_NAMES_FR[Stage(stage)]
     return environment
 
 
@@ -219,16 +212,12 @@ class DocumentActivities:
     def render_letter(self, request: RenderLetterRequest) -> RenderedLetter:
         context = request.context
         templates_dir = self._settings.templates_dir
-        names = [f"{request.template}.html.j2", f"{request.template}.subject.txt.j2"]
-        names.append(f"{request.template}.body.txt.j2")
+        if not TEMPLATE_NAME.match(request.template):
+            raise _unknown_template(request.template, templates_dir, "not a template name")
+        names = [f"{request.template}{suffix}" for suffix in (".html.j2", ".subject.txt.j2", ".body.txt.j2")]
         missing = [name for name in names if not (templates_dir / name).is_file()]
-        if not TEMPLATE_NAME.match(request.template) or missing:
-            raise ApplicationError(
-                f"unknown letter template {request.template!r}: {', '.join(missing) or 'bad name'} "
-                f"not found in {templates_dir}",
-                type="UnknownTemplate",
-                non_retryable=True,
-            )
+        if missing:
+            raise _unknown_template(request.template, templates_dir, f"no {', '.join(missing)}")
         environment = letter_environment(templates_dir)
         values = template_values(context)
         try:
@@ -275,6 +264,14 @@ class DocumentActivities:
         path = source.with_name(f"{source.stem}.{request.colour.value}.pdf")
         write_atomically(path, stamped)
         return DocumentRef(path=str(path), sha256=sha256_of(stamped))
+
+
+def _unknown_template(template: str, templates_dir: Path, why: str) -> ApplicationError:
+    return ApplicationError(
+        f"unknown letter template {template!r} in {templates_dir}: {why}",
+        type="UnknownTemplate",
+        non_retryable=True,
+    )
 
 
 def _path_part(name: str) -> str:

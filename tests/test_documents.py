@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -12,7 +12,7 @@ import pytest
 from pypdf import PageObject, PdfReader, PdfWriter
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities
+from activities.documents import DocumentActivities, TemplateFolderFetcher
 from activities.french_format import date_fr, enumeration_fr, money_fr
 from config.settings import Settings
 from models.case import (
@@ -40,10 +40,10 @@ TEMPLATE_STAGES = {
 }
 # What each step has behind it when it goes out (the journal's times are UTC).
 HISTORY = [
-    ("first_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 1, 8, 0, tzinfo=timezone.utc)),
-    ("second_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 16, 8, 0, tzinfo=timezone.utc)),
-    ("formal_notice", Stage.FORMAL_NOTICE, datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)),
-    ("penalty_claim", Stage.PENALTY_CLAIM, datetime(2026, 3, 18, 8, 0, tzinfo=timezone.utc)),
+    ("first_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 1, 8, 0, tzinfo=UTC)),
+    ("second_reminder", Stage.AMICABLE_REMINDER, datetime(2026, 2, 16, 8, 0, tzinfo=UTC)),
+    ("formal_notice", Stage.FORMAL_NOTICE, datetime(2026, 3, 3, 8, 0, tzinfo=UTC)),
+    ("penalty_claim", Stage.PENALTY_CLAIM, datetime(2026, 3, 18, 8, 0, tzinfo=UTC)),
 ]
 LABEL_TEXTS = {
     LabelColour.GREEN: "Label Bonnes pratiques — Paiement attendu à l'échéance",
@@ -139,7 +139,7 @@ def test_french_amounts_dates_and_lists() -> None:
     assert date_fr(date(2026, 3, 3)) == "3 mars 2026"
     assert date_fr(date(2026, 3, 1)) == "1er mars 2026"
     # 23:30 UTC on 28 February is already 1 March in Paris.
-    assert date_fr(datetime(2026, 2, 28, 23, 30, tzinfo=timezone.utc)) == "1er mars 2026"
+    assert date_fr(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "1er mars 2026"
     assert enumeration_fr(["a", "b", "c"]) == "a, b et c"
     assert enumeration_fr(["a"]) == "a"
     with pytest.raises(TypeError):
@@ -260,7 +260,9 @@ def test_judicial_filing_hands_the_dossier_to_the_commissaire(
         assert listed in text
     # 1 234,56 € is a small claim (CPCE L125-1); injonction de payer if no agreement.
     assert "L125-1" in text and "injonction de payer" in text
-    assert "(particulier)" in text_of(letters, "judicial_filing", DebtorKind.CONSUMER)
+    consumer = text_of(letters, "judicial_filing", DebtorKind.CONSUMER)
+    assert "(particulier)" in consumer and "1231-6" in consumer and "L441-10" not in consumer
+    assert "18 mars 2026 — réclamation des intérêts de retard" in consumer
 
 
 def test_judicial_filing_above_the_small_claims_ceiling(documents: DocumentActivities) -> None:
@@ -290,9 +292,8 @@ def test_rendering_again_overwrites_the_same_file(
 ) -> None:
     first = letters["second_reminder", DebtorKind.CONSUMER]
     first_text = pdf_text(first.document.path)
-    again = documents.render_letter(
-        RenderLetterRequest(template="second_reminder", context=letter_context("second_reminder", DebtorKind.CONSUMER))
-    )
+    context = letter_context("second_reminder", DebtorKind.CONSUMER)
+    again = documents.render_letter(RenderLetterRequest(template="second_reminder", context=context))
     assert again.document.path == first.document.path
     assert again.document.sha256 == sha256_file(again.document.path)
     assert pdf_text(again.document.path) == first_text
@@ -309,6 +310,30 @@ def test_unknown_template_is_refused(documents: DocumentActivities, settings: Se
     assert raised.value.non_retryable
     assert "final_warning" in str(raised.value) and str(settings.templates_dir) in str(raised.value)
     assert not (settings.documents_dir / CASE_ID / "first_reminder-business.pdf.part").exists()
+
+
+@pytest.mark.parametrize("name", ["../letter_templates/formal_notice", "Formal_Notice"])
+def test_a_template_name_is_never_a_path(documents: DocumentActivities, name: str) -> None:
+    context = letter_context("formal_notice", DebtorKind.BUSINESS)
+    with pytest.raises(ApplicationError) as raised:
+        documents.render_letter(RenderLetterRequest(template=name, context=context))
+    assert raised.value.non_retryable and name in str(raised.value)
+
+
+def test_letters_use_files_of_their_template_folder_only(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "secret.txt").write_text("not for letters")
+    fetcher = TemplateFolderFetcher(templates)
+    response = fetcher.fetch((templates / "logo.svg").as_uri())
+    assert response.read().startswith(b"<svg")
+    response.close()
+    for url in ((tmp_path / "secret.txt").as_uri(), (templates / ".." / "secret.txt").as_uri()):
+        with pytest.raises(ValueError, match="only use files under"):
+            fetcher.fetch(url)
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher.fetch("https://example.org/logo.png")
 
 
 def test_a_template_that_cannot_render_fails_for_good(documents: DocumentActivities) -> None:
@@ -365,24 +390,31 @@ def assert_label_top_right(page: PageObject, colour: LabelColour) -> None:
     [(_, origin, direction)] = runs
     (x, y), (dx, dy), (shown_width, shown_height) = as_displayed(page, origin, direction)
     assert dx > 0 and abs(dy) < 1e-6 * abs(dx), "the label must read upright"
-    assert shown_width / 2 < x < shown_width - 150, (x, shown_width)
+    # The badge is 92 mm wide: its text starts within 100 mm of the right edge, and leaves room to end.
+    assert shown_width - 100 * MM < x < shown_width - 150, (x, shown_width)
     assert shown_height - 20 * MM < y < shown_height, (y, shown_height)
 
 
-def write_pdf(path: Path, pages: list[tuple[float, float, int]], **attachments: bytes) -> DocumentRef:
+def save(writer: PdfWriter, path: Path) -> DocumentRef:
+    buffer = BytesIO()
+    writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return DocumentRef(path=str(path), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+
+
+def write_pdf(
+    path: Path, pages: list[tuple[float, float, int]], attachments: dict[str, bytes] | None = None
+) -> DocumentRef:
     """A PDF of blank pages (width, height, rotation), with optional embedded files."""
     writer = PdfWriter()
     for width, height, rotation in pages:
         page = writer.add_blank_page(width, height)
         if rotation:
             page.rotate(rotation)
-    for name, content in attachments.items():
+    for name, content in (attachments or {}).items():
         writer.add_attachment(name, content)
     writer.add_metadata({"/Title": "Facture F-2026-0042"})
-    buffer = BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return DocumentRef(path=str(path), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+    return save(writer, path)
 
 
 def label(documents: DocumentActivities, source: DocumentRef, colour: LabelColour) -> DocumentRef:
@@ -433,23 +465,20 @@ def test_label_on_letter_size_and_offset_pages(tmp_path: Path, documents: Docume
     offset.mediabox.upper_right = (712, 992)
     offset.cropbox.lower_left = (150, 250)
     offset.cropbox.upper_right = (662, 942)
-    writer.add_blank_page(297.64, 419.53)  # A6, narrower than the badge's usual room
-    buffer = BytesIO()
-    writer.write(buffer)
-    (tmp_path / "sizes.pdf").write_bytes(buffer.getvalue())
-    source = DocumentRef(path=str(tmp_path / "sizes.pdf"), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
-    reader = PdfReader(label(documents, source, LabelColour.GREEN).path)
+    writer.add_blank_page(200, 300)  # narrower than the badge
+    reader = PdfReader(label(documents, save(writer, tmp_path / "sizes.pdf"), LabelColour.GREEN).path)
     for page in reader.pages[:2]:
         assert_label_top_right(page, LabelColour.GREEN)
     # On the small page the badge shrinks to fit: its text still starts inside the page.
     [(text, origin, _)] = [run for run in text_runs(reader.pages[2]) if run[0].startswith("Label")]
     assert flat(text) == LABEL_TEXTS[LabelColour.GREEN]
-    assert 0 < origin[0] < 297.64 and 419.53 - 20 * MM < origin[1] < 419.53
+    assert 0 < origin[0] < 100 and 300 - 20 * MM < origin[1] < 300
 
 
 def test_label_keeps_the_factur_x_attachment(tmp_path: Path, documents: DocumentActivities) -> None:
-    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice>F-2026-0042</rsm:CrossIndustryInvoice>\n'
-    source = write_pdf(tmp_path / "facturx.pdf", [(595.28, 841.89, 0), (595.28, 841.89, 0)], **{"factur-x.xml": xml})
+    xml = b'<?xml version="1.0"?>\n<rsm:CrossIndustryInvoice>F-2026-0042</rsm:CrossIndustryInvoice>\n'
+    a4 = (595.28, 841.89, 0)
+    source = write_pdf(tmp_path / "facturx.pdf", [a4, a4], {"factur-x.xml": xml})
     assert PdfReader(source.path).attachments == {"factur-x.xml": [xml]}
     reader = PdfReader(label(documents, source, LabelColour.GREEN).path)
     assert reader.attachments == {"factur-x.xml": [xml]}
@@ -463,10 +492,9 @@ def test_encrypted_pdf_is_refused(tmp_path: Path, documents: DocumentActivities)
     writer.add_blank_page(595.28, 841.89)
     writer.encrypt("secret", algorithm="RC4-128")
     path = tmp_path / "locked.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
+    source = save(writer, path)
     with pytest.raises(ApplicationError) as raised:
-        label(documents, DocumentRef(path=str(path), sha256=sha256_file(path)), LabelColour.RED)
+        label(documents, source, LabelColour.RED)
     assert raised.value.non_retryable
     assert str(path) in str(raised.value) and "encrypted" in str(raised.value)
     assert not (tmp_path / "locked.red.pdf").exists()
