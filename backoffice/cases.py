@@ -6,8 +6,11 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -50,79 +53,82 @@ async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str
     """Store creditors, debtors and invoices in one transaction; return (new, already known)."""
     stored = known = 0
     async with database.sessions() as session, session.begin():
-        creditors: dict[str, Creditor] = {}
-        debtors: dict[str, Debtor] = {}
+        parties = _Parties(session)
         for row in rows:
-            creditor = creditors.get(row.creditor.siren)
-            if creditor is None:
-                creditor = (
-                    await session.exec(select(Creditor).where(Creditor.siren == row.creditor.siren))
-                ).first()
-                if creditor is None:
-                    info = row.creditor
-                    creditor = Creditor(
-                        name=info.name,
-                        siren=info.siren,
-                        email=info.email,
-                        street=info.address.street,
-                        postcode=info.address.postcode,
-                        city=info.address.city,
-                        country=info.address.country,
-                        charter_accepted_on=info.charter_accepted_on,
-                    )
-                    session.add(creditor)
-                    await session.flush()
-                creditors[row.creditor.siren] = creditor
-            debtor_key = debtor_natural_key(row)
-            debtor = debtors.get(debtor_key)
-            if debtor is None:
-                debtor = (await session.exec(select(Debtor).where(Debtor.natural_key == debtor_key))).first()
-                if debtor is None:
-                    info = row.debtor
-                    debtor = Debtor(
-                        natural_key=debtor_key,
-                        kind=info.kind,
-                        name=info.name,
-                        siren=info.siren,
-                        email=info.email,
-                        street=info.address.street,
-                        postcode=info.address.postcode,
-                        city=info.address.city,
-                        country=info.address.country,
-                    )
-                    session.add(debtor)
-                    await session.flush()
-                debtors[debtor_key] = debtor
-            assert creditor.id is not None and debtor.id is not None
-            existing = (
-                await session.exec(
-                    select(Invoice).where(
-                        Invoice.creditor_id == creditor.id, Invoice.number == row.invoice.number
-                    )
+            creditor = await parties.creditor(row)
+            debtor = await parties.debtor(row)
+            existing = await session.exec(
+                select(Invoice).where(
+                    Invoice.creditor_id == creditor.id, Invoice.number == row.invoice.number
                 )
-            ).first()
-            if existing is not None:
+            )
+            if existing.first() is not None:
                 known += 1
                 continue
-            invoice = row.invoice
             session.add(
                 Invoice(
+                    **row.invoice.model_dump(),
                     creditor_id=creditor.id,
                     debtor_id=debtor.id,
-                    number=invoice.number,
-                    issue_date=invoice.issue_date,
-                    due_date=invoice.due_date,
-                    amount_due=invoice.amount_due,
-                    currency=invoice.currency,
-                    amount_paid=invoice.amount_paid,
-                    order_reference=invoice.order_reference,
-                    pdf_path=invoice.pdf_path,
-                    case_id=case_id_for(row.creditor.siren, invoice.number),
+                    case_id=case_id_for(row.creditor.siren, row.invoice.number),
                     policy=policy,
                 )
             )
             stored += 1
     return stored, known
+
+
+class _Parties:
+    """Creditors and debtors of one import: found once, created when new."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._known: dict[str, Creditor | Debtor] = {}
+
+    async def creditor(self, row: InvoiceRow) -> Creditor:
+        info = row.creditor
+        found = await self._find_or_add(
+            f"creditor:{info.siren}",
+            select(Creditor).where(Creditor.siren == info.siren),
+            lambda: Creditor(
+                name=info.name,
+                siren=info.siren,
+                email=info.email,
+                charter_accepted_on=info.charter_accepted_on,
+                **info.address.model_dump(),
+            ),
+        )
+        assert isinstance(found, Creditor)
+        return found
+
+    async def debtor(self, row: InvoiceRow) -> Debtor:
+        info, key = row.debtor, debtor_natural_key(row)
+        found = await self._find_or_add(
+            f"debtor:{key}",
+            select(Debtor).where(Debtor.natural_key == key),
+            lambda: Debtor(
+                natural_key=key,
+                kind=info.kind,
+                name=info.name,
+                siren=info.siren,
+                email=info.email,
+                **info.address.model_dump(),
+            ),
+        )
+        assert isinstance(found, Debtor)
+        return found
+
+    async def _find_or_add(
+        self, key: str, query: SelectOfScalar[Any], build: Callable[[], Creditor | Debtor]
+    ) -> Creditor | Debtor:
+        if key not in self._known:
+            found = (await self._session.exec(query)).first()
+            if found is None:
+                found = build()
+                self._session.add(found)
+                await self._session.flush()  # gives the new row its id
+            self._known[key] = found
+        return self._known[key]
 
 
 def debtor_natural_key(row: InvoiceRow) -> str:
