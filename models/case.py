@@ -11,7 +11,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from stdnum.fr import siren as siren_number
 
 from models.enums import CaseState, DebtorKind, LabelColour, Stage
 from models.policy import EscalationPolicy
@@ -48,12 +49,23 @@ class Address(_Value):
         return [self.street, f"{self.postcode} {self.city}", self.country.upper()]
 
 
+def _valid_siren(value: str | None) -> str | None:
+    if value is None:
+        return None
+    compact = siren_number.compact(value)
+    if not siren_number.is_valid(compact):
+        raise ValueError(f"{value!r} is not a valid SIREN (9 digits, Luhn key)")
+    return compact
+
+
 class CreditorInfo(_Value):
     name: str
     siren: str
     email: str
     address: Address
     charter_accepted_on: date | None = None
+
+    _siren = field_validator("siren")(_valid_siren)
 
 
 class DebtorInfo(_Value):
@@ -62,6 +74,14 @@ class DebtorInfo(_Value):
     email: str
     address: Address
     siren: str | None = None
+
+    _siren = field_validator("siren")(_valid_siren)
+
+    @model_validator(mode="after")
+    def _business_has_siren(self) -> DebtorInfo:
+        if self.kind == DebtorKind.BUSINESS and not self.siren:
+            raise ValueError("a business debtor needs its SIREN")
+        return self
 
 
 class InvoiceInfo(_Value):
