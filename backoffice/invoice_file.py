@@ -13,9 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from stdnum.fr import siren as siren_number
-
-from models.case import CENT, Address, CreditorInfo, DebtorInfo, InvoiceInfo
+from models.case import CENT, Address, CreditorInfo, DebtorInfo, InvoiceInfo, valid_siren
 from models.enums import DebtorKind
 
 REQUIRED_COLUMNS = (
@@ -137,11 +135,11 @@ class _RowReader:
         value = self.text(column, required)
         if not value:
             return None
-        compact = siren_number.compact(value)
-        if not siren_number.is_valid(compact):
-            self.fail(column, f"{value!r} is not a valid SIREN (9 digits, Luhn key)")
+        try:
+            return valid_siren(value)
+        except ValueError as error:
+            self.fail(column, str(error))
             return None
-        return compact
 
     def postcode(self, column: str) -> str:
         value = self.text(column)

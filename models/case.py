@@ -49,7 +49,8 @@ class Address(_Value):
         return [self.street, f"{self.postcode} {self.city}", self.country.upper()]
 
 
-def _valid_siren(value: str | None) -> str | None:
+def valid_siren(value: str | None) -> str | None:
+    """The SIREN in its compact form, or ValueError saying why it is not one."""
     if value is None:
         return None
     compact = siren_number.compact(value)
@@ -65,7 +66,7 @@ class CreditorInfo(_Value):
     address: Address
     charter_accepted_on: date | None = None
 
-    _siren = field_validator("siren")(_valid_siren)
+    _siren = field_validator("siren")(valid_siren)
 
 
 class DebtorInfo(_Value):
@@ -75,7 +76,7 @@ class DebtorInfo(_Value):
     address: Address
     siren: str | None = None
 
-    _siren = field_validator("siren")(_valid_siren)
+    _siren = field_validator("siren")(valid_siren)
 
     @model_validator(mode="after")
     def _business_has_siren(self) -> DebtorInfo:
