@@ -10,7 +10,7 @@ import hashlib
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 import aiosmtplib
@@ -31,12 +31,13 @@ from models.database import Database
 from models.journal import append_event, find_event
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._~-]")
-_DETAIL_FIELD = re.compile(r"(\w+)=(\S+)")
+# The detail of a registered_letter_posted event starts with what a retry must give back.
+_POSTED_DETAIL = re.compile(r"^provider=(?P<provider>\S+) tracking=(?P<tracking>\S+)")
 
 
 def message_id_for(case_id: str, step_key: str, sender: str) -> str:
     """One Message-ID per case and step: the same mail always carries the same id."""
-    domain = sender.rpartition("@")[2] or "relance.localhost"
+    domain = _UNSAFE_ID.sub("_", parseaddr(sender)[1].rpartition("@")[2]) or "relance.localhost"
     return f"<{_UNSAFE_ID.sub('_', step_key)}.{_UNSAFE_ID.sub('_', case_id)}@{domain}>"
 
 
@@ -77,20 +78,26 @@ class MailActivities:
                 start_tls=settings.smtp_starttls,
                 timeout=settings.smtp_timeout_seconds,
             )
+        # Only a permanent refusal of this mail stops the retries. Everything else is retried:
+        # 4xx answers (greylisting, a busy relay), an unreachable server, and also a refused login
+        # or sender, which are configuration problems an operator can fix while the retries go on.
         except aiosmtplib.SMTPRecipientsRefused as error:
-            raise ApplicationError(
-                f"{request.to} refused by the mail server: {error.recipients}",
-                type="EmailRejected",
-                non_retryable=True,
-            ) from error
-        except aiosmtplib.SMTPResponseException as error:
+            if all(refusal.code >= 500 for refusal in error.recipients):
+                raise ApplicationError(
+                    f"{request.to} refused by the mail server: "
+                    + "; ".join(f"{refusal.code} {refusal.message}" for refusal in error.recipients),
+                    type="EmailRejected",
+                    non_retryable=True,
+                ) from error
+            raise
+        except aiosmtplib.SMTPDataError as error:
             if error.code >= 500:
                 raise ApplicationError(
                     f"mail server refused the mail ({error.code}): {error.message}",
                     type="EmailRejected",
                     non_retryable=True,
                 ) from error
-            raise  # a temporary failure (4xx): Temporal retries later
+            raise
 
         sent_at = datetime.now(UTC)
         # The one window left: a crash after the server accepted the mail and before this line.
@@ -115,7 +122,13 @@ class MailActivities:
         key = f"registered:{request.case_id}:{request.step_key}"
         posted = await find_event(self._database, key)
         if posted is not None:
-            fields = dict(_DETAIL_FIELD.findall(posted.detail))
+            fields = _POSTED_DETAIL.match(posted.detail)
+            if fields is None:
+                raise ApplicationError(
+                    f"journal line {key!r} does not name its tracking id: {posted.detail!r}",
+                    type="JournalUnreadable",
+                    non_retryable=True,
+                )
             return RegisteredLetterReceipt(
                 provider=fields["provider"],
                 tracking_id=fields["tracking"],
@@ -144,7 +157,13 @@ class MailActivities:
 
 
 def _verified_bytes(document: DocumentRef) -> bytes:
-    content = Path(document.path).read_bytes()
+    """The document's bytes, exactly as produced; a missing or altered file is never sent."""
+    try:
+        content = Path(document.path).read_bytes()
+    except FileNotFoundError as error:
+        raise ApplicationError(
+            f"{document.path} is missing: nothing to send", type="DocumentChanged", non_retryable=True
+        ) from error
     if hashlib.sha256(content).hexdigest() != document.sha256:
         raise ApplicationError(
             f"{document.path} changed since it was produced: not sending it",

@@ -21,7 +21,12 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
+# A Message-ID can be long; the file name keeps enough of it to be recognised.
+_MAX_ID_IN_NAME = 120
+
+
 def free_port(host: str) -> int:
+    """A port nobody listens on right now (another process could still take it before we do)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
@@ -38,9 +43,10 @@ class OutboxHandler:
             self.failures_left -= 1
             return "451 4.3.0 Temporary failure, try again later"
         content = envelope.original_content or b""
-        message_id = message_from_bytes(content).get("Message-ID") or uuid.uuid4().hex
+        message_id = str(message_from_bytes(content).get("Message-ID") or "").strip("<> ")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        name = f"{stamp}-{_UNSAFE.sub('_', message_id.strip('<> '))}.eml"
+        label = _UNSAFE.sub("_", message_id)[:_MAX_ID_IN_NAME] or uuid.uuid4().hex
+        name = f"{stamp}-{label}.eml"
         partial = self.folder / f".{name}.part"
         partial.write_bytes(content)
         os.replace(partial, self.folder / name)
@@ -50,13 +56,15 @@ class OutboxHandler:
 class OutboxSMTPServer:
     """``with OutboxSMTPServer(folder) as server:`` listens on ``server.host:server.port``.
 
-    Port 0 picks a free port. ``fail_first=N`` refuses the first N mails with a temporary error,
-    to exercise a client's retries against a real server.
+    Port 0 picks a free port. ``fail_first=N`` is a test and diagnostic knob: it refuses the first
+    N mails with a temporary error (451), to exercise a client's retries against a real server.
     """
 
     def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 8025, fail_first: int = 0) -> None:
         self.folder = Path(folder)
         self.host = host
+        # aiosmtpd's Controller checks it is up by connecting to its own port, so it cannot bind
+        # port 0 itself: "any free port" is chosen here, before it starts.
         self.port = port or free_port(host)
         self.handler = OutboxHandler(self.folder, fail_first)
         self._controller: Controller | None = None

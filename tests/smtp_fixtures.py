@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email import policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,11 @@ from embedded.smtp_outbox import OutboxSMTPServer
 
 
 def read_messages(server: OutboxSMTPServer) -> list[EmailMessage]:
-    parser = BytesParser(policy=policy.default)
-    return [parser.parsebytes(path.read_bytes()) for path in server.messages()]  # type: ignore[misc]
+    """The mails the server received, oldest first, parsed as a mail client reads them."""
+    return [
+        message_from_bytes(path.read_bytes(), EmailMessage, policy=policy.default)
+        for path in server.messages()
+    ]
 
 
 @pytest.fixture

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiosmtplib
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from temporalio.exceptions import ApplicationError
 
 from activities.mail import MailActivities, message_id_for
 from config.settings import Settings
-from embedded.smtp_outbox import OutboxSMTPServer
+from embedded.smtp_outbox import OutboxSMTPServer, free_port
 from models.case import DocumentRef, EmailRequest
 from models.database import Database
 from models.journal import find_event
@@ -116,3 +120,77 @@ async def test_an_unreachable_server_is_a_retryable_failure(
         )
         is None
     )
+
+
+def test_the_message_id_takes_the_sender_domain_whatever_its_form() -> None:
+    plain = message_id_for("invoice-123456782-F/1", "first_reminder", "relance@dupont.fr")
+    named = message_id_for("invoice-123456782-F/1", "first_reminder", "Relance <relance@dupont.fr>")
+    assert plain == named == "<first_reminder.invoice-123456782-F_1@dupont.fr>"
+
+
+async def test_a_missing_attachment_is_never_retried(
+    smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    sent = request(tmp_path)
+    Path(sent.attachments[0].path).unlink()
+    with pytest.raises(ApplicationError) as refused:
+        await mail(smtp_outbox, sqlite_database, tmp_path).send_email(sent)
+    assert refused.value.non_retryable and refused.value.type == "DocumentChanged"
+    assert read_messages(smtp_outbox) == []
+
+
+class PickyRelay:
+    """A real SMTP server that answers RCPT and DATA as told, and keeps nothing."""
+
+    def __init__(self, rcpt_answer: str, data_answer: str = "250 OK") -> None:
+        self.rcpt_answer = rcpt_answer
+        self.data_answer = data_answer
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.rcpt_answer.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.rcpt_answer
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        return self.data_answer
+
+
+@contextmanager
+def picky_relay(relay: PickyRelay) -> Iterator[int]:
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port("127.0.0.1"))
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("relay", "reason"),
+    [
+        pytest.param(PickyRelay("550 5.1.1 no such mailbox"), "no such mailbox", id="rcpt-550"),
+        pytest.param(PickyRelay("250 OK", data_answer="554 5.7.1 refused as spam"), "spam", id="data-554"),
+    ],
+)
+async def test_a_permanent_refusal_stops_the_retries(
+    relay: PickyRelay, reason: str, sqlite_database: Database, tmp_path: Path
+) -> None:
+    with picky_relay(relay) as port:
+        activities = MailActivities(Settings(data_dir=tmp_path, smtp_port=port), sqlite_database)
+        with pytest.raises(ApplicationError) as refused:
+            await activities.send_email(request(tmp_path))
+    assert refused.value.non_retryable and refused.value.type == "EmailRejected"
+    assert reason in str(refused.value)
+    message_id = message_id_for("invoice-123456782-F-1", "formal_notice", "relance@localhost")
+    assert await find_event(sqlite_database, f"email:{message_id}") is None
+
+
+async def test_a_greylisted_recipient_is_retried(sqlite_database: Database, tmp_path: Path) -> None:
+    with picky_relay(PickyRelay("450 4.2.0 greylisted, come back later")) as port:
+        activities = MailActivities(Settings(data_dir=tmp_path, smtp_port=port), sqlite_database)
+        with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as refused:
+            await activities.send_email(request(tmp_path))
+    # A plain exception, not a non-retryable ApplicationError: Temporal tries again later.
+    assert [recipient.code for recipient in refused.value.recipients] == [450]

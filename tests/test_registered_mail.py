@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -21,6 +23,7 @@ from activities.registered_mail import HttpRegisteredMail, OutboxRegisteredMail,
 from config.settings import Settings
 from models.case import Address, DocumentRef, RegisteredLetterRequest
 from models.database import Database
+from models.journal import case_events
 
 PDF = b"%PDF-1.4\n% mise en demeure\n%%EOF\n"
 
@@ -100,7 +103,9 @@ async def test_the_http_provider_posts_the_contract(provider_side: FakeProviderS
     assert call["headers"]["Authorization"] == "Bearer secret"
     assert call["headers"]["Idempotency-Key"] == "key-1"
     assert base64.b64decode(call["body"]["document"]["content_base64"]) == PDF
+    assert call["body"]["document"]["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert call["body"]["recipient"]["name"] == "Bâtiments Martin SAS"
+    assert call["body"]["sender"]["address"] == ["12 rue des Artisans", "69003 Lyon", "FRANCE"]
 
 
 async def test_the_http_provider_reads_a_duplicate_as_success(
@@ -116,6 +121,10 @@ async def test_the_http_provider_retries_outages_not_refusals(
     provider = HttpRegisteredMail(provider_side.url, "t")
     provider_side.answers.append((503, {"message": "maintenance"}))
     with pytest.raises(RuntimeError, match="maintenance"):
+        await provider.post(letter(tmp_path), "key-1")
+
+    provider_side.answers.append((500, {"message": "internal error"}))
+    with pytest.raises(RuntimeError, match="internal error"):
         await provider.post(letter(tmp_path), "key-1")
 
     provider_side.answers.append((400, {"message": "adresse incomplète"}))
@@ -138,6 +147,45 @@ async def test_the_activity_posts_each_letter_once(
     assert len(provider_side.received) == 1
     assert (first.tracking_id, first.provider, first.duplicate) == ("LRE-0001", "http", False)
     assert (again.tracking_id, again.provider, again.duplicate) == ("LRE-0001", "http", True)
+    [posted] = await case_events(sqlite_database, "invoice-123456782-F-1")
+    assert posted.kind == "registered_letter_posted" and posted.step_key == "formal_notice"
+    assert posted.document_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert posted.idempotency_key == "registered:invoice-123456782-F-1:formal_notice"
+
+
+async def test_the_activity_files_with_the_embedded_provider_by_default(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "var")
+    activities = MailActivities(settings, sqlite_database)
+    first = await activities.send_registered_letter(letter(tmp_path))
+    again = await activities.send_registered_letter(letter(tmp_path))
+
+    receipt = settings.registered_mail_dir / "invoice-123456782-F-1" / "formal_notice" / "receipt.json"
+    assert json.loads(receipt.read_text())["tracking_id"] == first.tracking_id == again.tracking_id
+    assert (first.provider, first.duplicate, again.duplicate) == ("outbox", False, True)
+
+
+async def test_a_letter_changed_since_it_was_produced_is_never_posted(
+    provider_side: FakeProviderSide, sqlite_database: Database, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, registered_mail_provider="http", registered_mail_url=provider_side.url
+    )
+    changed = letter(tmp_path)
+    Path(changed.document.path).write_bytes(PDF + b"tampered")
+    with pytest.raises(ApplicationError) as refused:
+        await MailActivities(settings, sqlite_database).send_registered_letter(changed)
+    assert refused.value.non_retryable and refused.value.type == "DocumentChanged"
+    assert provider_side.received == []
+
+
+async def test_an_unreachable_provider_is_a_retryable_failure(tmp_path: Path) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    with pytest.raises(URLError):
+        await HttpRegisteredMail(url, "t").post(letter(tmp_path), "key-1")
 
 
 def test_an_unknown_provider_is_a_clear_error(tmp_path: Path) -> None:

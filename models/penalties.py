@@ -1,0 +1,395 @@
+"""Late-payment penalties: interest by half-year, the fixed recovery indemnity, the statement.
+
+Pure computation on ``Decimal``; the only I/O is reading the rate tables in ``config/rates/``.
+
+Business debtor (Code de commerce L441-10 II): penalties run from the day after the due date without
+any reminder, at the contract rate — never below three times the legal interest rate — or, failing
+a contract rate, at the ECB main refinancing rate of the half-year plus 10 points; plus the fixed
+40 EUR recovery indemnity (D441-5) and, on justification, further recovery costs.
+Consumer debtor (Code civil 1231-6): interest at the legal rate from the formal notice, no indemnity.
+
+The computing convention (stated on every statement, see ``convention_sentence``):
+- day d is late when start < d <= until (start = due date, or notice date for a consumer);
+- a payment received on day P leaves day P late for the part it pays: the balance lowers from P + 1;
+- each late day accrues ``balance × rate / 100 / 365`` — 365 in every year, leap years included;
+- consecutive late days with the same half-year, rate and balance form one period, whose interest
+  ``base × rate / 100 × days / 365`` is rounded half-up to the cent; the interest is their sum.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from models.enums import DebtorKind
+
+RATES_DIR = Path(__file__).resolve().parent.parent / "config" / "rates"
+ECB_FILE = "ecb_main_refinancing.csv"
+LEGAL_FILE = "legal_interest.csv"
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Code de commerce D441-5: fixed recovery indemnity per late invoice.
+RECOVERY_INDEMNITY = Decimal("40.00")
+# Code de commerce L441-10 II: default rate = ECB main refinancing rate + 10 points.
+DEFAULT_RATE_MARGIN = Decimal("10")
+# Code de commerce L441-10 II: a contract rate may not be lower than three times the legal rate.
+LEGAL_RATE_FLOOR_FACTOR = Decimal("3")
+# The convention counts 365 days in every year, leap years included.
+DAYS_PER_YEAR = Decimal("365")
+
+_HALF_YEAR = re.compile(r"^\d{4}-H[12]$")
+
+BUSINESS_LEGAL_BASIS = ("Code de commerce, art. L441-10", "Code de commerce, art. D441-5")
+CONSUMER_LEGAL_BASIS = ("Code civil, art. 1231-6", "Code monétaire et financier, art. L313-2")
+
+
+class RateTableError(ValueError):
+    """A rate file that cannot be read, naming the file and line."""
+
+
+class RateNotKnown(LookupError):
+    """No rate for a half-year: the table must be completed from its official source, never guessed."""
+
+
+class SourcedRate(NamedTuple):
+    percent: Decimal
+    source: str
+
+
+def half_year_of(day: date) -> str:
+    """``"2024-H1"`` for January–June, ``"2024-H2"`` for July–December."""
+    return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+@dataclass(frozen=True)
+class RateTables:
+    """Rates by half-year, as published: the ECB rate in force on 1 January / 1 July, the legal rates."""
+
+    folder: Path
+    ecb: dict[str, SourcedRate]
+    # "All other cases" legal rate: the one for creditors acting for professional needs.
+    legal_professional: dict[str, SourcedRate]
+    # Legal rate for creditors who are natural persons not acting for professional needs.
+    legal_individual: dict[str, SourcedRate]
+
+    def ecb_rate(self, day: date) -> SourcedRate:
+        return self._lookup(self.ecb, day, ECB_FILE)
+
+    def legal_rate(self, day: date, *, creditor_is_individual: bool = False) -> SourcedRate:
+        table = self.legal_individual if creditor_is_individual else self.legal_professional
+        return self._lookup(table, day, LEGAL_FILE)
+
+    def _lookup(self, table: dict[str, SourcedRate], day: date, file_name: str) -> SourcedRate:
+        half_year = half_year_of(day)
+        if half_year not in table:
+            raise RateNotKnown(
+                f"no rate for {half_year} (needed for {day.isoformat()}) in {self.folder / file_name}: "
+                f"add the row from its official source"
+            )
+        return table[half_year]
+
+
+def _read_rows(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        raise RateTableError(f"{path}: rate file missing")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != columns:
+            raise RateTableError(f"{path}: expected columns {','.join(columns)}, found {reader.fieldnames}")
+        rows = [(reader.line_num, row) for row in reader]
+    seen: set[str] = set()
+    for line, row in rows:
+        if None in row or None in row.values():
+            raise RateTableError(f"{path}:{line}: expected {len(columns)} fields (write rates like 3.15)")
+        half_year = row["half_year"]
+        if not _HALF_YEAR.match(half_year):
+            raise RateTableError(f"{path}:{line}: half_year {half_year!r} is not like 2024-H1")
+        if half_year in seen:
+            raise RateTableError(f"{path}:{line}: {half_year} appears twice")
+        seen.add(half_year)
+        if not row["source"].strip():
+            raise RateTableError(f"{path}:{line}: every rate needs its source")
+    return rows
+
+
+def _percent(path: Path, line: int, text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise RateTableError(f"{path}:{line}: {text!r} is not a rate in percent") from error
+    if not value.is_finite() or value < 0:
+        raise RateTableError(f"{path}:{line}: {text!r} is not a rate in percent")
+    return value
+
+
+@lru_cache
+def load_rate_tables(folder: Path = RATES_DIR) -> RateTables:
+    """Read both rate files once per folder; see ``config/rates/README.md`` for their format."""
+    ecb_path = folder / ECB_FILE
+    legal_path = folder / LEGAL_FILE
+    ecb = {
+        row["half_year"]: SourcedRate(_percent(ecb_path, line, row["rate_percent"]), row["source"])
+        for line, row in _read_rows(ecb_path, ["half_year", "rate_percent", "source"])
+    }
+    legal_rows = _read_rows(legal_path, ["half_year", "professional_percent", "individual_percent", "source"])
+    professional = {
+        row["half_year"]: SourcedRate(_percent(legal_path, line, row["professional_percent"]), row["source"])
+        for line, row in legal_rows
+    }
+    individual = {
+        row["half_year"]: SourcedRate(_percent(legal_path, line, row["individual_percent"]), row["source"])
+        for line, row in legal_rows
+    }
+    return RateTables(folder, ecb, professional, individual)
+
+
+def _cents(value: Decimal, what: str) -> Decimal:
+    """An amount in euros and cents, never negative; ``10.500`` is accepted, ``10.505`` is not."""
+    if value < 0:
+        raise ValueError(f"{what} {value} is negative")
+    if value != value.quantize(CENT):
+        raise ValueError(f"{what} {value} has more than 2 decimals")
+    return value.quantize(CENT)
+
+
+class PenaltyPayment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    paid_on: date
+    amount: Decimal
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: Decimal) -> Decimal:
+        if value == 0:
+            raise ValueError("a payment of 0 is not a payment")
+        return _cents(value, "payment")
+
+
+class PenaltyRequest(BaseModel):
+    """What the penalties are computed on. Invalid input raises pydantic's ValidationError (a ValueError)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    principal: Decimal
+    due_date: date
+    # Inclusive end: the statement counts this day as late.
+    until: date
+    debtor_kind: DebtorKind
+    # Terms-of-sale rate in percent a year, for a business debtor; None applies ECB + 10 points.
+    contract_rate_percent: Decimal | None = None
+    # Date of the formal notice: where a consumer's interest starts (Code civil 1231-6).
+    notice_date: date | None = None
+    payments: tuple[PenaltyPayment, ...] = ()
+    # Justified recovery costs beyond the 40 EUR indemnity (Code de commerce D441-5), business only.
+    further_costs: Decimal = ZERO
+
+    @field_validator("payments", mode="before")
+    @classmethod
+    def _payment_pairs(cls, value: object) -> object:
+        """Accept ``(paid_on, amount)`` pairs as well as payment objects."""
+        if isinstance(value, list | tuple):
+            return tuple(
+                {"paid_on": item[0], "amount": item[1]} if isinstance(item, tuple) else item for item in value
+            )
+        return value
+
+    @field_validator("principal")
+    @classmethod
+    def _principal(cls, value: Decimal) -> Decimal:
+        return _cents(value, "principal")
+
+    @field_validator("further_costs")
+    @classmethod
+    def _further_costs(cls, value: Decimal) -> Decimal:
+        return _cents(value, "further costs")
+
+    @field_validator("contract_rate_percent")
+    @classmethod
+    def _contract_rate(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError(f"contract rate {value} % is negative")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PenaltyRequest:
+        if self.until < self.due_date:
+            raise ValueError(
+                f"statement end {self.until.isoformat()} is before the due date {self.due_date.isoformat()}"
+            )
+        if self.debtor_kind is DebtorKind.CONSUMER:
+            if self.notice_date is None:
+                raise ValueError("a consumer owes interest from the formal notice: notice_date is required")
+            if self.notice_date < self.due_date:
+                raise ValueError(
+                    f"notice date {self.notice_date.isoformat()} is before the due date "
+                    f"{self.due_date.isoformat()}: nothing was payable yet"
+                )
+            if self.further_costs:
+                raise ValueError("further recovery costs are claimable from a business debtor only")
+        paid = sum((payment.amount for payment in self.payments), ZERO)
+        if paid > self.principal:
+            raise ValueError(f"payments total {paid} exceeds the principal {self.principal}")
+        return self
+
+    @property
+    def start(self) -> date:
+        """The last day not late: the due date, or for a consumer the notice date."""
+        if self.debtor_kind is DebtorKind.CONSUMER and self.notice_date is not None:
+            return self.notice_date
+        return self.due_date
+
+
+class PenaltyPeriod(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    end: date  # inclusive
+    days: int
+    base: Decimal
+    rate_percent: Decimal
+    rate_source: str
+    interest: Decimal
+
+
+class PenaltyStatement(BaseModel):
+    """The penalties claimed.
+
+    ``total`` = interest + indemnity + further costs: the penalties only, not the principal, which
+    ``balance_at_end`` gives (principal minus the payments received on or before ``until``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    periods: list[PenaltyPeriod]
+    interest: Decimal
+    indemnity: Decimal
+    further_costs: Decimal
+    total: Decimal
+    balance_at_end: Decimal
+    warnings: list[str]
+    convention: str
+    legal_basis: list[str]
+
+
+def _business_rate(
+    contract_rate_percent: Decimal | None, day: date, rates: RateTables, warnings: dict[str, str]
+) -> SourcedRate:
+    """Code de commerce L441-10 II: the contract rate floored at 3 × legal rate, else ECB + 10 points."""
+    half_year = half_year_of(day)
+    if contract_rate_percent is None:
+        ecb = rates.ecb_rate(day)
+        legal = rates.legal_rate(day)
+        default = ecb.percent + DEFAULT_RATE_MARGIN
+        floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
+        if default < floor:
+            # The floor binds contract rates only: the default applies as it is, and the user is told.
+            warnings[half_year] = (
+                f"{half_year}: the default rate {default} % (ECB {ecb.percent} % + 10 points) is below three "
+                f"times the legal rate ({floor} %); applied as is, the floor binds contract rates only"
+            )
+        return SourcedRate(default, f"ECB main refinancing rate {ecb.percent} % ({ecb.source}) + 10 points")
+    legal = rates.legal_rate(day)
+    floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
+    if contract_rate_percent >= floor:
+        return SourcedRate(contract_rate_percent, "contract rate (terms of sale)")
+    warnings[half_year] = (
+        f"{half_year}: contract rate {contract_rate_percent} % is below three times the legal rate "
+        f"(3 × {legal.percent} % = {floor} %); raised to {floor} % (Code de commerce L441-10 II)"
+    )
+    return SourcedRate(floor, f"3 × legal interest rate {legal.percent} % ({legal.source})")
+
+
+def _consumer_rate(day: date, rates: RateTables) -> SourcedRate:
+    # Code civil 1231-6: the legal rate; the creditor is a business, so the "all other cases" rate.
+    legal = rates.legal_rate(day)
+    return SourcedRate(legal.percent, f"legal interest rate ({legal.source})")
+
+
+def _period_interest(base: Decimal, rate_percent: Decimal, days: int) -> Decimal:
+    # Exact for any realistic amount at 34 digits; rounding happens once, per period, half-up.
+    with localcontext(Context(prec=34)):
+        exact = base * rate_percent * days / (100 * DAYS_PER_YEAR)
+        return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def convention_sentence(debtor_kind: DebtorKind) -> str:
+    """The convention in French, for the statement."""
+    start = "l'échéance" if debtor_kind is DebtorKind.BUSINESS else "la mise en demeure"
+    sentence = (
+        f"Intérêts calculés jour par jour à compter du lendemain de {start}, jusqu'à la date du décompte "
+        "incluse ; un paiement reçu un jour donné laisse ce jour en retard pour la part qu'il règle. "
+        "Chaque jour de retard produit : solde impayé × taux annuel / 365 (365 jours chaque année, "
+        "bissextile comprise). Les jours consécutifs d'un même semestre, au même taux et au même solde "
+        "forment une période dont l'intérêt est arrondi au centime le plus proche (0,005 arrondi au "
+        "centime supérieur) ; les intérêts sont la somme des périodes."
+    )
+    if debtor_kind is DebtorKind.BUSINESS:
+        sentence += " S'y ajoute l'indemnité forfaitaire pour frais de recouvrement de 40 €."
+    return sentence
+
+
+def compute_penalties(request: PenaltyRequest, rates: RateTables | None = None) -> PenaltyStatement:
+    """Penalties owed from ``request.start`` (exclusive) to ``request.until`` (inclusive).
+
+    Raises ``RateNotKnown`` when a late day falls in a half-year missing from the rate tables.
+    """
+    rates = rates or load_rate_tables()
+    # Payments after the statement's end do not change it (a statement may be drawn as at a past date).
+    payments = [payment for payment in request.payments if payment.paid_on <= request.until]
+    warnings: dict[str, str] = {}
+    late_days: list[tuple[date, tuple[str, Decimal, SourcedRate]]] = []
+    day = request.start + timedelta(days=1)
+    while day <= request.until:
+        # Balance unpaid before this day: a payment on day P lowers it from P + 1.
+        balance = request.principal - sum((p.amount for p in payments if p.paid_on < day), ZERO)
+        if balance == 0:
+            break  # paid in full: no later day is late
+        if request.debtor_kind is DebtorKind.BUSINESS:
+            rate = _business_rate(request.contract_rate_percent, day, rates, warnings)
+        else:
+            rate = _consumer_rate(day, rates)
+        late_days.append((day, (half_year_of(day), balance, rate)))
+        day += timedelta(days=1)
+
+    periods = []
+    for (_, base, rate), group in groupby(late_days, key=itemgetter(1)):
+        days = [late_day for late_day, _ in group]
+        periods.append(
+            PenaltyPeriod(
+                start=days[0],
+                end=days[-1],
+                days=len(days),
+                base=base,
+                rate_percent=rate.percent,
+                rate_source=rate.source,
+                interest=_period_interest(base, rate.percent, len(days)),
+            )
+        )
+
+    is_business = request.debtor_kind is DebtorKind.BUSINESS
+    interest = sum((period.interest for period in periods), ZERO)
+    # D441-5: the indemnity is due for a late invoice, from a business debtor only.
+    indemnity = RECOVERY_INDEMNITY if is_business and periods else ZERO
+    return PenaltyStatement(
+        periods=periods,
+        interest=interest,
+        indemnity=indemnity,
+        further_costs=request.further_costs,
+        total=interest + indemnity + request.further_costs,
+        balance_at_end=request.principal - sum((p.amount for p in payments), ZERO),
+        warnings=list(warnings.values()),
+        convention=convention_sentence(request.debtor_kind),
+        legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
+    )
