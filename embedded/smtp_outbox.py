@@ -91,5 +91,3 @@ class OutboxSMTPServer:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.stop()
-
-

@@ -12,9 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from stdnum import iban as iban_number
 from stdnum.fr import siren as siren_number
+from stdnum.fr import siret as siret_number
+from stdnum.fr import tva as vat_number
 
 from models.enums import CaseState, DebtorKind, LabelColour, Stage
+from models.penalties import PenaltyStatement
 from models.policy import EscalationPolicy
 
 CENT = Decimal("0.01")
@@ -59,12 +63,68 @@ def valid_siren(value: str | None) -> str | None:
     return compact
 
 
+def valid_siret(value: str | None) -> str | None:
+    """The SIRET (SIREN + establishment number) in its compact form, or ValueError."""
+    if value is None:
+        return None
+    compact = siret_number.compact(value)
+    if not siret_number.is_valid(compact):
+        raise ValueError(f"{value!r} is not a valid SIRET (14 digits, Luhn key)")
+    return compact
+
+
+def valid_vat_number(value: str | None) -> str | None:
+    """A French intra-community VAT number (FR + key + SIREN) in its compact form, or ValueError."""
+    if value is None:
+        return None
+    compact = vat_number.compact(value)
+    if not vat_number.is_valid(compact):
+        raise ValueError(f"{value!r} is not a valid French VAT number (FR, 2-character key, SIREN)")
+    return f"FR{compact}" if not compact.startswith("FR") else compact
+
+
+def valid_iban(value: str | None) -> str | None:
+    """An IBAN in its compact form (checksum and country format checked), or ValueError."""
+    if value is None:
+        return None
+    compact = iban_number.compact(value)
+    if not iban_number.is_valid(compact):
+        raise ValueError(f"{value!r} is not a valid IBAN (country format or check digits wrong)")
+    return compact
+
+
 class CreditorInfo(_Value):
     name: str
     siren: str
     email: str
     address: Address
     charter_accepted_on: date | None = None
+    siret: str | None = None
+    vat_number: str | None = None
+    # Where the debtor pays: printed on every letter when known.
+    iban: str | None = None
+
+    _siren = field_validator("siren")(valid_siren)
+    _siret = field_validator("siret")(valid_siret)
+    _vat_number = field_validator("vat_number")(valid_vat_number)
+    _iban = field_validator("iban")(valid_iban)
+
+    @model_validator(mode="after")
+    def _identifiers_agree(self) -> CreditorInfo:
+        if self.siret and not self.siret.startswith(self.siren):
+            raise ValueError(f"SIRET {self.siret} does not belong to SIREN {self.siren}")
+        if self.vat_number and not self.vat_number.endswith(self.siren):
+            raise ValueError(f"VAT number {self.vat_number} does not belong to SIREN {self.siren}")
+        return self
+
+
+class AgencyInfo(_Value):
+    """A collection agency acting for the creditor: its letters carry the mentions of CPCE R124-4."""
+
+    name: str
+    siren: str
+    email: str
+    address: Address
 
     _siren = field_validator("siren")(valid_siren)
 
@@ -93,6 +153,8 @@ class InvoiceInfo(_Value):
     currency: str = "EUR"
     amount_paid: Decimal = Decimal("0.00")
     order_reference: str | None = None
+    # Late-payment rate of the terms of sale, percent a year (Code de commerce L441-10 II).
+    contract_rate_percent: Decimal | None = None
     pdf_path: str | None = None
 
     @property
@@ -109,6 +171,8 @@ class CaseInput(_Value):
     invoice: InvoiceInfo
     policy: EscalationPolicy
     started_by: str = "back-office"
+    # Set when a collection agency, not the creditor itself, sends the letters.
+    agency: AgencyInfo | None = None
 
 
 # --- agent commands (workflow updates) -------------------------------------------------------
@@ -202,6 +266,9 @@ class LetterContext(_Value):
     balance: Decimal
     pay_by: date | None = None
     previous_letters: list[ActionRecord] = Field(default_factory=list)
+    # Penalties accrued as at the letter date, when the step claims or announces them.
+    penalties: PenaltyStatement | None = None
+    agency: AgencyInfo | None = None
 
 
 class RenderLetterRequest(_Value):

@@ -23,31 +23,52 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-class Money(TypeDecorator[Decimal]):
-    """An exact amount: NUMERIC(14, 2) where the database has it, text on SQLite.
+class _ExactNumber(TypeDecorator[Decimal]):
+    """An exact decimal: NUMERIC where the database has it, text on SQLite.
 
-    SQLite has no decimal type and would hand amounts back as binary floats; storing the decimal
-    string keeps every cent exact on both engines.
+    SQLite has no decimal type and would hand numbers back as binary floats; storing the decimal
+    string keeps every digit exact on both engines.
     """
 
     impl = sa.Numeric(14, 2)
     cache_ok = True
+    precision = 14
+    scale = 2
+
+    @property
+    def _quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.scale)
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.String(32))
-        return dialect.type_descriptor(sa.Numeric(14, 2, asdecimal=True))
+        return dialect.type_descriptor(sa.Numeric(self.precision, self.scale, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        amount = Decimal(value).quantize(Decimal("0.01"))
-        return str(amount) if dialect.name == "sqlite" else amount
+        number = Decimal(value).quantize(self._quantum)
+        return str(number) if dialect.name == "sqlite" else number
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        return Decimal(str(value)).quantize(self._quantum)
+
+
+class Money(_ExactNumber):
+    """An amount in euros and cents: NUMERIC(14, 2)."""
+
+    cache_ok = True
+
+
+class Percent(_ExactNumber):
+    """A yearly rate in percent, e.g. 12.15: NUMERIC(7, 4)."""
+
+    impl = sa.Numeric(7, 4)
+    cache_ok = True
+    precision = 7
+    scale = 4
 
 
 class UtcTimestamp(TypeDecorator[datetime]):
@@ -95,6 +116,9 @@ class Creditor(SQLModel, table=True):
     city: str
     country: str = "France"
     charter_accepted_on: date | None = None
+    siret: str | None = Field(default=None, max_length=14)
+    vat_number: str | None = Field(default=None, max_length=13)
+    iban: str | None = Field(default=None, max_length=34)
 
 
 class Debtor(SQLModel, table=True):
@@ -124,6 +148,8 @@ class Invoice(SQLModel, table=True):
     currency: str = Field(default="EUR", max_length=3)
     amount_paid: Decimal = _money(default=Decimal("0.00"))
     order_reference: str | None = None
+    # Late-payment rate of the terms of sale, percent a year (Code de commerce L441-10 II).
+    contract_rate_percent: Decimal | None = Field(default=None, sa_type=Percent)
     pdf_path: str | None = None
     case_id: str = Field(unique=True, index=True)
     policy: str = "default"
@@ -154,5 +180,7 @@ class CaseEvent(SQLModel, table=True):
     occurred_at: datetime = _timestamp()
     detail: str = ""
     document_sha256: str | None = Field(default=None, max_length=64, index=True)
+    # The verification code printed on the label of the document this action produced.
+    label_code: str | None = Field(default=None, max_length=16, index=True)
     idempotency_key: str = Field(unique=True)
     recorded_at: datetime = _timestamp(default_factory=_utcnow)

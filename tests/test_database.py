@@ -71,7 +71,7 @@ async def test_migrate_creates_the_schema_at_head(empty_database_url: str) -> No
     await database.migrate()  # already at head: changes nothing, fails on nothing
     await database.dispose()
 
-    assert HEAD == "0001"
+    assert HEAD == "0002"
     assert await schema_of(empty_database_url) == (TABLES, HEAD)
 
 
@@ -101,6 +101,7 @@ async def test_schema_has_the_named_constraints_and_indexes(database: Database) 
         "ix_case_event_case_id",
         "ix_case_event_kind",
         "ix_case_event_document_sha256",
+        "ix_case_event_label_code",
     }
 
 
