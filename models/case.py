@@ -251,6 +251,8 @@ class CaseStatus(_Value):
 class DocumentRef(_Value):
     path: str
     sha256: str
+    # The verification code printed on the document's good-practice label, if it carries one.
+    label_code: str | None = None
 
 
 class LetterContext(_Value):
@@ -334,6 +336,7 @@ class CaseEventRecord(_Value):
     idempotency_key: str
     step_key: str | None = None
     document_sha256: str | None = None
+    label_code: str | None = None
 
 
 class PaymentRecord(_Value):
