@@ -11,24 +11,30 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import datetime, time
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from backoffice import audit
+from activities.documents import write_atomically
+from activities.labels import LabelImageFormat, label_image
+from backoffice import audit, labels
 from backoffice.cases import ImportReport, case_handle, import_invoices, list_cases
-from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoice_file
+from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
+from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from models.case import (
@@ -40,7 +46,16 @@ from models.case import (
     ResumeRequest,
 )
 from models.database import Database
-from models.enums import Stage
+from models.enums import DebtorKind, LabelColour, Stage
+from models.penalties import (
+    PenaltyRequest,
+    PenaltyStatement,
+    RateNotKnown,
+    RateTableError,
+    compute_penalties,
+    load_rate_tables,
+)
+from models.tables import CaseEvent
 from workflows import InvoiceCollectionWorkflow
 
 DEMO_FILE = PROJECT_ROOT / "config" / "samples" / "demo_invoices.csv"
@@ -49,6 +64,11 @@ LOCAL_ZONE = ZoneInfo("Europe/Paris")
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 audit_app = typer.Typer(no_args_is_help=True, help="Prove what was done on cases, from their histories.")
 app.add_typer(audit_app, name="audit")
+label_app = typer.Typer(
+    no_args_is_help=True,
+    help="The good-practice label: verify a code, label an invoice, attestation, images.",
+)
+app.add_typer(label_app, name="label")
 console = Console()
 errors = Console(stderr=True)
 
@@ -136,7 +156,7 @@ async def _up(demo: bool) -> None:
             stop_on_signals(stop)
             worker = asyncio.create_task(run_worker(settings, stop))
             if demo:
-                await _import(settings, DEMO_FILE, "demo", agent="demo")
+                await _import(settings, [DEMO_FILE], "demo", agent="demo")
             _print_banner(settings, server.ui_url)
             await worker
     finally:
@@ -165,56 +185,93 @@ def _print_banner(settings: Settings, ui_url: str) -> None:
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV file of invoices, one per row.", exists=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV files of invoices (one per row), Factur-X PDFs, or folders of them "
+            "(their *.csv and *.pdf files): one batch, imported whole or not at all.",
+            metavar="PATH",
+            exists=False,
+        ),
+    ],
     policy: Annotated[str, typer.Option(help="Escalation policy (config/policies/NAME.toml).")] = "",
+    default_terms: Annotated[
+        int | None,
+        typer.Option(
+            "--default-terms",
+            metavar="DAYS",
+            min=0,
+            max=60,
+            help="Payment terms of a Factur-X invoice that has no due date (the MINIMUM profile has "
+            "none): due date = issue date + DAYS. Code de commerce L441-10 I: 30 days when nothing "
+            "was agreed, 60 at most.",
+        ),
+    ] = None,
     agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Validate every row, then store the invoices and start one case per unpaid invoice."""
+    """Validate every invoice, then store them and start one case per unpaid invoice."""
     settings = load_settings()
     report = run(
-        lambda: _import(settings, file, policy or settings.policy, agent or default_agent(), as_json)
+        lambda: _import(
+            settings, paths, policy or settings.policy, agent or default_agent(), as_json, default_terms
+        )
     )
     if as_json:
         print_json(asdict(report))
 
 
+def _refuse(error: InvoiceFileError) -> CommandFailed:
+    for problem in error.problems:
+        errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    return CommandFailed(str(error))
+
+
 async def _import(
-    settings: Settings, file: Path, policy_name: str, agent: str, quiet: bool = False
+    settings: Settings,
+    paths: list[Path],
+    policy_name: str,
+    agent: str,
+    quiet: bool = False,
+    default_terms: int | None = None,
 ) -> ImportReport:
     try:
         policy = load_policy(policy_name)
     except PolicyError as error:
         raise CommandFailed(str(error)) from error
     try:
-        invoice_file = read_invoice_file(file)
-    except InvoiceFileError as error:
-        for problem in error.errors:
-            errors.print(f"{file}: {problem}")
+        agency = load_agency(settings.agency_file) if settings.agency_file else None
+    except AgencyError as error:
         raise CommandFailed(str(error)) from error
+    try:
+        rows = read_invoices(paths, settings.data_dir / "invoices", default_terms)
+    except InvoiceFileError as error:
+        raise _refuse(error) from error
     database = Database(settings.effective_database_url)
     try:
         await database.migrate()
         client = await connect_client(settings)
         columns = (TextColumn("starting cases"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=errors, disable=quiet) as progress:
-            task = progress.add_task(
-                "start", total=sum(1 for r in invoice_file.rows if r.invoice.balance > 0)
-            )
+            task = progress.add_task("start", total=sum(1 for r in rows if r.invoice.balance > 0))
             report = await import_invoices(
                 client,
                 database,
                 settings.temporal_task_queue,
-                invoice_file.rows,
+                rows,
                 policy,
                 started_by=agent,
                 on_progress=lambda: progress.advance(task),
+                agency=agency,
             )
+    except InvoiceFileError as error:
+        raise _refuse(error) from error
     finally:
         await database.dispose()
     if not quiet:
+        files = len({row.source for row in rows})
         console.print(
-            f"{file}: {report.rows} invoice(s); {report.invoices_stored} stored, "
+            f"{files} file(s): {report.rows} invoice(s); {report.invoices_stored} stored, "
             f"{report.invoices_known} already known, {report.already_paid} already paid; "
             f"{report.cases_started} case(s) started, {report.cases_existing} already existed "
             f"(policy {policy.name})"
@@ -434,6 +491,169 @@ def pay(
     _command(case_id, InvoiceCollectionWorkflow.record_payment, request, as_json)
 
 
+# --- penalties -----------------------------------------------------------------------------------
+
+# The request field each option fills: an error names the option to correct.
+PENALTY_OPTIONS = {
+    "principal": "--amount",
+    "due_date": "--due",
+    "until": "--until",
+    "debtor_kind": "--debtor",
+    "contract_rate_percent": "--contract-rate",
+    "notice_date": "--notice",
+    "payments": "--payment",
+    "further_costs": "--further-costs",
+}
+
+
+class BadOption(Exception):
+    """An option to correct: printed as one line naming it, exit code 2 (a usage error)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"{option}: {message}")
+
+
+def parse_rate(text: str) -> Decimal:
+    """A rate in percent a year: ``8.5``, ``8,5`` or ``8,5 %``."""
+    try:
+        rate = Decimal(text.replace("%", "").replace(",", ".").strip())
+    except InvalidOperation as error:
+        raise ValueError(f"{text!r} is not a rate in percent") from error
+    if not rate.is_finite():
+        raise ValueError(f"{text!r} is not a rate in percent")
+    return rate
+
+
+def parse_payment(text: str) -> tuple[date, Decimal]:
+    """``DATE:AMOUNT``: ``2026-03-15:400`` or ``15/03/2026:400,00``."""
+    day, separator, amount = text.partition(":")
+    if not separator:
+        raise ValueError(f"{text!r} is not DATE:AMOUNT (e.g. 2026-03-15:400.00)")
+    return parse_date(day), parse_amount(amount)
+
+
+def _option(option: str, parse: Callable[[str], T], text: str) -> T:
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise BadOption(option, str(error)) from error
+
+
+def penalty_request(
+    amount: str,
+    due: str,
+    until: str,
+    debtor: str,
+    contract_rate: str | None,
+    notice: str | None,
+    payments: list[str],
+    further_costs: str,
+) -> PenaltyRequest:
+    """The request the options describe, or ``BadOption`` naming the first option to correct."""
+    if debtor not in {kind.value for kind in DebtorKind}:
+        raise BadOption("--debtor", f"{debtor!r} is not business or consumer")
+    if contract_rate is not None and debtor == DebtorKind.CONSUMER.value:
+        raise BadOption(
+            "--contract-rate", "a consumer owes the legal rate (Code civil 1231-6), not a contract rate"
+        )
+    fields = {
+        "principal": _option("--amount", parse_amount, amount),
+        "due_date": _option("--due", parse_date, due),
+        "until": _option("--until", parse_date, until),
+        "debtor_kind": debtor,
+        "contract_rate_percent": _option("--contract-rate", parse_rate, contract_rate)
+        if contract_rate
+        else None,
+        "notice_date": _option("--notice", parse_date, notice) if notice else None,
+        "payments": [_option("--payment", parse_payment, text) for text in payments],
+        "further_costs": _option("--further-costs", parse_amount, further_costs),
+    }
+    try:
+        return PenaltyRequest.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = PENALTY_OPTIONS.get(str(first["loc"][0]) if first["loc"] else "", "input")
+        raise BadOption(option, first["msg"].removeprefix("Value error, ")) from error
+
+
+@app.command()
+def penalties(
+    amount: Annotated[str, typer.Option(help="Principal of the invoice, e.g. 1234.56 or 1 234,56.")],
+    due: Annotated[str, typer.Option(help="Due date of the invoice.")],
+    until: Annotated[str, typer.Option(help="Last day counted, inclusive.")],
+    debtor: Annotated[
+        str, typer.Option(help="business (L441-10) or consumer (Code civil 1231-6).")
+    ] = "business",
+    contract_rate: Annotated[
+        str | None, typer.Option(help="Late-payment rate of the terms of sale, percent a year.")
+    ] = None,
+    notice: Annotated[
+        str | None, typer.Option(help="Date of the formal notice (consumer: required).")
+    ] = None,
+    payment: Annotated[
+        list[str] | None, typer.Option(help="A payment received, DATE:AMOUNT; repeat for several.")
+    ] = None,
+    further_costs: Annotated[
+        str, typer.Option(help="Justified recovery costs beyond the 40 EUR indemnity.")
+    ] = "0",
+    as_json: JsonOption = False,
+) -> None:
+    """Compute late-payment penalties period by period, from the rate tables (no server needed)."""
+    try:
+        request = penalty_request(
+            amount, due, until, debtor, contract_rate, notice, payment or [], further_costs
+        )
+        rates = load_rate_tables(load_settings().rates_dir)
+        try:
+            statement = compute_penalties(request, rates)
+        except RateNotKnown as error:
+            covered = rates.covered_until()
+            option = "--until" if covered is not None and request.until > covered else "--due"
+            raise BadOption(option, f"beyond the rate tables: {error}") from error
+    except BadOption as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except RateTableError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json(to_json(statement))
+    else:
+        _print_penalties(statement)
+
+
+def _print_penalties(statement: PenaltyStatement) -> None:
+    table = Table(
+        "from",
+        "to",
+        "days",
+        "base",
+        "rate %",
+        "rate source",
+        "interest",
+        title=f"penalties to {statement.until}",
+    )
+    for period in statement.periods:
+        table.add_row(
+            str(period.start),
+            str(period.end),
+            str(period.days),
+            str(period.base),
+            str(period.rate_percent),
+            Text(period.rate_source),
+            str(period.interest),
+        )
+    table.add_section()
+    table.add_row("", "", "", "", "", "interest", str(statement.interest))
+    table.add_row("", "", "", "", "", "indemnity (D441-5)", str(statement.indemnity))
+    if statement.further_costs:
+        table.add_row("", "", "", "", "", "further costs", str(statement.further_costs))
+    table.add_row("", "", "", "", "", "total", str(statement.total))
+    console.print(table)
+    for warning in statement.warnings:
+        console.print(Text(f"warning: {warning}"))
+
+
 # --- audit ---------------------------------------------------------------------------------------
 
 
@@ -500,6 +720,131 @@ def audit_replay(
         console.print(f"{len(outcomes)} case(s) replayed, {bad} not deterministic")
     if any(not o.deterministic for o in outcomes):
         raise typer.Exit(1)
+
+
+# --- label ---------------------------------------------------------------------------------------
+
+CreditorOption = Annotated[str, typer.Option("--creditor", help="The creditor's SIREN, as imported.")]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)]
+
+
+@asynccontextmanager
+async def _open_database(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.effective_database_url)
+    try:
+        await database.migrate()
+        yield database
+    finally:
+        await database.dispose()
+
+
+@label_app.command("verify")
+def label_verify(code: str, as_json: JsonOption = False) -> None:
+    """Check a label's code: the case, step, date and document SHA-256 the journal keeps for it."""
+
+    async def go() -> list[CaseEvent]:
+        async with _open_database(load_settings()) as database:
+            try:
+                events = await labels.verify_label(database, code)
+            except labels.LabelRefused as error:
+                raise CommandFailed(str(error)) from error
+        if not events:
+            raise CommandFailed(f"unknown label code {code}: no document in the journal carries it")
+        return events
+
+    events = run(go)
+    if as_json:
+        fields = {"label_code", "case_id", "step_key", "kind", "occurred_at", "document_sha256", "detail"}
+        print_json([e.model_dump(mode="json", include=fields) for e in events])
+        return
+    for e in events:
+        console.print(f"[green]{e.label_code}: issued by Relance[/green]")
+        for name, value in (
+            ("case", e.case_id),
+            ("step", e.step_key),
+            ("kind", e.kind),
+            ("date", _local(e.occurred_at)),
+            ("document sha256", e.document_sha256),
+        ):
+            console.print(f"  {name:<16}{value or '-'}")
+
+
+def _issue_label(
+    output: Path, agent: str, as_json: bool, issue: Callable[[Database], Awaitable[labels.IssuedLabel]]
+) -> None:
+    """Issue a label, write its document, then journal it (its code verifies from then on)."""
+
+    async def go() -> labels.IssuedLabel:
+        async with _open_database(load_settings()) as database:
+            try:
+                issued = await issue(database)
+            except labels.LabelRefused as error:
+                raise CommandFailed(str(error)) from error
+            write_atomically(output, issued.pdf)
+            await labels.record_label(database, issued, agent or default_agent(), datetime.now(UTC))
+        return issued
+
+    issued = run(go)
+    if as_json:
+        print_json(
+            {
+                "path": str(output),
+                "sha256": issued.sha256,
+                "label_code": issued.code,
+                "case_id": issued.case_id,
+            }
+        )
+    else:
+        console.print(f"{output}: {issued.detail}, code {issued.code} (case {issued.case_id})")
+
+
+@label_app.command("invoice")
+def label_invoice(
+    file: Annotated[Path, typer.Argument(help="The invoice PDF.", exists=True, dir_okay=False)],
+    creditor: CreditorOption,
+    output: OutputOption,
+    invoice: Annotated[
+        str | None, typer.Option(help="Invoice number (read from a Factur-X invoice when not given).")
+    ] = None,
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Put the green label on an invoice of a creditor who accepted the charter; attachments kept."""
+    _issue_label(
+        output, agent, as_json, lambda database: labels.label_invoice_file(database, creditor, file, invoice)
+    )
+
+
+@label_app.command("attestation")
+def label_attestation(
+    creditor: CreditorOption,
+    output: OutputOption,
+    invoice: Annotated[str | None, typer.Option(help="Number of the invoice it is joined to.")] = None,
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Issue the charter attestation of a creditor who accepted it, for one invoice or for all."""
+    templates_dir = load_settings().templates_dir
+    today = datetime.now(LOCAL_ZONE).date()
+    _issue_label(
+        output,
+        agent,
+        as_json,
+        lambda database: labels.issue_attestation(database, templates_dir, creditor, today, invoice),
+    )
+
+
+@label_app.command("image")
+def label_image_command(
+    colour: Annotated[LabelColour, typer.Option("--colour", help="Which label.")],
+    output: OutputOption,
+    image_format: Annotated[LabelImageFormat, typer.Option("--format", help="Image format.")] = (
+        LabelImageFormat.PNG
+    ),
+) -> None:
+    """Write a label as an image (PNG or SVG), for stickers, invoices and web pages."""
+    write_atomically(output, label_image(colour, image_format))
+    console.print(f"{output}: {colour.value} label ({image_format.value})")
 
 
 def main() -> None:

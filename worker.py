@@ -20,9 +20,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
+from activities.labels import LabelActivities
 from activities.ledger import LedgerActivities
 from activities.legal import LegalActivities
 from activities.mail import MailActivities
+from activities.penalties import PenaltyActivities
 from config.settings import Settings, load_settings
 from models.database import Database
 from workflows import WORKFLOWS
@@ -43,17 +45,23 @@ async def connect(settings: Settings) -> Client:
 def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
     """Every activity, bound to its dependencies: one per side effect."""
     documents = DocumentActivities(settings)
+    labels = LabelActivities(settings)
     mail = MailActivities(settings, database)
     ledger = LedgerActivities(database)
     legal = LegalActivities(settings)
+    penalties = PenaltyActivities(settings)
     return [
         documents.render_letter,
-        documents.label_pdf,
+        labels.label_pdf,
+        labels.label_invoice,
+        labels.render_attestation,
         mail.send_email,
         mail.send_registered_letter,
         ledger.record_event,
         ledger.record_payment,
         legal.handoff_to_bailiff,
+        penalties.compute_penalties,
+        penalties.render_penalty_statement,
     ]
 
 

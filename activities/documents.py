@@ -1,6 +1,6 @@
-"""Documents: render a step's letter to PDF and stamp the good-practice label on a PDF.
+"""Documents: render a step's letter to PDF (its label is stamped by ``activities.labels``).
 
-Both are CPU-heavy and synchronous: the worker runs them on a thread pool, never on its event loop.
+Rendering is CPU-heavy and synchronous: the worker runs it on a thread pool, never on its event loop.
 Outputs land at paths derived from case and step, written atomically, so a retry overwrites the
 same file instead of adding one. The same input renders the same letter: its dates come from the
 context, never the clock, and nothing is fetched from the network. (The bytes may still differ: the
@@ -10,48 +10,48 @@ font subsets carry the time they were made.)
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 import re
 import tempfile
-import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from io import BytesIO
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.loaders import FileSystemLoader
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateNotFound
+from jinja2.loaders import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja2.sandbox import SandboxedEnvironment
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.errors import PyPdfError
+from stdnum import iban as iban_number
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from activities.french_format import date_fr, enumeration_fr, money_fr
-from config.settings import PROJECT_ROOT, Settings
-from models.case import DocumentRef, LabelRequest, LetterContext, RenderedLetter, RenderLetterRequest
-from models.enums import DebtorKind, LabelColour, Stage
+from activities.french_format import date_fr, enumeration_fr, money_fr, percent_fr
+from config.settings import Settings
+from models.case import (
+    CreditorInfo,
+    DocumentRef,
+    LetterContext,
+    RenderedLetter,
+    RenderLetterRequest,
+)
+from models.enums import DebtorKind, Stage
+from models.penalties import RECOVERY_INDEMNITY, PenaltyStatement, half_year_of
 
-LABELS_FILE = PROJECT_ROOT / "config" / "labels.toml"
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-# Code de commerce D441-5: fixed indemnity per late invoice, business debtors only.
-RECOVERY_INDEMNITY = Decimal("40.00")
+# A letter is three templates: the PDF's HTML, the email's subject and the email's body.
+LETTER_PARTS = (".html.j2", ".subject.txt.j2", ".body.txt.j2")
+# A collection agency's first letter to the debtor, with the mentions of CPCE R124-4.
+AGENCY_FIRST_LETTER = "agency_first_letter"
+# A creditor's template reaches ours under this prefix, e.g. {% extends "relance/formal_notice.html.j2" %}.
+OUR_TEMPLATES_PREFIX = "relance"
 # CPCE L125-1 and R125-1: the small-claims procedure, principal and interest included.
 SMALL_CLAIMS_CEILING = Decimal("5000.00")
-# Room between the label and the edges of the visible page, in PDF points (about 5 mm).
-LABEL_MARGIN = 14.0
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-class PdfRefused(ValueError):
-    """A PDF that cannot be stamped: encrypted or unreadable."""
 
 
 def sha256_of(content: bytes) -> str:
@@ -81,26 +81,68 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 @cache
-def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
+def letter_environment(templates_dir: Path, creditor_dir: Path | None = None) -> SandboxedEnvironment:
+    """The templates of one creditor: its own folder first (when it has one), then ours.
+
+    A creditor's file replaces ours of the same name (a partial, ``base.html.j2`` or a whole
+    letter); to change only part of one of ours it extends it as ``relance/<name>``, which always
+    means our file. Cached per pair of folders: a worker sees a newly added override file once it
+    restarts, and an edit to an existing one at once.
+    """
+    ours = FileSystemLoader(templates_dir)
+    loaders: list[BaseLoader] = [PrefixLoader({OUR_TEMPLATES_PREFIX: ours})]
+    if creditor_dir is not None:
+        loaders.append(FileSystemLoader(creditor_dir))
+    loaders.append(ours)
     environment = SandboxedEnvironment(
-        loader=FileSystemLoader(templates_dir),
+        loader=ChoiceLoader(loaders),
         # The letter is HTML; the email subject and body are plain text and must not be escaped.
         autoescape=lambda name: name is not None and name.endswith(".html.j2"),
         undefined=StrictUndefined,
     )
     environment.filters["money"] = money_fr
+    environment.filters["percent"] = percent_fr
     environment.filters["date_fr"] = date_fr
     environment.filters["enumeration"] = enumeration_fr
+    environment.filters["iban"] = iban_number.format  # in groups of four: FR76 3000 6000 …
     return environment
+
+
+def letter_template(template: str, context: LetterContext) -> str:
+    """The template a step's letter is rendered with.
+
+    A collection agency's first letter to the debtor must carry the mentions of CPCE R124-4,
+    whatever template the policy names for that step; the hand-off to the commissaire de justice
+    is not a letter to the debtor.
+    """
+    if context.agency is not None and not context.previous_letters and context.stage != Stage.JUDICIAL_FILING:
+        return AGENCY_FIRST_LETTER
+    return template
+
+
+def letter_reference(case_id: str, step_key: str | None) -> str:
+    """The reference of one letter of a case, which an agency's later letters recall (CPCE R124-4)."""
+    return f"{case_id}/{step_key}"
 
 
 def template_values(context: LetterContext) -> dict[str, Any]:
     """What the templates see: the context's fields, plus the facts the letters derive from them."""
     letters = context.previous_letters
     notices = [letter for letter in letters if letter.stage == Stage.FORMAL_NOTICE]
+    penalties = context.penalties
+    # Every later letter of an agency recalls the reference and date of its first one (CPCE R124-4).
+    agency_first = letters[0] if context.agency is not None and letters else None
+    claimed = context.balance
+    if penalties is not None:
+        claimed += penalties.interest + penalties.indemnity
+        # Recovery costs beyond the indemnity are never claimed in an agency's letter: amicable
+        # collection costs stay with the creditor (CPCE L111-8, R124-4 3°).
+        if context.agency is None:
+            claimed += penalties.further_costs
     return {
         **dict(context),
         "business": context.debtor.kind == DebtorKind.BUSINESS,
+        "sender": context.agency or context.creditor,
         "reminders": [letter for letter in letters if letter.stage == Stage.AMICABLE_REMINDER],
         "notice": notices[-1] if notices else None,
         # Penalties between businesses run from the day after the due date (L441-10).
@@ -108,97 +150,54 @@ def template_values(context: LetterContext) -> dict[str, Any]:
         "recovery_indemnity": RECOVERY_INDEMNITY,
         "small_claims_ceiling": SMALL_CLAIMS_CEILING,
         "small_claim": context.balance <= SMALL_CLAIMS_CEILING,
+        "amount_claimed": claimed,
+        "rate_notes": _rate_notes(penalties) if penalties is not None else [],
+        "payment_reference": context.invoice.number,
+        "letter_reference": letter_reference(context.case_id, context.step_key),
+        "agency_first": agency_first,
+        "agency_first_reference": (
+            letter_reference(context.case_id, agency_first.step_key) if agency_first is not None else None
+        ),
     }
 
 
-class TemplateFolderFetcher(URLFetcher):
-    """Lets a letter use files of its template folder (a logo, a font) and nothing else: no network."""
+class RateNote(NamedTuple):
+    """A warning of the penalty engine about a half-year's rate, with that half-year's late days."""
 
-    def __init__(self, templates_dir: Path) -> None:
+    start: date
+    end: date
+    text: str
+
+
+def _rate_notes(penalties: PenaltyStatement) -> list[RateNote]:
+    """The engine's warnings (Code de commerce L441-10 II: a contract rate raised to three times the
+    legal rate, a default rate below that floor), dated by the late days they are about.
+
+    Each warning starts with its half-year, ``"2024-H1: "``: the letter prints the days instead.
+    """
+    warnings = {half_year: text for half_year, _, text in (w.partition(": ") for w in penalties.warnings)}
+    notes = []
+    for half_year, group in groupby(penalties.periods, key=lambda period: half_year_of(period.start)):
+        if half_year in warnings:
+            periods = list(group)
+            notes.append(RateNote(periods[0].start, periods[-1].end, warnings[half_year]))
+    return notes
+
+
+class TemplateFolderFetcher(URLFetcher):
+    """Lets a letter use files of its template folders (a logo, a font) and nothing else: no network."""
+
+    def __init__(self, *folders: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"))
-        self._root = templates_dir.resolve()
+        self._roots = [folder.resolve() for folder in folders]
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("file:"):
             path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(self._root):
-                raise ValueError(f"letters may only use files under {self._root}, not {path}")
+            if not any(path.is_relative_to(root) for root in self._roots):
+                allowed = " or ".join(str(root) for root in self._roots)
+                raise ValueError(f"letters may only use files under {allowed}, not {path}")
         return super().fetch(url, headers)
-
-
-# --- labels --------------------------------------------------------------------------------------
-
-
-@cache
-def label_styles() -> dict[LabelColour, tuple[str, str]]:
-    """Each colour's text and CSS colour, from ``config/labels.toml``."""
-    table = tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
-    styles = {}
-    for colour in LabelColour:
-        entry = table.get(colour.value, {})
-        text, css = entry.get("text"), entry.get("colour")
-        if not isinstance(text, str) or not text or not isinstance(css, str) or not _HEX_COLOUR.match(css):
-            raise ValueError(f"{LABELS_FILE}: [{colour.value}] needs a text and a colour like '#2e7d32'")
-        styles[colour] = (text, css)
-    return styles
-
-
-@cache
-def label_stamp(colour: LabelColour) -> bytes:
-    """A one-page PDF the size of the badge, rendered once per colour."""
-    text, css = label_styles()[colour]
-    page = f"""<html><head><style>
-      @page {{ size: 92mm 7mm; margin: 0; }}
-      html, body {{ margin: 0; }}
-      .badge {{ box-sizing: border-box; height: 7mm; display: flex; align-items: center;
-               justify-content: center; white-space: nowrap; border: 0.5mm solid {css};
-               border-radius: 3.5mm; background: white; color: {css};
-               font: bold 7pt/1 "DejaVu Sans", sans-serif; }}
-    </style></head><body><div class="badge">{html.escape(text)}</div></body></html>"""
-    return HTML(string=page).write_pdf()
-
-
-def stamp_pdf(source: bytes, colour: LabelColour) -> bytes:
-    """Stamp the label on every page, top right as the reader sees it; attachments kept."""
-    try:
-        reader = PdfReader(BytesIO(source))
-        if reader.is_encrypted:
-            raise PdfRefused("the PDF is encrypted: it cannot be stamped without its password")
-        # Cloning keeps the whole catalog: embedded files (a Factur-X invoice's factur-x.xml),
-        # metadata, outlines and form fields survive the stamping.
-        writer = PdfWriter(clone_from=reader)
-    except PyPdfError as error:
-        raise PdfRefused(f"not a readable PDF ({error})") from error
-    stamp = PdfReader(BytesIO(label_stamp(colour))).pages[0]
-    for page in writer.pages:
-        page.merge_transformed_page(stamp, _stamp_placement(page, stamp), over=True)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _stamp_placement(page: PageObject, stamp: PageObject) -> Transformation:
-    """Put the stamp upright in the top-right corner of the page as displayed.
-
-    A viewer turns the page clockwise by its /Rotate and shows its crop box: place the stamp in
-    those displayed coordinates, then turn it back counter-clockwise onto the page's own. The
-    page's content is left untouched (its links and form fields keep their places).
-    """
-    box = page.cropbox
-    rotation = page.rotation % 360
-    width, height = float(box.width), float(box.height)
-    shown_width, shown_height = (height, width) if rotation in (90, 270) else (width, height)
-    stamp_width, stamp_height = float(stamp.mediabox.width), float(stamp.mediabox.height)
-    # A page narrower than the badge gets a smaller badge.
-    scale = min(1.0, shown_width / (stamp_width + 2 * LABEL_MARGIN))
-    x = shown_width - (stamp_width + LABEL_MARGIN) * scale
-    y = shown_height - (stamp_height + LABEL_MARGIN) * scale
-    # Turning the displayed box about the origin moves it off the page's box: bring it back.
-    turn = Transformation().rotate(rotation)
-    corners = [turn.apply_on((0.0, 0.0)), turn.apply_on((shown_width, shown_height))]
-    shift_x = float(box.left) - min(corner[0] for corner in corners)
-    shift_y = float(box.bottom) - min(corner[1] for corner in corners)
-    return Transformation().scale(scale).translate(x, y).rotate(rotation).translate(shift_x, shift_y)
 
 
 # --- activities ----------------------------------------------------------------------------------
@@ -208,29 +207,36 @@ class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
+    def creditor_templates(self, creditor: CreditorInfo) -> Path | None:
+        """The creditor's own template folder, ``<creditor_templates_dir>/<SIREN>/``, if it has one."""
+        folder = self._settings.creditor_templates_dir / creditor.siren
+        return folder if folder.is_dir() else None
+
     @activity.defn
     def render_letter(self, request: RenderLetterRequest) -> RenderedLetter:
         context = request.context
         templates_dir = self._settings.templates_dir
+        creditor_dir = self.creditor_templates(context.creditor)
+        folders = [templates_dir] if creditor_dir is None else [creditor_dir, templates_dir]
+        where = " then ".join(str(folder) for folder in folders)
         if not TEMPLATE_NAME.match(request.template):
-            raise _unknown_template(request.template, templates_dir, "not a template name")
-        names = [f"{request.template}{suffix}" for suffix in (".html.j2", ".subject.txt.j2", ".body.txt.j2")]
-        missing = [name for name in names if not (templates_dir / name).is_file()]
-        if missing:
-            raise _unknown_template(request.template, templates_dir, f"no {', '.join(missing)}")
-        environment = letter_environment(templates_dir)
+            raise _unknown_template(request.template, where, "not a template name")
+        template = letter_template(request.template, context)
+        environment = letter_environment(templates_dir, creditor_dir)
+        parts = _letter_parts(environment, template, where)
         values = template_values(context)
         try:
-            letter_html, subject, body = (environment.get_template(name).render(values) for name in names)
+            letter_html, subject, body = (part.render(values) for part in parts)
         except (TemplateError, ValueError, TypeError) as error:
             # The same context would fail the same way on every retry.
             raise ApplicationError(
-                f"letter template {request.template!r} in {templates_dir} failed: {error}",
+                f"letter template {template!r} in {where} failed: {error}",
                 type="TemplateError",
                 non_retryable=True,
             ) from error
-        fetcher = TemplateFolderFetcher(templates_dir)
-        base_url = f"{templates_dir.resolve()}/"
+        # Relative URLs (a logo) resolve in the creditor's folder when it has one.
+        base_url = f"{folders[0].resolve()}/"
+        fetcher = TemplateFolderFetcher(*folders)
         pdf = HTML(string=letter_html, base_url=base_url, url_fetcher=fetcher).write_pdf()
         folder = self._settings.documents_dir / _path_part(context.case_id)
         path = folder / f"{_path_part(context.step_key)}.pdf"
@@ -241,34 +247,29 @@ class DocumentActivities:
             email_body=body.strip() + "\n",
         )
 
-    @activity.defn
-    def label_pdf(self, request: LabelRequest) -> DocumentRef:
-        source = Path(request.source.path)
+
+def _letter_parts(environment: SandboxedEnvironment, template: str, where: str) -> list[Template]:
+    """The letter's three templates, or UnknownTemplate naming those missing."""
+    parts, missing = [], []
+    for suffix in LETTER_PARTS:
         try:
-            content = source.read_bytes()
-        except FileNotFoundError as error:
+            parts.append(environment.get_template(f"{template}{suffix}"))
+        except TemplateNotFound:
+            missing.append(f"{template}{suffix}")
+        except TemplateError as error:
             raise ApplicationError(
-                f"{source} is missing: nothing to label", type="DocumentChanged", non_retryable=True
-            ) from error
-        if sha256_of(content) != request.source.sha256:
-            raise ApplicationError(
-                f"{source} changed since it was produced (sha256 {sha256_of(content)}, "
-                f"expected {request.source.sha256}): not labelling it",
-                type="DocumentChanged",
+                f"letter template {template}{suffix} in {where} failed: {error}",
+                type="TemplateError",
                 non_retryable=True,
-            )
-        try:
-            stamped = stamp_pdf(content, request.colour)
-        except PdfRefused as error:
-            raise ApplicationError(f"{source}: {error}", type="PdfRefused", non_retryable=True) from error
-        path = source.with_name(f"{source.stem}.{request.colour.value}.pdf")
-        write_atomically(path, stamped)
-        return DocumentRef(path=str(path), sha256=sha256_of(stamped))
+            ) from error
+    if missing:
+        raise _unknown_template(template, where, f"no {', '.join(missing)}")
+    return parts
 
 
-def _unknown_template(template: str, templates_dir: Path, why: str) -> ApplicationError:
+def _unknown_template(template: str, where: str, why: str) -> ApplicationError:
     return ApplicationError(
-        f"unknown letter template {template!r} in {templates_dir}: {why}",
+        f"unknown letter template {template!r} in {where}: {why}",
         type="UnknownTemplate",
         non_retryable=True,
     )

@@ -1,4 +1,4 @@
-"""French typography for letters: amounts, dates and enumerations.
+"""French typography for letters: amounts, rates, dates and enumerations.
 
 Babel's ``fr_FR`` locale separates thousands with a narrow no-break space (U+202F) and puts a
 no-break space (U+00A0) before the currency sign, so ``1 234,56 €`` never breaks across lines.
@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 
 LOCALE = "fr_FR"
 # Journal timestamps are UTC; a letter dates what it recalls in French local time.
@@ -24,6 +24,13 @@ def money_fr(amount: Decimal, currency: str = "EUR") -> str:
     if not isinstance(amount, Decimal):
         raise TypeError(f"an amount must be a Decimal, got {amount!r}")
     return format_currency(amount, currency, locale=LOCALE)
+
+
+def percent_fr(rate_percent: Decimal) -> str:
+    """A rate given in percent: ``Decimal("12.15")`` -> ``12,15 %`` (no-break space before the sign)."""
+    if not isinstance(rate_percent, Decimal):
+        raise TypeError(f"a rate must be a Decimal, got {rate_percent!r}")
+    return format_percent(rate_percent / 100, "#,##0.00##\xa0%", locale=LOCALE)
 
 
 def date_fr(day: date | datetime | None) -> str:

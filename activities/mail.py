@@ -135,7 +135,8 @@ class MailActivities:
                 sent_at=posted.occurred_at,
                 duplicate=True,
             )
-        _verified_bytes(request.document)
+        for document in (request.document, *request.attachments):
+            _verified_bytes(document)
         provider = registered_mail_provider(self._settings)
         # The provider is idempotent by the same key, which covers a crash before the journal write.
         tracking_id = await provider.post(request, key)

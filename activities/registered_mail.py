@@ -22,7 +22,7 @@ from pathlib import Path
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
-from models.case import RegisteredLetterRequest
+from models.case import DocumentRef, RegisteredLetterRequest
 
 HTTP_TIMEOUT_SECONDS = 30
 
@@ -53,16 +53,17 @@ class OutboxRegisteredMail(RegisteredMailProvider):
         if receipt.is_file():
             return str(json.loads(receipt.read_text(encoding="utf-8"))["tracking_id"])
         target.mkdir(parents=True, exist_ok=True)
-        document = Path(letter.document.path)
-        copy = target / document.name
-        _write_atomically(copy, document.read_bytes())
+        for enclosed in (letter.document, *letter.attachments):
+            path = Path(enclosed.path)
+            _write_atomically(target / path.name, path.read_bytes())
         content = {
             "tracking_id": tracking_id,
             "provider": self.name,
             "posted_at": datetime.now(UTC).isoformat(),
             "sender": {"name": letter.sender_name, "address": letter.sender_address.lines()},
             "recipient": {"name": letter.recipient_name, "address": letter.recipient_address.lines()},
-            "document": {"file": copy.name, "sha256": letter.document.sha256},
+            "document": {"file": Path(letter.document.path).name, "sha256": letter.document.sha256},
+            "attachments": [{"file": Path(a.path).name, "sha256": a.sha256} for a in letter.attachments],
         }
         # The receipt is written last: its presence means the letter was filed whole.
         _write_atomically(receipt, json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -73,10 +74,10 @@ class HttpRegisteredMail(RegisteredMailProvider):
     """An electronic registered-letter provider behind a JSON API.
 
     Contract: ``POST {base_url}/letters`` with ``Authorization: Bearer <token>`` and
-    ``Idempotency-Key: <key>``, a JSON body (sender, recipient, address lines, document in base64
-    and its SHA-256); ``200``/``201`` answer ``{"tracking_id": ...}``, and so does ``409`` when the
-    key was already used. Other ``4xx`` are refusals (not retried), ``5xx`` and time-outs are
-    retried.
+    ``Idempotency-Key: <key>``, a JSON body (sender, recipient, address lines, the document and any
+    enclosed attachments, each in base64 with its SHA-256); ``200``/``201`` answer
+    ``{"tracking_id": ...}``, and so does ``409`` when the key was already used. Other ``4xx`` are
+    refusals (not retried), ``5xx`` and time-outs are retried.
     """
 
     name = "http"
@@ -91,15 +92,11 @@ class HttpRegisteredMail(RegisteredMailProvider):
         return await asyncio.to_thread(self._post, letter, idempotency_key)
 
     def _post(self, letter: RegisteredLetterRequest, idempotency_key: str) -> str:
-        document = Path(letter.document.path).read_bytes()
         body = {
             "sender": {"name": letter.sender_name, "address": letter.sender_address.lines()},
             "recipient": {"name": letter.recipient_name, "address": letter.recipient_address.lines()},
-            "document": {
-                "filename": Path(letter.document.path).name,
-                "content_base64": base64.b64encode(document).decode("ascii"),
-                "sha256": letter.document.sha256,
-            },
+            "document": _encoded(letter.document),
+            "attachments": [_encoded(attachment) for attachment in letter.attachments],
             "reference": f"{letter.case_id}/{letter.step_key}",
         }
         request = urllib.request.Request(
@@ -161,3 +158,12 @@ def registered_mail_provider(settings: Settings) -> RegisteredMailProvider:
     raise ValueError(
         f"REGISTERED_MAIL_PROVIDER={settings.registered_mail_provider!r}: expected 'outbox' or 'http'"
     )
+
+
+def _encoded(document: DocumentRef) -> dict[str, str]:
+    path = Path(document.path)
+    return {
+        "filename": path.name,
+        "content_base64": base64.b64encode(path.read_bytes()).decode("ascii"),
+        "sha256": document.sha256,
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
@@ -15,8 +16,9 @@ from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from backoffice.invoice_file import InvoiceRow
-from models.case import CaseInput, CaseStatus, case_id_for
+from activities.documents import write_atomically
+from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow
+from models.case import AgencyInfo, CaseInput, CaseStatus, case_id_for
 from models.database import Database
 from models.enums import DebtorKind
 from models.policy import EscalationPolicy
@@ -38,7 +40,9 @@ class ImportReport:
     cases_existing: int = 0
 
 
-def case_input(row: InvoiceRow, policy: EscalationPolicy, started_by: str) -> CaseInput:
+def case_input(
+    row: InvoiceRow, policy: EscalationPolicy, started_by: str, agency: AgencyInfo | None = None
+) -> CaseInput:
     return CaseInput(
         case_id=case_id_for(row.creditor.siren, row.invoice.number),
         creditor=row.creditor,
@@ -46,12 +50,24 @@ def case_input(row: InvoiceRow, policy: EscalationPolicy, started_by: str) -> Ca
         invoice=row.invoice,
         policy=policy,
         started_by=started_by,
+        agency=agency,
     )
 
 
-async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str) -> tuple[int, int]:
-    """Store creditors, debtors and invoices in one transaction; return (new, already known)."""
+@dataclass
+class StoredInvoices:
+    # The rows as stored: each creditor with every identifier known for it, from any import.
+    rows: list[InvoiceRow]
+    new: int
+    known: int
+
+
+async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str) -> StoredInvoices:
+    """Store creditors, debtors and invoices in one transaction, and keep a copy of each new
+    invoice's PDF where ``pdf_to_keep`` says. A creditor's identifier that contradicts the one it
+    has raises :class:`InvoiceFileError` (listing every such conflict) and stores nothing."""
     stored = known = 0
+    to_keep: list[tuple[Path, Path]] = []
     async with database.sessions() as session, session.begin():
         parties = _Parties(session)
         for row in rows:
@@ -63,6 +79,7 @@ async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str
                 )
             )
             if existing.first() is not None:
+                # A known invoice keeps what it has, its PDF included: importing again changes nothing.
                 known += 1
                 continue
             session.add(
@@ -74,16 +91,39 @@ async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str
                     policy=policy,
                 )
             )
+            if row.pdf_to_keep and row.invoice.pdf_path:
+                to_keep.append((row.pdf_to_keep, Path(row.invoice.pdf_path)))
             stored += 1
-    return stored, known
+        if parties.conflicts:
+            raise InvoiceFileError(parties.conflicts)  # leaving the block rolls everything back
+        await asyncio.to_thread(_keep_pdfs, to_keep)
+        as_stored = [parties.as_stored(row) for row in rows]
+    return StoredInvoices(as_stored, stored, known)
+
+
+def _keep_pdfs(copies: list[tuple[Path, Path]]) -> None:
+    for source, target in copies:
+        write_atomically(target, source.read_bytes())
+
+
+CREDITOR_IDENTIFIERS = {"siret": "SIRET", "vat_number": "VAT number", "iban": "IBAN"}
 
 
 class _Parties:
-    """Creditors and debtors of one import: found once, created when new."""
+    """Creditors and debtors of one import: found once, created when new.
+
+    A creditor seen again keeps its name, email and address. An identifier it lacks (SIRET, VAT
+    number, IBAN) is filled from the import; one that differs from what it has is a conflict,
+    reported and refused, never replaced: an IBAN slipped into an invoice file is how payments
+    get diverted, so a creditor's identifiers change only deliberately.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._known: dict[str, Creditor | Debtor] = {}
+        # (SIREN, identifier) -> the row of this import that first gave its value.
+        self._given_by: dict[tuple[str, str], InvoiceRow] = {}
+        self.conflicts: list[InvoiceProblem] = []
 
     async def creditor(self, row: InvoiceRow) -> Creditor:
         info = row.creditor
@@ -99,7 +139,33 @@ class _Parties:
             ),
         )
         assert isinstance(found, Creditor)
+        for name, label in CREDITOR_IDENTIFIERS.items():
+            given, has = getattr(info, name), getattr(found, name)
+            if given is None:
+                continue
+            if has is None:
+                setattr(found, name, given)
+            elif given != has:
+                first = self._given_by.get((info.siren, name))
+                where = first.described_from(row.source) if first else "an earlier import"
+                self.conflicts.append(
+                    InvoiceProblem(
+                        row.source,
+                        row.row,
+                        f"creditor_{name}",
+                        f"{given} differs from {has}, the {label} of SIREN {info.siren} given by "
+                        f"{where}: an import never replaces a creditor's {label}",
+                    )
+                )
+                continue
+            self._given_by.setdefault((info.siren, name), row)
         return found
+
+    def as_stored(self, row: InvoiceRow) -> InvoiceRow:
+        """The row with its creditor's identifiers as stored."""
+        creditor = self._known[f"creditor:{row.creditor.siren}"]
+        known = {name: getattr(creditor, name) for name in CREDITOR_IDENTIFIERS}
+        return replace(row, creditor=row.creditor.model_copy(update=known))
 
     async def debtor(self, row: InvoiceRow) -> Debtor:
         info, key = row.debtor, debtor_natural_key(row)
@@ -192,13 +258,18 @@ async def import_invoices(
     policy: EscalationPolicy,
     started_by: str,
     on_progress: Callable[[], None] | None = None,
+    agency: AgencyInfo | None = None,
 ) -> ImportReport:
-    """Store validated rows, then start one case per unpaid invoice. Safe to run again."""
+    """Store validated rows, then start one case per unpaid invoice. Safe to run again.
+
+    With ``agency``, the cases' letters are sent by that collection agency for the creditors.
+    """
     report = ImportReport(rows=len(rows))
-    report.invoices_stored, report.invoices_known = await store_invoices(database, rows, policy.name)
-    unpaid = [row for row in rows if row.invoice.balance > 0]
+    stored = await store_invoices(database, rows, policy.name)
+    report.invoices_stored, report.invoices_known = stored.new, stored.known
+    unpaid = [row for row in stored.rows if row.invoice.balance > 0]
     report.already_paid = len(rows) - len(unpaid)
-    cases = [case_input(row, policy, started_by) for row in unpaid]
+    cases = [case_input(row, policy, started_by, agency) for row in unpaid]
     report.cases_started, report.cases_existing = await start_cases(client, task_queue, cases, on_progress)
     return report
 

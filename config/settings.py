@@ -64,9 +64,23 @@ class Settings(BaseSettings):
     )
 
     policy: str = Field(default="default", validation_alias=_env("RELANCE_POLICY", "policy"))
+    # A collection agency sending the letters for the creditors (see config/agency.py); none by default.
+    agency_file: Path | None = Field(
+        default=None, validation_alias=_env("RELANCE_AGENCY_FILE", "agency_file")
+    )
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "letter_templates",
         validation_alias=_env("RELANCE_TEMPLATES_DIR", "templates_dir"),
+    )
+    # Creditors' own templates, one folder per creditor SIREN, looked up before ours.
+    creditor_templates_dir: Path = Field(
+        default_factory=lambda values: values["data_dir"] / "letter_templates",
+        validation_alias=_env("RELANCE_CREDITOR_TEMPLATES_DIR", "creditor_templates_dir"),
+    )
+    # The penalty engine's rate tables (ECB, legal interest): an operator adds a half-year here,
+    # outside the package (see config/rates/README.md); the worker reads them once, at first use.
+    rates_dir: Path = Field(
+        default=PROJECT_ROOT / "config" / "rates", validation_alias=_env("RELANCE_RATES_DIR", "rates_dir")
     )
     # Worker sizing: activities run at once; the sync ones (PDF rendering and stamping) each
     # take one thread of the worker's pool, which has this many threads.

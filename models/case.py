@@ -25,18 +25,19 @@ CENT = Decimal("0.01")
 _UNSAFE_ID_CHAR = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def case_id_for(creditor_siren: str, invoice_number: str) -> str:
-    """The workflow id of an invoice's case: the same invoice always maps to the same case.
-
-    Characters outside ``[A-Za-z0-9._-]`` are escaped as ``~XX`` (their UTF-8 bytes in hex) so two
-    different invoice numbers never share an id.
-    """
+def safe_name(text: str) -> str:
+    """``text`` usable in an id or a file name: characters outside ``[A-Za-z0-9._-]`` are escaped as
+    ``~XX`` (their UTF-8 bytes in hex), so two different texts never share a name."""
 
     def escape(match: re.Match[str]) -> str:
         return "".join(f"~{byte:02X}" for byte in match.group(0).encode("utf-8"))
 
-    escaped = _UNSAFE_ID_CHAR.sub(escape, invoice_number.replace("~", "~7E"))
-    return f"invoice-{creditor_siren}-{escaped}"
+    return _UNSAFE_ID_CHAR.sub(escape, text.replace("~", "~7E"))
+
+
+def case_id_for(creditor_siren: str, invoice_number: str) -> str:
+    """The workflow id of an invoice's case: the same invoice always maps to the same case."""
+    return f"invoice-{creditor_siren}-{safe_name(invoice_number)}"
 
 
 class _Value(BaseModel):
@@ -316,6 +317,8 @@ class RegisteredLetterRequest(_Value):
     sender_name: str
     sender_address: Address
     document: DocumentRef
+    # Enclosed in the same envelope (a penalty claim's statement).
+    attachments: list[DocumentRef] = Field(default_factory=list)
 
 
 class RegisteredLetterReceipt(_Value):
@@ -362,6 +365,23 @@ class HandoffRequest(_Value):
 class DossierRef(_Value):
     path: str
     manifest_sha256: str
+
+
+class InvoiceLabelRequest(_Value):
+    """Put the green label on the creditor's own invoice (``invoice.pdf_path``)."""
+
+    case_id: str
+    creditor: CreditorInfo
+    invoice: InvoiceInfo
+
+
+class AttestationRequest(_Value):
+    """The attestation of a creditor who accepted the charter, joined to one invoice or to none."""
+
+    creditor: CreditorInfo
+    # The attestation's own date, not the clock: the same request renders the same attestation.
+    issued_on: date
+    invoice: InvoiceInfo | None = None
 
 
 CommandResult.model_rebuild()

@@ -31,6 +31,15 @@ async def append_event(database: Database, record: CaseEventRecord) -> bool:
     return True
 
 
+async def events_with_label_code(database: Database, label_code: str) -> list[CaseEvent]:
+    """The journal lines of the documents whose label carries this verification code, oldest first."""
+    async with database.sessions() as session:
+        result = await session.exec(
+            select(CaseEvent).where(CaseEvent.label_code == label_code).order_by(col(CaseEvent.id))
+        )
+        return list(result.all())
+
+
 async def case_events(database: Database, case_id: str) -> list[CaseEvent]:
     async with database.sessions() as session:
         result = await session.exec(

@@ -1,6 +1,7 @@
 """Late-payment penalties: interest by half-year, the fixed recovery indemnity, the statement.
 
 Pure computation on ``Decimal``; the only I/O is reading the rate tables in ``config/rates/``.
+Rate sources and warnings are written in French: the penalty statement prints them for the debtor.
 
 Business debtor (Code de commerce L441-10 II): penalties run from the day after the due date without
 any reminder, at the contract rate — never below three times the legal interest rate — or, failing
@@ -29,8 +30,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from activities.french_format import percent_fr
 from models.enums import DebtorKind
 
 RATES_DIR = Path(__file__).resolve().parent.parent / "config" / "rates"
@@ -72,6 +74,21 @@ def half_year_of(day: date) -> str:
     return f"{day.year}-H{1 if day.month <= 6 else 2}"
 
 
+def half_year_fr(day: date) -> str:
+    """The half-year of ``day`` in French: ``"premier semestre 2024"``, ``"second semestre 2024"``."""
+    return f"{'premier' if day.month <= 6 else 'second'} semestre {day.year}"
+
+
+def _last_day(half_year: str) -> date:
+    year, half = int(half_year[:4]), half_year[-1]
+    return date(year, 6, 30) if half == "1" else date(year, 12, 31)
+
+
+def _next_half_year(half_year: str) -> str:
+    year, half = int(half_year[:4]), half_year[-1]
+    return f"{year}-H2" if half == "1" else f"{year + 1}-H1"
+
+
 @dataclass(frozen=True)
 class RateTables:
     """Rates by half-year, as published: the ECB rate in force on 1 January / 1 July, the legal rates."""
@@ -89,6 +106,22 @@ class RateTables:
     def legal_rate(self, day: date, *, creditor_is_individual: bool = False) -> SourcedRate:
         table = self.legal_individual if creditor_is_individual else self.legal_professional
         return self._lookup(table, day, LEGAL_FILE)
+
+    def covered_until(self) -> date | None:
+        """The last day up to which every late day finds its rates, whatever the debtor.
+
+        That is the last day of the last half-year present in both the ECB and the legal table, every
+        half-year from the first one both give up to it present too; None when they share none.
+        """
+        shared = sorted(self.ecb.keys() & self.legal_professional.keys())
+        if not shared:
+            return None
+        last = shared[0]
+        for half_year in shared[1:]:
+            if half_year != _next_half_year(last):
+                break
+            last = half_year
+        return _last_day(last)
 
     def _lookup(self, table: dict[str, SourcedRate], day: date, file_name: str) -> SourcedRate:
         half_year = half_year_of(day)
@@ -190,7 +223,8 @@ class PenaltyRequest(BaseModel):
     # Terms-of-sale rate in percent a year, for a business debtor; None applies ECB + 10 points.
     contract_rate_percent: Decimal | None = None
     # Date of the formal notice: where a consumer's interest starts (Code civil 1231-6).
-    notice_date: date | None = None
+    # Validated even when left out: a consumer needs one.
+    notice_date: date | None = Field(default=None, validate_default=True)
     payments: tuple[PenaltyPayment, ...] = ()
     # Justified recovery costs beyond the 40 EUR indemnity (Code de commerce D441-5), business only.
     further_costs: Decimal = ZERO
@@ -205,15 +239,23 @@ class PenaltyRequest(BaseModel):
             )
         return value
 
+    # Each check sits on the field it is about, so an error names that field. A validator sees the
+    # fields declared before its own in ``info.data`` (those that were valid).
+
     @field_validator("principal")
     @classmethod
     def _principal(cls, value: Decimal) -> Decimal:
         return _cents(value, "principal")
 
-    @field_validator("further_costs")
+    @field_validator("until")
     @classmethod
-    def _further_costs(cls, value: Decimal) -> Decimal:
-        return _cents(value, "further costs")
+    def _until(cls, value: date, info: ValidationInfo) -> date:
+        due_date = info.data.get("due_date")
+        if due_date is not None and value < due_date:
+            raise ValueError(
+                f"statement end {value.isoformat()} is before the due date {due_date.isoformat()}"
+            )
+        return value
 
     @field_validator("contract_rate_percent")
     @classmethod
@@ -222,26 +264,39 @@ class PenaltyRequest(BaseModel):
             raise ValueError(f"contract rate {value} % is negative")
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> PenaltyRequest:
-        if self.until < self.due_date:
+    @field_validator("notice_date")
+    @classmethod
+    def _notice_date(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("debtor_kind") is not DebtorKind.CONSUMER:
+            return value
+        if value is None:
+            raise ValueError("a consumer owes interest from the formal notice: notice_date is required")
+        due_date = info.data.get("due_date")
+        if due_date is not None and value < due_date:
             raise ValueError(
-                f"statement end {self.until.isoformat()} is before the due date {self.due_date.isoformat()}"
+                f"notice date {value.isoformat()} is before the due date {due_date.isoformat()}: "
+                "nothing was payable yet"
             )
-        if self.debtor_kind is DebtorKind.CONSUMER:
-            if self.notice_date is None:
-                raise ValueError("a consumer owes interest from the formal notice: notice_date is required")
-            if self.notice_date < self.due_date:
-                raise ValueError(
-                    f"notice date {self.notice_date.isoformat()} is before the due date "
-                    f"{self.due_date.isoformat()}: nothing was payable yet"
-                )
-            if self.further_costs:
-                raise ValueError("further recovery costs are claimable from a business debtor only")
-        paid = sum((payment.amount for payment in self.payments), ZERO)
-        if paid > self.principal:
-            raise ValueError(f"payments total {paid} exceeds the principal {self.principal}")
-        return self
+        return value
+
+    @field_validator("payments")
+    @classmethod
+    def _payments_total(
+        cls, value: tuple[PenaltyPayment, ...], info: ValidationInfo
+    ) -> tuple[PenaltyPayment, ...]:
+        paid = sum((payment.amount for payment in value), ZERO)
+        principal = info.data.get("principal")
+        if principal is not None and paid > principal:
+            raise ValueError(f"payments total {paid} exceeds the principal {principal}")
+        return value
+
+    @field_validator("further_costs")
+    @classmethod
+    def _further_costs(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        value = _cents(value, "further costs")
+        if value and info.data.get("debtor_kind") is DebtorKind.CONSUMER:
+            raise ValueError("further recovery costs are claimable from a business debtor only")
+        return value
 
     @property
     def start(self) -> date:
@@ -272,6 +327,8 @@ class PenaltyStatement(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    # The date the statement is drawn as at (inclusive): the last day it counts late.
+    until: date
     periods: list[PenaltyPeriod]
     interest: Decimal
     indemnity: Decimal
@@ -295,26 +352,32 @@ def _business_rate(
         floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
         if default < floor:
             # The floor binds contract rates only: the default applies as it is, and the user is told.
+            # Each warning starts "2024-H1: ": letters find the half-years flagged by that prefix.
             warnings[half_year] = (
-                f"{half_year}: the default rate {default} % (ECB {ecb.percent} % + 10 points) is below three "
-                f"times the legal rate ({floor} %); applied as is, the floor binds contract rates only"
+                f"{half_year}: le taux par défaut de {percent_fr(default)} (taux BCE "
+                f"{percent_fr(ecb.percent)} + 10 points) est inférieur à trois fois le taux d'intérêt légal "
+                f"({percent_fr(floor)}) ; il s'applique tel quel, ce plancher ne visant que le taux "
+                "contractuel (Code de commerce, art. L441-10 II)."
             )
-        return SourcedRate(default, f"ECB main refinancing rate {ecb.percent} % ({ecb.source}) + 10 points")
+        return SourcedRate(
+            default, f"taux de refinancement de la BCE {percent_fr(ecb.percent)} ({ecb.source}) + 10 points"
+        )
     legal = rates.legal_rate(day)
     floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
     if contract_rate_percent >= floor:
-        return SourcedRate(contract_rate_percent, "contract rate (terms of sale)")
+        return SourcedRate(contract_rate_percent, "taux contractuel (conditions générales de vente)")
     warnings[half_year] = (
-        f"{half_year}: contract rate {contract_rate_percent} % is below three times the legal rate "
-        f"(3 × {legal.percent} % = {floor} %); raised to {floor} % (Code de commerce L441-10 II)"
+        f"{half_year}: le taux contractuel de {percent_fr(contract_rate_percent)} est "
+        f"inférieur à trois fois le taux d'intérêt légal (3 × {percent_fr(legal.percent)} = "
+        f"{percent_fr(floor)}) ; porté à {percent_fr(floor)} (Code de commerce, art. L441-10 II)."
     )
-    return SourcedRate(floor, f"3 × legal interest rate {legal.percent} % ({legal.source})")
+    return SourcedRate(floor, f"3 × taux d'intérêt légal {percent_fr(legal.percent)} ({legal.source})")
 
 
 def _consumer_rate(day: date, rates: RateTables) -> SourcedRate:
     # Code civil 1231-6: the legal rate; the creditor is a business, so the "all other cases" rate.
     legal = rates.legal_rate(day)
-    return SourcedRate(legal.percent, f"legal interest rate ({legal.source})")
+    return SourcedRate(legal.percent, f"taux d'intérêt légal {percent_fr(legal.percent)} ({legal.source})")
 
 
 def _period_interest(base: Decimal, rate_percent: Decimal, days: int) -> Decimal:
@@ -383,6 +446,7 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables | None = None) 
     # D441-5: the indemnity is due for a late invoice, from a business debtor only.
     indemnity = RECOVERY_INDEMNITY if is_business and periods else ZERO
     return PenaltyStatement(
+        until=request.until,
         periods=periods,
         interest=interest,
         indemnity=indemnity,
@@ -393,3 +457,48 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables | None = None) 
         convention=convention_sentence(request.debtor_kind),
         legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
     )
+
+
+# --- activity requests ---------------------------------------------------------------------------
+
+
+class PenaltyComputation(BaseModel):
+    """The ``compute_penalties`` activity's input."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    request: PenaltyRequest
+    # Draw the statement to the last day the rate tables cover rather than fail on a rate not yet
+    # published; the statement then says the interest keeps running.
+    stop_at_known_rates: bool = False
+
+
+class StatementRequest(BaseModel):
+    """The ``render_penalty_statement`` activity's input: the statement and what it is about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    step_key: str
+    creditor_name: str
+    creditor_siren: str
+    debtor_name: str
+    debtor_kind: DebtorKind
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    principal: Decimal
+    currency: str = "EUR"
+    statement: PenaltyStatement
+    # The day the statement is drawn up (printed on it): never the clock, so a retry renders the same.
+    drawn_on: date
+
+    @model_validator(mode="after")
+    def _statement_for_this_debtor(self) -> StatementRequest:
+        expected = BUSINESS_LEGAL_BASIS if self.debtor_kind is DebtorKind.BUSINESS else CONSUMER_LEGAL_BASIS
+        if tuple(self.statement.legal_basis) != expected:
+            raise ValueError(
+                f"the statement was computed for another kind of debtor than {self.debtor_kind.value}"
+            )
+        return self

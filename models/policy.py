@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.business_calendar import HolidayCalendar, next_business_day
 from models.enums import Channel, LabelColour, Stage
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(d|h|m|s)\s*$")
@@ -70,6 +71,10 @@ class EscalationPolicy(BaseModel):
     min_gap: timedelta = timedelta(days=8)
     # Deadline to pay given in the formal notice (commonly 8 days from receipt, see domain notes).
     notice_deadline: timedelta = timedelta(days=8)
+    # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
+    # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
+    non_business_days: Literal["next_business_day", "keep"] = "keep"
+    holiday_calendar: HolidayCalendar = HolidayCalendar.FRANCE
     steps: tuple[PolicyStep, ...]
 
     @field_validator("min_gap", "notice_deadline", mode="before")
@@ -115,3 +120,14 @@ class EscalationPolicy(BaseModel):
     def send_time(self, day: date) -> datetime:
         """The moment a step due on ``day`` goes out: the send hour, local time."""
         return datetime.combine(day, time(self.send_hour), tzinfo=ZoneInfo(self.timezone))
+
+    def on_business_day(self, planned: datetime) -> datetime:
+        """``planned``, or the next business morning when the policy moves sends off rest days.
+
+        Demo policies count in seconds from the case start: the calendar does not apply to them.
+        """
+        if self.non_business_days == "keep" or self.anchor == "case_start":
+            return planned
+        day = self.local_date(planned)
+        business_day = next_business_day(day, self.holiday_calendar)
+        return planned if business_day == day else self.send_time(business_day)

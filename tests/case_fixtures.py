@@ -21,6 +21,7 @@ from embedded.smtp_outbox import OutboxSMTPServer
 from models.case import Address, CaseInput, CreditorInfo, DebtorInfo, InvoiceInfo, case_id_for
 from models.database import Database
 from models.enums import DebtorKind
+from models.penalties import RATES_DIR
 from models.policy import EscalationPolicy
 from worker import build_worker
 
@@ -83,6 +84,24 @@ class RelanceUnderTest:
         return self.settings.data_dir
 
 
+# Rates of half-years not yet published, so that cases running on today's clock can be claimed.
+# Test data only: the project's own tables hold published rates, each with its source.
+UNPUBLISHED_HALF_YEARS = ("2026-H2", "2027-H1", "2027-H2")
+
+
+def rate_tables_for_tests(folder: Path) -> Path:
+    """The project's rate tables, extended past the last published half-year with test rates."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = "test data, not an official rate"
+    ecb = (RATES_DIR / "ecb_main_refinancing.csv").read_text(encoding="utf-8")
+    legal = (RATES_DIR / "legal_interest.csv").read_text(encoding="utf-8")
+    ecb += "".join(f'{half},2.15,"{source}"\n' for half in UNPUBLISHED_HALF_YEARS)
+    legal += "".join(f'{half},2.62,6.67,"{source}"\n' for half in UNPUBLISHED_HALF_YEARS)
+    (folder / "ecb_main_refinancing.csv").write_text(ecb, encoding="utf-8")
+    (folder / "legal_interest.csv").write_text(legal, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 async def relance(
     time_skipping_env: WorkflowEnvironment,
@@ -95,6 +114,7 @@ async def relance(
         smtp_host="127.0.0.1",
         smtp_port=smtp_outbox.port,
         temporal_task_queue=f"test-{uuid.uuid4().hex[:8]}",
+        rates_dir=rate_tables_for_tests(tmp_path / "rates"),
     )
     with ThreadPoolExecutor(settings.activity_slots) as executor:
         worker = build_worker(time_skipping_env.client, settings, sqlite_database, executor)

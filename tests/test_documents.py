@@ -1,15 +1,13 @@
-"""Letters rendered by WeasyPrint and labels stamped with pypdf, read back with pypdf."""
+"""Letters rendered by WeasyPrint, read back with pypdf."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 
 import pytest
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities, TemplateFolderFetcher
@@ -20,16 +18,14 @@ from models.case import (
     Address,
     CreditorInfo,
     DebtorInfo,
-    DocumentRef,
     InvoiceInfo,
-    LabelRequest,
     LetterContext,
     RenderedLetter,
     RenderLetterRequest,
 )
-from models.enums import DebtorKind, LabelColour, Stage
+from models.enums import DebtorKind, Stage
+from tests.pdf_fixtures import MM, flat, pdf_text, sha256_file, text_runs
 
-MM = 72 / 25.4  # PDF points per millimetre
 CASE_ID = "invoice-123456782-F-2026-0042"
 TEMPLATE_STAGES = {
     "first_reminder": Stage.AMICABLE_REMINDER,
@@ -45,24 +41,6 @@ HISTORY = [
     ("formal_notice", Stage.FORMAL_NOTICE, datetime(2026, 3, 3, 8, 0, tzinfo=UTC)),
     ("penalty_claim", Stage.PENALTY_CLAIM, datetime(2026, 3, 18, 8, 0, tzinfo=UTC)),
 ]
-LABEL_TEXTS = {
-    LabelColour.GREEN: "Label Bonnes pratiques — Paiement attendu à l'échéance",
-    LabelColour.ORANGE: "Label Bonnes pratiques — Relance après échéance",
-    LabelColour.RED: "Label Bonnes pratiques — Procédure de recouvrement",
-}
-
-
-def flat(text: str) -> str:
-    """Babel's narrow and ordinary no-break spaces, and line breaks, become single spaces."""
-    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
-
-
-def pdf_text(path: str | Path) -> str:
-    return flat(" ".join(page.extract_text() for page in PdfReader(path).pages))
-
-
-def sha256_file(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def letter_context(
@@ -345,177 +323,3 @@ def test_a_template_that_cannot_render_fails_for_good(documents: DocumentActivit
         documents.render_letter(RenderLetterRequest(template="formal_notice", context=context))
     assert raised.value.non_retryable
     assert "formal_notice" in str(raised.value)
-
-
-# --- labels --------------------------------------------------------------------------------------
-
-
-def text_runs(page: PageObject) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
-    """Each run of text with its origin and its reading direction, in the page's user space."""
-    runs = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if not text.strip():
-            return
-        # Text space to user space: the text matrix, then the current transformation matrix.
-        a = tm[0] * cm[0] + tm[1] * cm[2]
-        b = tm[0] * cm[1] + tm[1] * cm[3]
-        e = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        f = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        runs.append((text.strip(), (e, f), (a, b)))
-
-    page.extract_text(visitor_text=visit)
-    return runs
-
-
-def as_displayed(page: PageObject, point: tuple[float, float], direction: tuple[float, float]) -> tuple:
-    """Where a viewer shows a point of the page (the crop box turned clockwise by /Rotate)."""
-    box = page.cropbox
-    width, height = float(box.width), float(box.height)
-    u, v = point[0] - float(box.left), point[1] - float(box.bottom)
-    dx, dy = direction
-    rotation = page.rotation % 360
-    if rotation == 90:
-        return (v, width - u), (dy, -dx), (height, width)
-    if rotation == 180:
-        return (width - u, height - v), (-dx, -dy), (width, height)
-    if rotation == 270:
-        return (height - v, u), (-dy, dx), (height, width)
-    return (u, v), (dx, dy), (width, height)
-
-
-def assert_label_top_right(page: PageObject, colour: LabelColour) -> None:
-    runs = [run for run in text_runs(page) if run[0].startswith("Label Bonnes pratiques")]
-    assert [flat(text) for text, _, _ in runs] == [LABEL_TEXTS[colour]], page.extract_text()
-    [(_, origin, direction)] = runs
-    (x, y), (dx, dy), (shown_width, shown_height) = as_displayed(page, origin, direction)
-    assert dx > 0 and abs(dy) < 1e-6 * abs(dx), "the label must read upright"
-    # The badge is 92 mm wide: its text starts within 100 mm of the right edge, and leaves room to end.
-    assert shown_width - 100 * MM < x < shown_width - 150, (x, shown_width)
-    assert shown_height - 20 * MM < y < shown_height, (y, shown_height)
-
-
-def save(writer: PdfWriter, path: Path) -> DocumentRef:
-    buffer = BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return DocumentRef(path=str(path), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
-
-
-def write_pdf(
-    path: Path, pages: list[tuple[float, float, int]], attachments: dict[str, bytes] | None = None
-) -> DocumentRef:
-    """A PDF of blank pages (width, height, rotation), with optional embedded files."""
-    writer = PdfWriter()
-    for width, height, rotation in pages:
-        page = writer.add_blank_page(width, height)
-        if rotation:
-            page.rotate(rotation)
-    for name, content in (attachments or {}).items():
-        writer.add_attachment(name, content)
-    writer.add_metadata({"/Title": "Facture F-2026-0042"})
-    return save(writer, path)
-
-
-def label(documents: DocumentActivities, source: DocumentRef, colour: LabelColour) -> DocumentRef:
-    return documents.label_pdf(LabelRequest(case_id=CASE_ID, step_key="step", source=source, colour=colour))
-
-
-def test_label_on_every_page_of_a_letter(
-    letters: dict[tuple[str, DebtorKind], RenderedLetter], documents: DocumentActivities
-) -> None:
-    source = letters["formal_notice", DebtorKind.BUSINESS].document
-    labelled = label(documents, source, LabelColour.RED)
-    path = Path(labelled.path)
-    assert path == Path(source.path).with_name("formal_notice-business.red.pdf")
-    assert labelled.sha256 == sha256_file(path)
-    reader = PdfReader(path)
-    assert len(reader.pages) == len(PdfReader(source.path).pages) >= 2
-    for page in reader.pages:
-        assert_label_top_right(page, LabelColour.RED)
-    text = pdf_text(path)
-    assert "MISE EN DEMEURE" in text and "au plus tard le 11 mars 2026" in text  # the letter is intact
-    assert reader.metadata is not None and reader.metadata.author == "L'Atelier Dupont & Fils"
-    # Labelling again (a retry) writes the same file.
-    assert label(documents, source, LabelColour.RED).path == labelled.path
-
-
-@pytest.mark.parametrize("colour", list(LabelColour))
-def test_each_colour_has_its_text(tmp_path: Path, documents: DocumentActivities, colour: LabelColour) -> None:
-    source = write_pdf(tmp_path / "invoice.pdf", [(595.28, 841.89, 0)])
-    labelled = label(documents, source, colour)
-    assert labelled.path == str(tmp_path / f"invoice.{colour.value}.pdf")
-    assert_label_top_right(PdfReader(labelled.path).pages[0], colour)
-
-
-def test_label_on_rotated_pages(tmp_path: Path, documents: DocumentActivities) -> None:
-    source = write_pdf(tmp_path / "rotated.pdf", [(595.28, 841.89, turn) for turn in (0, 90, 180, 270)])
-    reader = PdfReader(label(documents, source, LabelColour.ORANGE).path)
-    assert [page.rotation for page in reader.pages] == [0, 90, 180, 270]
-    for page in reader.pages:
-        assert_label_top_right(page, LabelColour.ORANGE)
-
-
-def test_label_on_letter_size_and_offset_pages(tmp_path: Path, documents: DocumentActivities) -> None:
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)  # US Letter
-    offset = writer.add_blank_page(612, 792)
-    # A page whose boxes do not start at the origin, cropped inside its media box.
-    offset.mediabox.lower_left = (100, 200)
-    offset.mediabox.upper_right = (712, 992)
-    offset.cropbox.lower_left = (150, 250)
-    offset.cropbox.upper_right = (662, 942)
-    writer.add_blank_page(200, 300)  # narrower than the badge
-    reader = PdfReader(label(documents, save(writer, tmp_path / "sizes.pdf"), LabelColour.GREEN).path)
-    for page in reader.pages[:2]:
-        assert_label_top_right(page, LabelColour.GREEN)
-    # On the small page the badge shrinks to fit: its text still starts inside the page.
-    [(text, origin, _)] = [run for run in text_runs(reader.pages[2]) if run[0].startswith("Label")]
-    assert flat(text) == LABEL_TEXTS[LabelColour.GREEN]
-    assert 0 < origin[0] < 100 and 300 - 20 * MM < origin[1] < 300
-
-
-def test_label_keeps_the_factur_x_attachment(tmp_path: Path, documents: DocumentActivities) -> None:
-    xml = b'<?xml version="1.0"?>\n<rsm:CrossIndustryInvoice>F-2026-0042</rsm:CrossIndustryInvoice>\n'
-    a4 = (595.28, 841.89, 0)
-    source = write_pdf(tmp_path / "facturx.pdf", [a4, a4], {"factur-x.xml": xml})
-    assert PdfReader(source.path).attachments == {"factur-x.xml": [xml]}
-    reader = PdfReader(label(documents, source, LabelColour.GREEN).path)
-    assert reader.attachments == {"factur-x.xml": [xml]}
-    assert reader.metadata is not None and reader.metadata.title == "Facture F-2026-0042"
-    for page in reader.pages:
-        assert_label_top_right(page, LabelColour.GREEN)
-
-
-def test_encrypted_pdf_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
-    writer = PdfWriter()
-    writer.add_blank_page(595.28, 841.89)
-    writer.encrypt("secret", algorithm="RC4-128")
-    path = tmp_path / "locked.pdf"
-    source = save(writer, path)
-    with pytest.raises(ApplicationError) as raised:
-        label(documents, source, LabelColour.RED)
-    assert raised.value.non_retryable
-    assert str(path) in str(raised.value) and "encrypted" in str(raised.value)
-    assert not (tmp_path / "locked.red.pdf").exists()
-
-
-def test_not_a_pdf_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
-    path = tmp_path / "letter.pdf"
-    path.write_bytes(b"this is not a PDF")
-    with pytest.raises(ApplicationError) as raised:
-        label(documents, DocumentRef(path=str(path), sha256=sha256_file(path)), LabelColour.RED)
-    assert raised.value.non_retryable and str(path) in str(raised.value)
-
-
-def test_a_document_changed_since_rendering_is_refused(tmp_path: Path, documents: DocumentActivities) -> None:
-    source = write_pdf(tmp_path / "letter.pdf", [(595.28, 841.89, 0)])
-    Path(source.path).write_bytes(Path(source.path).read_bytes() + b"\n% edited\n")
-    with pytest.raises(ApplicationError) as raised:
-        label(documents, source, LabelColour.ORANGE)
-    assert raised.value.non_retryable and raised.value.type == "DocumentChanged"
-    assert not (tmp_path / "letter.orange.pdf").exists()
-    Path(source.path).unlink()
-    with pytest.raises(ApplicationError) as missing:
-        label(documents, source, LabelColour.ORANGE)
-    assert missing.value.non_retryable and source.path in str(missing.value)

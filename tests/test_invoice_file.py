@@ -53,7 +53,7 @@ def test_every_bad_field_is_reported_with_row_and_column(tmp_path: Path) -> None
     )
     with pytest.raises(InvoiceFileError) as failure:
         read_invoice_file(write(tmp_path, GOOD, bad, GOOD))
-    found = {(e.row, e.column) for e in failure.value.errors}
+    found = {(e.row, e.column) for e in failure.value.problems}
     assert found == {
         (3, "creditor_siren"),
         (3, "creditor_email"),
@@ -63,29 +63,79 @@ def test_every_bad_field_is_reported_with_row_and_column(tmp_path: Path) -> None
         (3, "amount_due"),
         (4, "invoice_number"),
     }
-    messages = {e.column: e.message for e in failure.value.errors}
+    messages = {e.column: e.message for e in failure.value.problems}
     assert "not a valid SIREN" in messages["creditor_siren"]
     assert "same invoice as row 2" in messages["invoice_number"]
-    assert "more than two decimals" in messages["amount_due"]
+    assert "more than 2 decimals" in messages["amount_due"]
 
 
 def test_missing_and_unknown_columns_are_reported(tmp_path: Path) -> None:
     header = HEADER.replace("due_date,", "").replace("order_reference", "order_ref")
+    path = write(tmp_path, header=header)
     with pytest.raises(InvoiceFileError) as failure:
-        read_invoice_file(write(tmp_path, header=header))
-    assert {(e.row, e.column, e.message) for e in failure.value.errors} == {
+        read_invoice_file(path)
+    assert {(e.row, e.column, e.message) for e in failure.value.problems} == {
         (0, "due_date", "required column is missing"),
         (0, "order_ref", "unknown column"),
     }
-    assert str(failure.value.errors[0]).startswith("header, column")
+    assert str(failure.value.problems[0]).startswith(f"{path}: header, column")
 
 
 def test_amount_paid_above_amount_due_is_refused(tmp_path: Path) -> None:
     row = GOOD.replace("1234.56,0,", "100,150,")
     with pytest.raises(InvoiceFileError) as failure:
         read_invoice_file(write(tmp_path, row))
-    [error] = failure.value.errors
+    [error] = failure.value.problems
     assert (error.row, error.column) == (2, "amount_paid")
+
+
+def test_creditor_identifiers_and_contract_rate_are_read_in_compact_form(tmp_path: Path) -> None:
+    header = f"{HEADER},creditor_siret,creditor_vat_number,creditor_iban,contract_rate"
+    row = f'{GOOD},123 456 782 00002,fr 11 123456782,FR76 3000 6000 0112 3456 7890 189,"12,15 %"'
+
+    [read] = read_invoice_file(write(tmp_path, row, header=header)).rows
+
+    creditor = read.creditor
+    assert (creditor.siret, creditor.vat_number, creditor.iban) == (
+        "12345678200002",
+        "FR11123456782",
+        "FR7630006000011234567890189",
+    )
+    assert read.invoice.contract_rate_percent == Decimal("12.1500")
+
+
+def test_bad_identifiers_and_contract_rates_are_reported_with_row_and_column(tmp_path: Path) -> None:
+    header = f"{HEADER},creditor_siret,creditor_vat_number,creditor_iban,contract_rate"
+    iban = "FR7630006000011234567890189"
+    rows = [
+        f"{GOOD.replace('F-001', 'F-2')},12345678200003,FR11123456782,{iban},10",
+        f"{GOOD.replace('F-001', 'F-3')},12345678200002,FR12123456782,{iban},10",
+        f"{GOOD.replace('F-001', 'F-4')},12345678200002,FR11123456782,FR7630006000011234567890180,10",
+        f"{GOOD.replace('F-001', 'F-5')},,,,-1",
+        f"{GOOD.replace('F-001', 'F-6')},,,,10.12345",
+        f"{GOOD.replace('F-001', 'F-7')},,,,dix",
+        f"{GOOD.replace('F-001', 'F-8')},,,,1000",
+        # Valid numbers, but of another company than the creditor's SIREN.
+        f"{GOOD.replace('F-001', 'F-9')},73282932000074,FR44732829320,,",
+    ]
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(write(tmp_path, *rows, header=header))
+    found = {(e.row, e.column): e.message for e in failure.value.problems}
+    assert found == {
+        (2, "creditor_siret"): "'12345678200003' is not a valid SIRET (14 digits, Luhn key)",
+        (3, "creditor_vat_number"): (
+            "'FR12123456782' is not a valid French VAT number (FR, 2-character key, SIREN)"
+        ),
+        (4, "creditor_iban"): (
+            "'FR7630006000011234567890180' is not a valid IBAN (country format or check digits wrong)"
+        ),
+        (5, "contract_rate"): "'-1' is negative",
+        (6, "contract_rate"): "'10.12345' has more than 4 decimals",
+        (7, "contract_rate"): "'dix' is not a number",
+        (8, "contract_rate"): "1000.0000 is not a yearly rate in percent (below 1000)",
+        (9, "creditor_siret"): "73282932000074 is not an establishment of SIREN 123456782",
+        (9, "creditor_vat_number"): "FR44732829320 is not the VAT number of SIREN 123456782",
+    }
 
 
 @pytest.mark.parametrize(

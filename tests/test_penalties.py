@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from models.enums import DebtorKind
 from models.penalties import (
@@ -34,6 +35,11 @@ def money(value: Decimal) -> str:
     return str(value)
 
 
+def plain(text: str) -> str:
+    """French rates are written with a no-break space before the sign: ``12,15\xa0%``."""
+    return text.replace("\xa0", " ")
+
+
 def penalties(**fields: object) -> PenaltyStatement:
     return compute_penalties(PenaltyRequest.model_validate(fields))
 
@@ -48,8 +54,8 @@ def test_business_default_rate_within_one_half_year() -> None:
     assert money(period.base) == "1000.00"
     assert money(period.rate_percent) == "12.15"
     assert (
-        period.rate_source
-        == "ECB main refinancing rate 2.15 % (ECB decision effective 11 Jun 2025) + 10 points"
+        plain(period.rate_source)
+        == "taux de refinancement de la BCE 2,15 % (ECB decision effective 11 Jun 2025) + 10 points"
     )
     # 1000 × 12.15% × 30/365 = 364500/36500 = 9.9863… → 9.99
     assert money(statement.interest) == "9.99"
@@ -57,6 +63,7 @@ def test_business_default_rate_within_one_half_year() -> None:
     # 9.99 + 40.00 + 0.00
     assert money(statement.total) == "49.99"
     assert money(statement.balance_at_end) == "1000.00"
+    assert statement.until == date(2025, 10, 1)  # drawn to the requested end
     assert statement.warnings == []  # 12.15 ≥ 3 × 2.76 = 8.28
     assert statement.legal_basis == ["Code de commerce, art. L441-10", "Code de commerce, art. D441-5"]
     assert "365" in statement.convention and "l'échéance" in statement.convention
@@ -196,7 +203,10 @@ def test_contract_rate_above_the_floor_is_used_as_is() -> None:
     )
     [period] = statement.periods
     # 9.00 ≥ 3 × 2.76 = 8.28: kept
-    assert (money(period.rate_percent), period.rate_source) == ("9.00", "contract rate (terms of sale)")
+    assert (money(period.rate_percent), period.rate_source) == (
+        "9.00",
+        "taux contractuel (conditions générales de vente)",
+    )
     # 1000 × 9% × 30/365 = 270000/36500 = 7.3972… → 7.40
     assert money(statement.interest) == "7.40"
     assert statement.warnings == []
@@ -213,11 +223,14 @@ def test_contract_rate_below_the_floor_is_raised_with_a_warning() -> None:
     [period] = statement.periods
     # 5.00 < 3 × 5.07 = 15.21: raised to 15.21; Mar 2 .. 31 = 30 days
     assert money(period.rate_percent) == "15.21"
-    assert "5.07" in period.rate_source and "21 Dec 2023" in period.rate_source
+    assert plain(period.rate_source).startswith("3 × taux d'intérêt légal 5,07 % (")
+    assert "21 Dec 2023" in period.rate_source
     # 1000 × 15.21% × 30/365 = 456300/36500 = 12.5013… → 12.50
     assert money(statement.interest) == "12.50"
     [warning] = statement.warnings
-    assert warning.startswith("2024-H1: contract rate 5.00 %") and "raised to 15.21 %" in warning
+    # The "2024-H1: " prefix is how letters find the half-years flagged (activities/documents.py).
+    assert plain(warning).startswith("2024-H1: le taux contractuel de 5,00 % est inférieur")
+    assert "porté à 15,21 %" in plain(warning)
 
 
 def test_2024_default_rate_below_three_times_legal_is_kept_with_a_warning() -> None:
@@ -232,14 +245,12 @@ def test_2024_default_rate_below_three_times_legal_is_kept_with_a_warning() -> N
     assert (money(first.interest), money(second.interest)) == ("5.96", "5.86")
     assert money(statement.interest) == "11.82"
     assert len(statement.warnings) == 2
+    first_warning, second_warning = map(plain, statement.warnings)
+    assert first_warning.startswith("2024-H1: le taux par défaut de 14,50 %") and "(15,21 %)" in first_warning
     assert (
-        statement.warnings[0].startswith("2024-H1: the default rate 14.50 %")
-        and "15.21" in statement.warnings[0]
+        second_warning.startswith("2024-H2: le taux par défaut de 14,25 %") and "(14,76 %)" in second_warning
     )
-    assert (
-        statement.warnings[1].startswith("2024-H2: the default rate 14.25 %")
-        and "14.76" in statement.warnings[1]
-    )
+    assert "il s'applique tel quel" in first_warning
 
 
 def test_consumer_interest_runs_from_the_notice_at_the_legal_rate_without_indemnity() -> None:
@@ -473,3 +484,167 @@ def test_rate_files_are_checked_when_loaded(tmp_path: Path) -> None:
     assert one_half_year.ecb_rate(date(2025, 6, 30)).percent == Decimal("3.15")
     with pytest.raises(RateNotKnown, match=r"2025-H2 .*one_half_year/ecb_main_refinancing\.csv"):
         one_half_year.ecb_rate(date(2025, 7, 1))
+
+
+def test_leap_year_2024_long_period_counts_60_days_over_365() -> None:
+    statement = penalties(
+        principal=Decimal("5000"), due_date=date(2024, 1, 31), until=date(2024, 3, 31), debtor_kind=BUSINESS
+    )
+    [period] = statement.periods
+    # Feb 1 .. 29 = 29 days (leap year) + Mar 1 .. 31 = 31 days = 60 days, all in 2024-H1 at 14.50 %
+    assert (period.start, period.end, period.days, money(period.rate_percent)) == (
+        date(2024, 2, 1),
+        date(2024, 3, 31),
+        60,
+        "14.50",
+    )
+    # 5000 × 14.50% × 60/365 = 4350000/36500 = 119.178… → 119.18 (over 366 it would be 118.85)
+    assert money(statement.interest) == "119.18"
+    # 119.18 + 40.00
+    assert money(statement.total) == "159.18"
+    [warning] = statement.warnings  # 14.50 < 3 × 5.07 = 15.21
+    assert warning.startswith("2024-H1: ")
+
+
+def test_consumer_in_the_leap_year_divides_by_365_at_the_2024_legal_rate() -> None:
+    statement = penalties(
+        principal=Decimal("7300"),
+        due_date=date(2024, 2, 20),
+        notice_date=date(2024, 2, 27),
+        until=date(2024, 3, 1),
+        debtor_kind=CONSUMER,
+    )
+    [period] = statement.periods
+    # Feb 28, Feb 29, Mar 1 = 3 days after the notice, at the 2024-H1 legal rate 5.07 %
+    assert (period.start, period.days, money(period.rate_percent)) == (date(2024, 2, 28), 3, "5.07")
+    # 7300 × 5.07% × 3/365 = 111033/36500 = 3.0420 → 3.04 (over 366: 3.0336… → 3.03)
+    assert money(statement.interest) == "3.04"
+    assert (money(statement.indemnity), money(statement.total)) == ("0.00", "3.04")
+    assert statement.warnings == []
+
+
+def test_consumer_across_a_half_year_with_a_partial_payment() -> None:
+    statement = penalties(
+        principal=Decimal("2000"),
+        due_date=date(2025, 5, 15),
+        notice_date=date(2025, 6, 10),
+        until=date(2025, 7, 31),
+        debtor_kind=CONSUMER,
+        payments=[(date(2025, 7, 10), Decimal("300"))],
+    )
+    # Jun 11 .. 30 = 20 days on 2000 at 3.71 % (2025-H1): 2000 × 3.71% × 20/365 = 148400/36500 = 4.065… → 4.07
+    # Jul 1 .. 10 = 10 days on 2000 at 2.76 % (2025-H2): 2000 × 2.76% × 10/365 = 55200/36500 = 1.5123… → 1.51
+    # Jul 11 .. 31 = 21 days on 1700 at 2.76 %: 1700 × 2.76% × 21/365 = 98532/36500 = 2.6995… → 2.70
+    assert [
+        (p.start, p.end, p.days, money(p.base), money(p.rate_percent), money(p.interest))
+        for p in statement.periods
+    ] == [
+        (date(2025, 6, 11), date(2025, 6, 30), 20, "2000.00", "3.71", "4.07"),
+        (date(2025, 7, 1), date(2025, 7, 10), 10, "2000.00", "2.76", "1.51"),
+        (date(2025, 7, 11), date(2025, 7, 31), 21, "1700.00", "2.76", "2.70"),
+    ]
+    # 4.07 + 1.51 + 2.70
+    assert (money(statement.interest), money(statement.total)) == ("8.28", "8.28")
+    assert money(statement.balance_at_end) == "1700.00"
+
+
+def test_contract_rate_under_the_floor_across_a_half_year_with_a_payment() -> None:
+    statement = penalties(
+        principal=Decimal("1000"),
+        due_date=date(2024, 6, 20),
+        until=date(2024, 7, 10),
+        debtor_kind=BUSINESS,
+        contract_rate_percent=Decimal("12.00"),
+        payments=[(date(2024, 7, 5), Decimal("500"))],
+    )
+    # 12.00 < 3 × 5.07 = 15.21 (2024-H1) and < 3 × 4.92 = 14.76 (2024-H2): raised in both
+    # Jun 21 .. 30 = 10 days on 1000 at 15.21 %: 152100/36500 = 4.1671… → 4.17
+    # Jul 1 .. 5 = 5 days on 1000 at 14.76 %: 73800/36500 = 2.0219… → 2.02
+    # Jul 6 .. 10 = 5 days on 500 at 14.76 %: 36900/36500 = 1.0109… → 1.01
+    assert [(p.days, money(p.base), money(p.rate_percent), money(p.interest)) for p in statement.periods] == [
+        (10, "1000.00", "15.21", "4.17"),
+        (5, "1000.00", "14.76", "2.02"),
+        (5, "500.00", "14.76", "1.01"),
+    ]
+    # 4.17 + 2.02 + 1.01 = 7.20; + 40.00
+    assert (money(statement.interest), money(statement.total)) == ("7.20", "47.20")
+    assert [warning[:9] for warning in statement.warnings] == ["2024-H1: ", "2024-H2: "]
+
+
+def test_contract_rate_just_under_the_2025_floor_is_raised() -> None:
+    statement = penalties(
+        principal=Decimal("2500"),
+        due_date=date(2025, 10, 31),
+        until=date(2025, 11, 30),
+        debtor_kind=BUSINESS,
+        contract_rate_percent=Decimal("8.00"),
+    )
+    [period] = statement.periods
+    # 8.00 < 3 × 2.76 = 8.28: raised; Nov 1 .. 30 = 30 days
+    assert (period.days, money(period.rate_percent)) == (30, "8.28")
+    # 2500 × 8.28% × 30/365 = 621000/36500 = 17.0136… → 17.01
+    assert money(statement.interest) == "17.01"
+    assert "porté à 8,28 %" in plain(statement.warnings[0])
+
+
+def test_default_rate_warns_only_for_the_half_year_below_the_floor() -> None:
+    statement = penalties(
+        principal=Decimal("4000"), due_date=date(2023, 12, 21), until=date(2024, 1, 10), debtor_kind=BUSINESS
+    )
+    first, second = statement.periods
+    # Dec 22 .. 31 = 10 days at 2023-H2 4.00 + 10 = 14.00 % (≥ 3 × 4.22 = 12.66: no warning)
+    # 4000 × 14.00% × 10/365 = 560000/36500 = 15.3424… → 15.34
+    assert (first.days, money(first.rate_percent), money(first.interest)) == (10, "14.00", "15.34")
+    # Jan 1 .. 10 = 10 days at 14.50 % (< 15.21: warned, applied as is)
+    # 4000 × 14.50% × 10/365 = 580000/36500 = 15.8904… → 15.89
+    assert (second.days, money(second.rate_percent), money(second.interest)) == (10, "14.50", "15.89")
+    # 15.34 + 15.89
+    assert money(statement.interest) == "31.23"
+    [warning] = statement.warnings
+    assert warning.startswith("2024-H1: ")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"until": date(2025, 8, 31)}, "until"),
+        ({"debtor_kind": CONSUMER}, "notice_date"),
+        ({"debtor_kind": CONSUMER, "notice_date": date(2025, 8, 1)}, "notice_date"),
+        ({"payments": [(date(2025, 9, 5), Decimal("1000.01"))]}, "payments"),
+        (
+            {"debtor_kind": CONSUMER, "notice_date": date(2025, 9, 2), "further_costs": Decimal("5")},
+            "further_costs",
+        ),
+    ],
+)
+def test_an_invalid_request_names_the_field_at_fault(fields: dict[str, object], field: str) -> None:
+    base: dict[str, object] = {
+        "principal": Decimal("1000"),
+        "due_date": date(2025, 9, 1),
+        "until": date(2025, 10, 1),
+        "debtor_kind": BUSINESS,
+    }
+    with pytest.raises(ValidationError) as raised:
+        PenaltyRequest.model_validate(base | fields)
+    assert [error["loc"][0] for error in raised.value.errors()] == [field]
+
+
+def test_covered_until_is_the_end_of_the_last_half_year_both_tables_give(tmp_path: Path) -> None:
+    # config/rates: both tables run from 2023-H1 to 2026-H1
+    assert load_rate_tables().covered_until() == date(2026, 6, 30)
+
+    ecb = "2025-H1,3.15,ECB\n2025-H2,2.15,ECB\n2026-H1,2.15,ECB\n"
+    legal = "2025-H1,3.71,7.21,Arrêté\n2025-H2,2.76,6.65,Arrêté\n"
+    # The legal table stops a half-year before the ECB one
+    assert load_rate_tables(write_tables(tmp_path / "legal_short", ecb, legal)).covered_until() == date(
+        2025, 12, 31
+    )
+
+    # 2025-H1 is missing from the ECB table: coverage stops at 2024-H2, not at the last shared row
+    ecb_gap = "2024-H1,4.50,ECB\n2024-H2,4.25,ECB\n2025-H2,2.15,ECB\n"
+    legal_full = "2024-H1,5.07,8.01,Arrêté\n2024-H2,4.92,8.16,Arrêté\n" + legal
+    gap = load_rate_tables(write_tables(tmp_path / "gap", ecb_gap, legal_full))
+    assert gap.covered_until() == date(2024, 12, 31)
+
+    nothing_shared = write_tables(tmp_path / "nothing_shared", "2024-H1,4.50,ECB\n", legal)
+    assert load_rate_tables(nothing_shared).covered_until() is None

@@ -22,7 +22,13 @@ HISTORIES = {
 
 
 def test_histories_are_stored() -> None:
-    assert set(HISTORIES) >= {"full_ladder", "partial_payments", "pause_until", "escalations"}
+    assert set(HISTORIES) >= {
+        "full_ladder",
+        "full_ladder_with_penalties",
+        "partial_payments",
+        "pause_until",
+        "escalations",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(HISTORIES))

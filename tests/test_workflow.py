@@ -18,9 +18,12 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from activities.french_format import money_fr
 from backoffice.audit import actions_from_history, replay_history
 from backoffice.cases import start_case
+from config.agency import load_agency
 from config.policy import load_policy
+from models.business_calendar import is_business_day, next_business_day
 from models.case import (
     CaseInput,
     CaseStatus,
@@ -31,6 +34,7 @@ from models.case import (
 )
 from models.enums import CaseState, DebtorKind, Stage
 from models.journal import case_events
+from models.penalties import PenaltyRequest, compute_penalties, load_rate_tables
 from tests.case_fixtures import RelanceUnderTest, make_case
 from tests.smtp_fixtures import read_messages
 from workflows import InvoiceCollectionWorkflow
@@ -38,6 +42,15 @@ from workflows import InvoiceCollectionWorkflow
 PARIS = ZoneInfo("Europe/Paris")
 HISTORIES = Path(__file__).parent / "histories"
 Handle = WorkflowHandle[InvoiceCollectionWorkflow, CaseStatus]
+
+
+def pdf_text(path: Path) -> str:
+    return plain(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def plain(text: str) -> str:
+    """Text with its no-break spaces and line breaks as plain spaces, for comparing amounts."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
 
 
 async def today(relance: RelanceUnderTest) -> date:
@@ -95,9 +108,12 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
     assert final.stage == Stage.JUDICIAL_FILING
     policy = case.policy
     assert sent_steps(final) == [step.key for step in policy.steps]
-    # Each step goes out on its planned date: due date at the send hour plus the step's delay.
+    # Each step goes out on its planned date: due date at the send hour plus the step's delay,
+    # moved to the next business morning when that falls on a weekend or a public holiday.
     for step in policy.steps:
         planned = datetime.combine(due, time(policy.send_hour), tzinfo=PARIS) + step.after_due
+        while not is_business_day(planned.date()):
+            planned = datetime.combine(planned.date() + timedelta(days=1), time(policy.send_hour), PARIS)
         [action] = [a for a in final.actions if a.step_key == step.key]
         assert planned <= action.at < planned + timedelta(minutes=10), (step.key, action.at, planned)
 
@@ -108,6 +124,33 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
     # Registered letters for the formal notice and the penalty claim.
     receipts = sorted(relance.data_dir.glob(f"registered/{case.case_id}/*/receipt.json"))
     assert [p.parent.name for p in receipts] == ["formal_notice", "penalty_claim"]
+    # The formal notice states the penalties accrued so far; the claim encloses its statement,
+    # by email and in the registered envelope, with the amounts the engine gives for that day.
+    for step_key in ("formal_notice", "penalty_claim"):
+        sent_on = next(a for a in final.actions if a.step_key == step_key).at.astimezone(PARIS).date()
+        expected = compute_penalties(
+            PenaltyRequest(
+                principal=case.invoice.amount_due,
+                due_date=due,
+                until=sent_on,
+                debtor_kind=DebtorKind.BUSINESS,
+            ),
+            load_rate_tables(relance.settings.rates_dir),
+        )
+        letter = pdf_text(relance.data_dir / "documents" / case.case_id / f"{step_key}.red.pdf")
+        assert plain(money_fr(expected.interest)) in letter, step_key
+        assert plain(money_fr(case.invoice.amount_due + expected.total)) in letter, step_key
+    statement = pdf_text(relance.data_dir / "documents" / case.case_id / "penalty_claim.statement.pdf")
+    assert plain(money_fr(expected.total)) in statement
+    assert "TVA" in statement
+    claim = json.loads(
+        (relance.data_dir / "registered" / case.case_id / "penalty_claim" / "receipt.json").read_text()
+    )
+    assert [a["file"] for a in claim["attachments"]] == ["penalty_claim.statement.pdf"]
+    attachments = [[part.get_filename() for part in m.iter_attachments()] for m in messages]
+    # The charter's attestation goes with the reminders; the statement with the claim.
+    assert attachments[0] == ["first_reminder.orange.pdf", "attestation.pdf"]
+    assert attachments[3] == ["penalty_claim.red.pdf", "penalty_claim.statement.pdf"]
     # Every letter carries its label; the dossier lists every document with its hash.
     notice = next(a for a in final.actions if a.step_key == "formal_notice")
     notice_pdf = next(relance.data_dir.glob(f"documents/{case.case_id}/formal_notice.red.pdf"))
@@ -125,7 +168,7 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         "penalty_claim",
     ]
     assert len([e for e in events if e.kind == "email_sent"]) == 4
-    await assert_replays(handle, record_as="full_ladder")
+    await assert_replays(handle, record_as="full_ladder_with_penalties")
 
 
 async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest) -> None:
@@ -309,3 +352,84 @@ async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnder
     journal = actions_from_history(history)
     assert [e.kind for e in journal] == [a.kind for a in final.actions]
     assert all(e.confirmed for e in journal)
+
+
+async def test_sends_move_off_weekends_and_public_holidays(relance: RelanceUnderTest) -> None:
+    # Due on a Friday: the first reminder, one day later, would go out on a Saturday.
+    due = await today(relance)
+    while due.weekday() != 4:
+        due += timedelta(days=1)
+    case = make_case(due_date=due)
+    handle = await start(relance, case)
+
+    await advance(relance, (due - await today(relance)).days + 5)
+    status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+
+    [reminder] = [a for a in status.actions if a.step_key == "first_reminder"]
+    sent = reminder.at.astimezone(PARIS)
+    assert sent.date() == next_business_day(due + timedelta(days=3))
+    assert sent.date().weekday() < 5
+    assert (sent.hour, sent.minute) == (case.policy.send_hour, 0)
+
+
+async def test_a_step_that_fails_for_good_waits_for_an_agent(relance: RelanceUnderTest) -> None:
+    first, *others = load_policy("default").steps
+    policy = load_policy("default").model_copy(
+        update={"steps": (first.model_copy(update={"template": "courtesy_note"}), *others)}
+    )
+    case = make_case(due_date=await today(relance), policy=policy)
+    handle = await start(relance, case)
+
+    await advance(relance, 2)
+    held = await wait_for(handle, lambda s: s.paused)
+
+    assert held.state == CaseState.PAUSED
+    assert held.pause_reason is not None
+    assert "first_reminder failed" in held.pause_reason
+    assert "courtesy_note" in held.pause_reason
+    assert held.next_action == "first_reminder"
+    assert sent_steps(held) == []
+    assert outbox_messages(relance) == []
+    events = await case_events(relance.database, case.case_id)
+    assert "step_failed" in [e.kind for e in events]
+
+    # The agent supplies the missing template in the creditor's own folder and resumes: the same
+    # step runs again and goes out.
+    folder = relance.settings.creditor_templates_dir / case.creditor.siren
+    folder.mkdir(parents=True)
+    for suffix in (".html.j2", ".subject.txt.j2", ".body.txt.j2"):
+        (folder / f"courtesy_note{suffix}").write_text(
+            (relance.settings.templates_dir / f"first_reminder{suffix}").read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
+    await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="dora"))
+    status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+    assert not status.paused
+    assert len(outbox_messages(relance)) == 1
+    await assert_replays(handle)
+
+
+async def test_an_agency_sends_the_letters_for_the_creditor(relance: RelanceUnderTest) -> None:
+    agency = load_agency(Path(__file__).parent.parent / "config" / "samples" / "agency.toml")
+    case = make_case(due_date=await today(relance)).model_copy(update={"agency": agency})
+    handle = await start(relance, case)
+
+    await advance(relance, 2)
+    status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+    # The agency's first contact is its CPCE R124-4 letter, whatever the policy's first template.
+    [message] = outbox_messages(relance)
+    assert message["Subject"].startswith("Recouvrement amiable pour le compte de Menuiserie Dupont SARL")
+    first = pdf_text(relance.data_dir / "documents" / case.case_id / "first_reminder.orange.pdf")
+    assert agency.name in first and "L111-8" in first
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE, agent="erin")
+    )
+    status = await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
+    receipt = relance.data_dir / "registered" / case.case_id / "formal_notice" / "receipt.json"
+    assert json.loads(receipt.read_text())["sender"]["name"] == agency.name
+    # Every later letter recalls the first one's reference (CPCE R124-4).
+    notice = pdf_text(relance.data_dir / "documents" / case.case_id / "formal_notice.red.pdf")
+    assert f"{case.case_id}/first_reminder" in notice
+    assert status.stage == Stage.FORMAL_NOTICE
+    await assert_replays(handle)

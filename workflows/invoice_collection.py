@@ -6,20 +6,23 @@ in the case input, so a later edit of a policy file never alters a running case'
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
+    from activities.labels import LabelActivities
     from activities.ledger import LedgerActivities
     from activities.legal import LegalActivities
     from activities.mail import MailActivities
+    from activities.penalties import PenaltyActivities
     from models.case import (
         CENT,
         ActionRecord,
+        AttestationRequest,
         CaseEventRecord,
         CaseInput,
         CaseStatus,
@@ -28,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         EmailRequest,
         EscalateRequest,
         HandoffRequest,
+        InvoiceLabelRequest,
         LabelRequest,
         LetterContext,
         PauseRequest,
@@ -38,10 +42,24 @@ with workflow.unsafe.imports_passed_through():
         RenderLetterRequest,
         ResumeRequest,
     )
-    from models.enums import CaseState, Channel, Stage
+    from models.enums import CaseState, Channel, DebtorKind, Stage
+    from models.penalties import (
+        PenaltyComputation,
+        PenaltyPayment,
+        PenaltyRequest,
+        PenaltyStatement,
+        StatementRequest,
+    )
     from models.policy import PolicyStep
 
 SYSTEM_ACTOR = "relance"
+
+# Changes that alter history, kept replayable for cases started before them (workflow.patched).
+BUSINESS_CALENDAR = "business-calendar"
+# The formal notice states the penalties accrued so far; the claim sends them with their statement.
+PENALTY_CLAIMS = "penalty-claims"
+# A creditor who accepted the charter: its invoice gets the green label and the attestation.
+GREEN_LABEL = "green-invoice-label"
 
 # Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
 # attempts are enough before the case surfaces the error.
@@ -108,6 +126,9 @@ class InvoiceCollectionWorkflow:
         self._actions: list[ActionRecord] = []
         self._payments: list[PaymentLine] = []
         self._documents: list[DocumentRef] = []
+        # The green-labelled invoice and the charter attestation, joined to the amicable reminders.
+        self._invoice_documents: list[DocumentRef] = []
+        self._notice_date: date | None = None
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -125,6 +146,8 @@ class InvoiceCollectionWorkflow:
         )
         if self._balance <= 0:
             await self._close(CaseState.PAID, "invoice already paid when the case opened")
+        elif case.creditor.charter_accepted_on is not None and workflow.patched(GREEN_LABEL):
+            await self._label_invoice()
         steps = case.policy.steps
         while not self._state.is_closed and self._next_index < len(steps):
             self._next_at = self._step_time(self._next_index)
@@ -137,7 +160,15 @@ class InvoiceCollectionWorkflow:
             # The step under way is no longer "next": status and escalations look past it.
             self._next_index = index + 1
             self._next_at = None
-            await self._perform(steps[index])
+            stage_before = self._stage
+            try:
+                await self._perform(steps[index])
+            except ActivityError as error:
+                # A step that failed for good (an address refused, a broken template, a day-long
+                # outage) must not end the case: it waits for an agent, who fixes the cause and
+                # resumes, and the step runs again.
+                self._next_index, self._stage = index, stage_before
+                await self._hold_for_agent(steps[index], error)
         if not self._state.is_closed:
             # Every step of the policy is done and no judicial step ended the case.
             await self._close(CaseState.KEPT_AMICABLE, "the policy's ladder is complete")
@@ -154,6 +185,12 @@ class InvoiceCollectionWorkflow:
         planned = anchor + policy.steps[index].after_due
         if self._last_action_at is not None:
             planned = max(planned, self._last_action_at + policy.min_gap)
+        if workflow.patched(BUSINESS_CALENDAR):
+            # An overdue step goes out now, unless now is a rest day: then on the next business morning.
+            # The holiday tables read their translations through gettext, which the sandbox forbids;
+            # the answer depends only on the date and the package version, so it stays deterministic.
+            with workflow.unsafe.sandbox_unrestricted():
+                planned = policy.on_business_day(max(planned, workflow.now()))
         return planned
 
     async def _wait_for_next_step(self) -> None:
@@ -188,17 +225,28 @@ class InvoiceCollectionWorkflow:
             )
             return
         self._stage = step.stage
+        penalties = None
+        if step.stage in (Stage.FORMAL_NOTICE, Stage.PENALTY_CLAIM) and workflow.patched(PENALTY_CLAIMS):
+            penalties = await self._penalties_so_far(step)
         letter = await workflow.execute_activity_method(
             DocumentActivities.render_letter,
-            RenderLetterRequest(template=step.template, context=self._letter_context(step)),
+            RenderLetterRequest(template=step.template, context=self._letter_context(step, penalties)),
             **DOCUMENT_ACTIVITY,
         )
         labelled = await workflow.execute_activity_method(
-            DocumentActivities.label_pdf,
+            LabelActivities.label_pdf,
             LabelRequest(case_id=case.case_id, step_key=step.key, source=letter.document, colour=step.label),
             **DOCUMENT_ACTIVITY,
         )
         self._documents.append(labelled)
+        # What goes with the letter: the invoice and attestation with a reminder, the statement
+        # with a penalty claim.
+        enclosures: list[DocumentRef] = []
+        if step.stage == Stage.AMICABLE_REMINDER:
+            enclosures = list(self._invoice_documents)
+        elif step.stage == Stage.PENALTY_CLAIM and penalties is not None:
+            enclosures = [await self._penalty_statement(step, penalties)]
+            self._documents.extend(enclosures)
         if step.channel == Channel.REGISTERED_LETTER:
             receipt = await workflow.execute_activity_method(
                 MailActivities.send_registered_letter,
@@ -207,9 +255,10 @@ class InvoiceCollectionWorkflow:
                     step_key=step.key,
                     recipient_name=case.debtor.name,
                     recipient_address=case.debtor.address,
-                    sender_name=case.creditor.name,
-                    sender_address=case.creditor.address,
+                    sender_name=(case.agency or case.creditor).name,
+                    sender_address=(case.agency or case.creditor).address,
                     document=labelled,
+                    attachments=enclosures,
                 ),
                 **MAIL_ACTIVITY,
             )
@@ -241,12 +290,17 @@ class InvoiceCollectionWorkflow:
                     to=case.debtor.email,
                     subject=letter.email_subject,
                     body=letter.email_body,
-                    attachments=[labelled],
+                    attachments=[labelled, *enclosures],
                 ),
                 **MAIL_ACTIVITY,
             )
         if step.stage == Stage.FORMAL_NOTICE:
             self._formal_notice_sent = True
+            self._notice_date = self._case.policy.local_date(workflow.now())
+        if penalties is not None:
+            detail += (
+                f"; penalties {penalties.total} {case.invoice.currency} as at {penalties.until.isoformat()}"
+            )
         self._last_action_at = workflow.now()
         await self._journal(
             STEP_EVENT_KIND[step.stage],
@@ -254,11 +308,127 @@ class InvoiceCollectionWorkflow:
             detail=f"{step.key}: {detail}",
             step_key=step.key,
             document_sha256=labelled.sha256,
+            label_code=labelled.label_code,
         )
         if step.stage == Stage.JUDICIAL_FILING:
             await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
 
-    def _letter_context(self, step: PolicyStep) -> LetterContext:
+    async def _label_invoice(self) -> None:
+        """The creditor's invoice with the green label, and the charter attestation joined to it."""
+        case = self._case
+        today = case.policy.local_date(workflow.now())
+        documents: list[tuple[str, str, DocumentRef]] = []
+        try:
+            if case.invoice.pdf_path:
+                invoice = await workflow.execute_activity_method(
+                    LabelActivities.label_invoice,
+                    InvoiceLabelRequest(case_id=case.case_id, creditor=case.creditor, invoice=case.invoice),
+                    **DOCUMENT_ACTIVITY,
+                )
+                documents.append(("invoice_labelled", "green label stamped on the invoice", invoice))
+            attestation = await workflow.execute_activity_method(
+                LabelActivities.render_attestation,
+                AttestationRequest(creditor=case.creditor, issued_on=today, invoice=case.invoice),
+                **DOCUMENT_ACTIVITY,
+            )
+            documents.append(("attestation_issued", "good-practice charter attestation", attestation))
+        except ActivityError as error:
+            # The label is a courtesy of the charter, not a condition of collecting: say why and go on.
+            await self._journal(
+                "invoice_not_labelled",
+                actor=SYSTEM_ACTOR,
+                detail=f"label not applied: {error.cause or error}",
+            )
+        for kind, what, document in documents:
+            self._invoice_documents.append(document)
+            self._documents.append(document)
+            await self._journal(
+                kind,
+                actor=SYSTEM_ACTOR,
+                detail=f"{what}: {document.path}",
+                document_sha256=document.sha256,
+                label_code=document.label_code,
+            )
+
+    def _penalty_request(self, until: date) -> PenaltyRequest | None:
+        """What the penalties are computed on, or None while nothing can be late yet."""
+        invoice = self._case.invoice
+        consumer = self._case.debtor.kind == DebtorKind.CONSUMER
+        # A consumer owes interest from the formal notice only (Code civil 1231-6); a business from
+        # the day after the due date, without any reminder (Code de commerce L441-10).
+        start = self._notice_date if consumer else invoice.due_date
+        if start is None or until <= start or until <= invoice.due_date:
+            return None
+        if consumer and start < invoice.due_date:
+            return None
+        return PenaltyRequest(
+            principal=invoice.balance,
+            due_date=invoice.due_date,
+            until=until,
+            debtor_kind=self._case.debtor.kind,
+            contract_rate_percent=invoice.contract_rate_percent if not consumer else None,
+            notice_date=self._notice_date if consumer else None,
+            payments=tuple(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in self._payments),
+        )
+
+    async def _penalties_so_far(self, step: PolicyStep) -> PenaltyStatement | None:
+        """The penalties as at today, drawn no further than the published rates.
+
+        A formal notice without amounts is still a formal notice: there a rate not yet published
+        leaves the amounts out. A penalty claim without them has no object: its failure holds the
+        case for an agent, who completes the rate tables.
+        """
+        request = self._penalty_request(self._case.policy.local_date(workflow.now()))
+        if request is None:
+            return None
+        try:
+            return await workflow.execute_activity_method(
+                PenaltyActivities.compute_penalties,
+                PenaltyComputation(case_id=self._case.case_id, request=request, stop_at_known_rates=True),
+                **DOCUMENT_ACTIVITY,
+            )
+        except ActivityError as error:
+            cause = error.cause
+            if step.stage == Stage.FORMAL_NOTICE and isinstance(cause, ApplicationError):
+                if cause.type == "RateNotKnown":
+                    await self._journal(
+                        "penalties_not_stated", actor=SYSTEM_ACTOR, detail=f"{step.key}: {cause.message}"
+                    )
+                    return None
+            raise
+
+    async def _penalty_statement(self, step: PolicyStep, penalties: PenaltyStatement) -> DocumentRef:
+        """The statement ("justificatif de calcul") joined to the claim, and its ledger lines."""
+        case = self._case
+        files = await workflow.execute_activity_method(
+            PenaltyActivities.render_penalty_statement,
+            StatementRequest(
+                case_id=case.case_id,
+                step_key=step.key,
+                creditor_name=case.creditor.name,
+                creditor_siren=case.creditor.siren,
+                debtor_name=case.debtor.name,
+                debtor_kind=case.debtor.kind,
+                invoice_number=case.invoice.number,
+                issue_date=case.invoice.issue_date,
+                due_date=case.invoice.due_date,
+                principal=case.invoice.balance,
+                currency=case.invoice.currency,
+                statement=penalties,
+                drawn_on=case.policy.local_date(workflow.now()),
+            ),
+            **DOCUMENT_ACTIVITY,
+        )
+        await self._journal(
+            "penalty_statement_drawn",
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: statement {files.statement.path}, ledger lines {files.ledger.path} "
+            f"(ledger sha256 {files.ledger.sha256})",
+            document_sha256=files.statement.sha256,
+        )
+        return files.statement
+
+    def _letter_context(self, step: PolicyStep, penalties: PenaltyStatement | None = None) -> LetterContext:
         policy = self._case.policy
         letter_date = policy.local_date(workflow.now())
         pay_by = letter_date + policy.notice_deadline if step.stage != Stage.AMICABLE_REMINDER else None
@@ -273,7 +443,17 @@ class InvoiceCollectionWorkflow:
             balance=self._balance,
             pay_by=pay_by,
             previous_letters=[a for a in self._actions if a.step_key is not None],
+            penalties=penalties,
+            agency=self._case.agency,
         )
+
+    async def _hold_for_agent(self, step: PolicyStep, error: ActivityError) -> None:
+        cause = error.cause or error
+        self._state = CaseState.PAUSED
+        self._pause_reason = f"{step.key} failed: {cause}; fix the cause, then resume to run it again"
+        self._pause_until = None
+        self._revision += 1
+        await self._journal("step_failed", actor=SYSTEM_ACTOR, detail=self._pause_reason)
 
     async def _close(self, state: CaseState, why: str) -> None:
         self._state = state
@@ -296,6 +476,7 @@ class InvoiceCollectionWorkflow:
         detail: str,
         step_key: str | None = None,
         document_sha256: str | None = None,
+        label_code: str | None = None,
     ) -> None:
         """Record an action in the workflow state and in the database journal."""
         now = workflow.now()
@@ -320,6 +501,7 @@ class InvoiceCollectionWorkflow:
                 detail=detail,
                 step_key=step_key,
                 document_sha256=document_sha256,
+                label_code=label_code,
                 idempotency_key=f"{self._case.case_id}/{workflow.info().run_id}/{self._event_count}",
             ),
             **LEDGER_ACTIVITY,

@@ -1,0 +1,201 @@
+"""The fields of a Factur-X invoice, read from the CII XML its PDF carries.
+
+A Factur-X invoice is a PDF/A-3 with a ``factur-x.xml`` attachment in UN/CEFACT CII. This module
+finds that XML (with the ``factur-x`` library), checks it against the schema of its profile and
+reads the fields Relance needs under the names of the invoice file's columns, so that a PDF and a
+CSV row go through the same validation (``backoffice.invoice_file``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from facturx import get_facturx_xml_from_pdf, get_level, xml_check_xsd
+from lxml import etree
+
+NAMESPACES = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+}
+_DOCUMENT = "rsm:ExchangedDocument"
+_AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
+_SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
+_TOTALS = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+_SELLER = f"{_AGREEMENT}/ram:SellerTradeParty"
+_BUYER = f"{_AGREEMENT}/ram:BuyerTradeParty"
+# UNTDID 1001 document types that credit the buyer (EN 16931 BT-3): nothing to collect.
+_CREDIT_NOTE_TYPES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
+# CII dates carry their format; 102 is a calendar day, CCYYMMDD.
+_DAY_FORMAT = "102"
+
+
+def _party_paths(prefix: str, party: str) -> dict[str, tuple[str, ...]]:
+    return {
+        f"{prefix}_name": (f"{party}/ram:Name",),
+        # ISO 6523 scheme 0002 is the SIREN.
+        f"{prefix}_siren": (f"{party}/ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0002']",),
+        # The party's electronic address when it is an email (scheme EM), else its contact's email.
+        f"{prefix}_email": (
+            f"{party}/ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']",
+            f"{party}/ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID",
+        ),
+        f"{prefix}_street": (f"{party}/ram:PostalTradeAddress/ram:LineOne",),
+        f"{prefix}_postcode": (f"{party}/ram:PostalTradeAddress/ram:PostcodeCode",),
+        f"{prefix}_city": (f"{party}/ram:PostalTradeAddress/ram:CityName",),
+        f"{prefix}_country": (f"{party}/ram:PostalTradeAddress/ram:CountryID",),
+    }
+
+
+# Where each field sits in the XML, by the invoice file's column names; the first path that has a
+# value wins.
+FIELD_PATHS: dict[str, tuple[str, ...]] = {
+    "invoice_number": (f"{_DOCUMENT}/ram:ID",),
+    "issue_date": (f"{_DOCUMENT}/ram:IssueDateTime/udt:DateTimeString",),
+    "due_date": (f"{_SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",),
+    "amount_due": (f"{_TOTALS}/ram:DuePayableAmount",),
+    "amount_paid": (f"{_TOTALS}/ram:TotalPrepaidAmount",),
+    "currency": (f"{_SETTLEMENT}/ram:InvoiceCurrencyCode",),
+    "order_reference": (f"{_AGREEMENT}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID",),
+    # ISO 6523 scheme 0009 is the SIRET.
+    "creditor_siret": (
+        f"{_SELLER}/ram:GlobalID[@schemeID='0009']",
+        f"{_SELLER}/ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0009']",
+    ),
+    "creditor_vat_number": (f"{_SELLER}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']",),
+    "creditor_iban": (
+        f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementPaymentMeans"
+        "/ram:PayeePartyCreditorFinancialAccount/ram:IBANID",
+    ),
+    **_party_paths("creditor", _SELLER),
+    **_party_paths("debtor", _BUYER),
+}
+
+
+class FacturxError(ValueError):
+    """The file is not a Factur-X invoice Relance can read: no PDF, no XML, or an invalid XML."""
+
+
+@dataclass
+class FacturxFields:
+    """One invoice's fields as text, by column name, and what the shared validation cannot see."""
+
+    profile: str
+    values: dict[str, str]
+    # (column or None for the whole invoice, why): problems found while reading the XML.
+    problems: list[tuple[str | None, str]] = field(default_factory=list)
+
+    @staticmethod
+    def location(column: str) -> str | None:
+        paths = FIELD_PATHS.get(column)
+        return paths[0] if paths else None
+
+    def missing(self, column: str) -> str:
+        """Why a required field is empty, and how to give it."""
+        location = self.location(column)
+        where = f" ({location})" if location else ""
+        if column == "due_date":
+            return (
+                f"the invoice has no due date{where}; the MINIMUM profile never has one: give the "
+                "agreed payment terms with --default-terms DAYS (Code de commerce L441-10 I: 30 days "
+                "when nothing was agreed, at most 60)"
+            )
+        return (
+            f"missing from the Factur-X XML{where} ({self.profile} profile): issue the invoice with "
+            "it (the BASIC and EN 16931 profiles carry parties' addresses and emails), or import it "
+            "from a CSV row that names this PDF in invoice_pdf"
+        )
+
+
+def read_facturx_fields(path: Path, default_terms: int | None = None) -> FacturxFields:
+    """Read the Factur-X XML of the PDF at ``path``; raise :class:`FacturxError` when there is none.
+
+    ``default_terms`` (days) gives the due date of an invoice whose XML has none: issue date + days.
+    """
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise FacturxError(f"cannot read the file: {error}") from error
+    if not content.startswith(b"%PDF-"):
+        raise FacturxError("is not a PDF")
+    try:
+        _, xml = get_facturx_xml_from_pdf(content, check_xsd=False)
+    except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
+        raise FacturxError(f"cannot read the PDF: {error}") from error
+    if not xml:
+        raise FacturxError("carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice")
+    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    try:
+        profile = get_level(root, "factur-x")
+        xml_check_xsd(root, flavor="factur-x", level=profile)
+    except Exception as error:  # the library raises bare Exceptions, the cause is lxml's
+        raise FacturxError(
+            f"its Factur-X XML does not follow the schema of its profile: {error.__cause__ or error}"
+        ) from error
+    fields = FacturxFields(profile=profile.upper(), values={})
+    _read_values(root, fields)
+    if not fields.values["due_date"] and default_terms is not None and fields.values["issue_date"]:
+        # Code de commerce L441-10 I: the agreed terms, 30 days when nothing was agreed; here counted
+        # from the issue date, which the XML carries.
+        issued = datetime.strptime(fields.values["issue_date"], "%Y-%m-%d").date()
+        fields.values["due_date"] = (issued + timedelta(days=default_terms)).isoformat()
+    return fields
+
+
+def _read_values(root: etree._Element, fields: FacturxFields) -> None:
+    values = fields.values
+    for column, paths in FIELD_PATHS.items():
+        values[column] = next((text for path in paths if (text := _text(root, path))), "")
+    for prefix, party in (("creditor", _SELLER), ("debtor", _BUYER)):
+        address = f"{party}/ram:PostalTradeAddress"
+        lines = [values[f"{prefix}_street"], _text(root, f"{address}/ram:LineTwo")]
+        lines.append(_text(root, f"{address}/ram:LineThree"))
+        values[f"{prefix}_street"] = ", ".join(line for line in lines if line)
+        country = values.pop(f"{prefix}_country")
+        if country and country != "FR":
+            fields.problems.append((f"{prefix}_country", f"{country!r}: Relance writes to parties in France"))
+    # A buyer registered with a SIREN is a business; without one, a consumer.
+    values["debtor_kind"] = "business" if values["debtor_siren"] else "consumer"
+    for column in ("issue_date", "due_date"):
+        values[column] = _day(root, column, fields)
+    _read_amounts(values)
+    document_type = _text(root, f"{_DOCUMENT}/ram:TypeCode")
+    if document_type in _CREDIT_NOTE_TYPES:
+        fields.problems.append((None, f"is a credit note (TypeCode {document_type}), nothing to collect"))
+
+
+def _read_amounts(values: dict[str, str]) -> None:
+    """Relance's ``amount_due`` is the invoice's total and ``amount_paid`` what was paid on it, so
+    that their difference is the balance. CII's ``DuePayableAmount`` (BT-115) is already net of the
+    prepaid amount (BT-113): the total is their sum."""
+    try:
+        total = Decimal(values["amount_due"]) + Decimal(values["amount_paid"] or "0")
+    except InvalidOperation:
+        return  # the validation reports the amount that is not one
+    if total.is_finite():
+        values["amount_due"] = str(total)
+
+
+def _day(root: etree._Element, column: str, fields: FacturxFields) -> str:
+    """A CII date as ISO text; a date in a format other than a calendar day is reported."""
+    [path] = FIELD_PATHS[column]
+    found = root.xpath(path, namespaces=NAMESPACES)
+    if not found:
+        return ""
+    text = (found[0].text or "").strip()
+    layout = found[0].get("format")
+    try:
+        if layout != _DAY_FORMAT:
+            raise ValueError
+        return datetime.strptime(text, "%Y%m%d").date().isoformat()
+    except ValueError:
+        fields.problems.append((column, f"{text!r} (format {layout}) is not a calendar day (format 102)"))
+        return ""
+
+
+def _text(root: etree._Element, path: str) -> str:
+    found = root.xpath(path, namespaces=NAMESPACES)
+    return (found[0].text or "").strip() if found else ""
