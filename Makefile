@@ -27,6 +27,8 @@ lint: $(STAMP)
 ## Bulk start benchmark (see BENCHMARKS.md).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bulk_start
+	$(BIN)/python -m benchmarks.label_stamping
+	$(BIN)/python -m benchmarks.letter_rendering
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

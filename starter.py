@@ -848,7 +848,21 @@ def label_image_command(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    if isinstance(code, str):
+        errors.print(code)
+        code = 1
+    # The Temporal client's native threads can outlive the event loop and crash the interpreter's
+    # teardown (temporalio/sdk-python issue 300): once the command is done and its output flushed,
+    # the process ends without that teardown.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

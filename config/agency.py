@@ -7,11 +7,9 @@ whose first letter carries the mentions of CPCE R124-4.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from config.toml_file import load_toml_model
 from models.case import AgencyInfo
 
 
@@ -22,14 +20,4 @@ class AgencyError(ValueError):
 def load_agency(path: Path) -> AgencyInfo:
     if not path.is_file():
         raise AgencyError(f"{path}: agency file not found (RELANCE_AGENCY_FILE)")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise AgencyError(f"{path}: not valid TOML: {error}") from error
-    try:
-        return AgencyInfo.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
-        )
-        raise AgencyError(f"{path}: {problems}") from error
+    return load_toml_model(path, AgencyInfo, AgencyError)

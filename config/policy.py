@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from config.toml_file import load_toml_model
 from models.policy import EscalationPolicy
 
 POLICIES_DIR = Path(__file__).resolve().parent / "policies"
@@ -28,14 +26,4 @@ def load_policy(name_or_path: str) -> EscalationPolicy:
         raise PolicyError(
             f"no policy {name_or_path!r}: expected {path} (available: {', '.join(available_policies())})"
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{path}: not valid TOML: {error}") from error
-    try:
-        return EscalationPolicy.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
-        )
-        raise PolicyError(f"{path}: {problems}") from error
+    return load_toml_model(path, EscalationPolicy, PolicyError)

@@ -53,6 +53,7 @@ from models.journal import append_event, case_events
 from models.tables import Creditor
 from starter import app
 from tests.db_fixtures import store_invoice
+from tests.facturx_fixtures import basic_xml
 from tests.pdf_fixtures import MM, flat, pdf_text, sha256_file, text_runs
 
 CASE_ID = "invoice-123456782-F-2026-0042"
@@ -90,50 +91,7 @@ INVOICE = InvoiceInfo(
     order_reference="BC-7781",
 )
 # A Factur-X MINIMUM invoice's XML (schema-checked by the factur-x library when it is embedded).
-FACTUR_X_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
-    xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
-    xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
-    xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100">
-  <rsm:ExchangedDocumentContext>
-    <ram:GuidelineSpecifiedDocumentContextParameter>
-      <ram:ID>urn:factur-x.eu:1p0:minimum</ram:ID>
-    </ram:GuidelineSpecifiedDocumentContextParameter>
-  </rsm:ExchangedDocumentContext>
-  <rsm:ExchangedDocument>
-    <ram:ID>F-2026-0042</ram:ID>
-    <ram:TypeCode>380</ram:TypeCode>
-    <ram:IssueDateTime><udt:DateTimeString format="102">20260102</udt:DateTimeString></ram:IssueDateTime>
-  </rsm:ExchangedDocument>
-  <rsm:SupplyChainTradeTransaction>
-    <ram:ApplicableHeaderTradeAgreement>
-      <ram:SellerTradeParty>
-        <ram:Name>L'Atelier Dupont &amp; Fils</ram:Name>
-        <ram:SpecifiedLegalOrganization>
-          <ram:ID schemeID="0002">123456782</ram:ID>
-        </ram:SpecifiedLegalOrganization>
-        <ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>
-      </ram:SellerTradeParty>
-      <ram:BuyerTradeParty>
-        <ram:Name>Bâtiments Martin SAS</ram:Name>
-        <ram:SpecifiedLegalOrganization>
-          <ram:ID schemeID="0002">987654324</ram:ID>
-        </ram:SpecifiedLegalOrganization>
-      </ram:BuyerTradeParty>
-    </ram:ApplicableHeaderTradeAgreement>
-    <ram:ApplicableHeaderTradeDelivery/>
-    <ram:ApplicableHeaderTradeSettlement>
-      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
-      <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
-        <ram:TaxBasisTotalAmount>1028.80</ram:TaxBasisTotalAmount>
-        <ram:TaxTotalAmount currencyID="EUR">205.76</ram:TaxTotalAmount>
-        <ram:GrandTotalAmount>1234.56</ram:GrandTotalAmount>
-        <ram:DuePayableAmount>1234.56</ram:DuePayableAmount>
-      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
-    </ram:ApplicableHeaderTradeSettlement>
-  </rsm:SupplyChainTradeTransaction>
-</rsm:CrossIndustryInvoice>
-""".encode()
+FACTUR_X_XML = basic_xml(number="F-2026-0042").encode("utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -191,7 +191,7 @@ def test_the_statement_pdf_shows_every_period_the_totals_and_the_legal_mentions(
     assert "Créancier Menuiserie Dupont — SIREN 123456782" in text
     assert "Débiteur Bâtiments Martin" in text
     assert "Facture n° F-2024-0117 du 16 mai 2024, échue le 15 juin 2024" in text
-    assert "Montant de la facture 1 000,00 €" in text
+    assert "Principal dû à l'échéance 1 000,00 €" in text
     assert "Principal restant dû au 15 juillet 2024 800,00 €" in text
     # Every period: du, au, jours, base, taux, source du taux, intérêts.
     # Jun 16 .. 30 = 15 days on 1000 at 14.50 %: 217500/36500 = 5.958… → 5.96

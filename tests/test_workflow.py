@@ -4,15 +4,19 @@ real activity (SQLite journal, aiosmtpd, WeasyPrint and pypdf), and the agent co
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import facturx
 import pytest
 from pypdf import PdfReader
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -20,7 +24,8 @@ from temporalio.service import RPCError
 
 from activities.french_format import money_fr
 from backoffice.audit import actions_from_history, replay_history
-from backoffice.cases import start_case
+from backoffice.cases import case_input, start_case, store_invoices
+from backoffice.invoice_file import read_invoices
 from config.agency import load_agency
 from config.policy import load_policy
 from models.business_calendar import is_business_day, next_business_day
@@ -36,6 +41,7 @@ from models.enums import CaseState, DebtorKind, Stage
 from models.journal import case_events
 from models.penalties import PenaltyRequest, compute_penalties, load_rate_tables
 from tests.case_fixtures import RelanceUnderTest, make_case
+from tests.facturx_fixtures import DUE_DATE, basic_xml, facturx_pdf
 from tests.smtp_fixtures import read_messages
 from workflows import InvoiceCollectionWorkflow
 
@@ -432,4 +438,35 @@ async def test_an_agency_sends_the_letters_for_the_creditor(relance: RelanceUnde
     notice = pdf_text(relance.data_dir / "documents" / case.case_id / "formal_notice.red.pdf")
     assert f"{case.case_id}/first_reminder" in notice
     assert status.stage == Stage.FORMAL_NOTICE
+    await assert_replays(handle)
+
+
+async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance: RelanceUnderTest) -> None:
+    due = await today(relance)
+    due_xml = DUE_DATE.replace("20260209", due.strftime("%Y%m%d"))
+    xml = basic_xml(number="FX-1", due_date=due_xml)
+    source = facturx_pdf(relance.data_dir / "incoming", xml, name="FX-1.pdf", page="Facture FX-1")
+    rows = read_invoices([source], relance.data_dir / "invoices", None)
+    [row] = (await store_invoices(relance.database, rows, "default")).rows
+    assert row.invoice.pdf_path is not None and Path(row.invoice.pdf_path).read_bytes() == source.read_bytes()
+    # The creditor accepted the charter: its invoice travels with the green label.
+    creditor = row.creditor.model_copy(update={"charter_accepted_on": date(2026, 1, 5)})
+    case = case_input(replace(row, creditor=creditor), load_policy("default"), "test")
+    handle = await start(relance, case)
+
+    await advance(relance, 2)
+    status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+
+    [message] = outbox_messages(relance)
+    parts = {part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()}
+    assert set(parts) == {"first_reminder.orange.pdf", "invoice.green.pdf", "attestation.pdf"}
+    sent_invoice = parts["invoice.green.pdf"]
+    # Still a Factur-X invoice: the same XML, valid against its profile's schema.
+    assert facturx.get_xml_from_pdf(sent_invoice, check_xsd=True) == ("factur-x.xml", xml.encode("utf-8"))
+    pages = [page.extract_text() for page in PdfReader(BytesIO(sent_invoice)).pages]
+    labelled = next(a for a in status.actions if a.kind == "invoice_labelled")
+    code = (await case_events(relance.database, case.case_id))[1].label_code
+    assert code is not None and labelled.document_sha256 == hashlib.sha256(sent_invoice).hexdigest()
+    assert all("Paiement attendu à l'échéance" in text and code in text for text in pages)
+    assert "Facture FX-1" in pages[0]
     await assert_replays(handle)
