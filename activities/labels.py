@@ -23,10 +23,20 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from fontTools.subset import Options, Subsetter
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from weasyprint import HTML
@@ -59,10 +69,15 @@ POINTS_PER_MM = 72 / 25.4
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 LABEL_CODE = re.compile(rf"^RL-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}$")
-# The code line under the label's text: Courier (every glyph 0.6 em wide) needs no embedded font.
+# The code line under the label's text, in a monospaced font (every glyph about 0.6 em wide), embedded.
 CODE_FONT_SIZE = 6.0
 CODE_BASELINE = 2.4 * POINTS_PER_MM
 CODE_CAPTION = "Code de vérification"
+CODE_FONT_FILE = "DejaVuSansMono-Bold.ttf"
+# Every character a code line may show, and the single-byte codes the font covers (WinAnsi).
+CODE_CHARACTERS = f"{CODE_CAPTION} RL-{CODE_ALPHABET}"
+FIRST_CHAR, LAST_CHAR = 32, 255
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("~/.fonts"))
 # The label as an image: pixels per millimetre (254 dpi), the badge 7 mm high.
 IMAGE_SCALE = 10
 IMAGE_FONT = "DejaVuSans-Bold.ttf"
@@ -128,7 +143,11 @@ def normalise_label_code(text: str) -> str | None:
 
 @cache
 def label_badge(colour: LabelColour) -> bytes:
-    """A one-page PDF the size of the badge, its text on top and room for the code below."""
+    """A one-page PDF the size of the badge, its text on top and room for the code below.
+
+    The page also carries the font the code is written in (``/RelanceCode``), embedded: an archival
+    PDF (PDF/A, which a Factur-X invoice is) must embed every font it uses.
+    """
     text, css = label_styles()[colour]
     page = f"""<html><head><style>
       @page {{ size: {BADGE_WIDTH_MM}mm {BADGE_HEIGHT_MM}mm; margin: 0; }}
@@ -138,7 +157,80 @@ def label_badge(colour: LabelColour) -> bytes:
                border-radius: 3mm; background: white; color: {css};
                font: bold 7pt/1 "DejaVu Sans", sans-serif; }}
     </style></head><body><div class="badge">{html.escape(text)}</div></body></html>"""
-    return HTML(string=page).write_pdf()
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(HTML(string=page).write_pdf())))
+    resources = writer.pages[0]["/Resources"].get_object()
+    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+    fonts[NameObject("/RelanceCode")] = _embedded_code_font(writer)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _embedded_code_font(writer: PdfWriter) -> IndirectObject:
+    """DejaVu Sans Mono Bold, cut down to the characters a code line uses, as a TrueType font
+    with the WinAnsi encoding (the caption's "é" included)."""
+    font = TTFont(_system_font(CODE_FONT_FILE))
+    options = Options()
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and not subsettable
+    subsetter = Subsetter(options)
+    subsetter.populate(text=CODE_CHARACTERS)
+    subsetter.subset(font)
+    program = BytesIO()
+    font.save(program)
+    scale = 1000 / font["head"].unitsPerEm
+    unicode_map = font.getBestCmap()
+    widths = []
+    for code in range(FIRST_CHAR, LAST_CHAR + 1):
+        glyph = unicode_map.get(ord(bytes([code]).decode("cp1252", errors="replace")))
+        widths.append(NumberObject(round(font["hmtx"][glyph][0] * scale) if glyph else 0))
+    name = NameObject(f"/RLCODE+{CODE_FONT_FILE.removesuffix('.ttf')}")
+    font_file = StreamObject()
+    font_file.set_data(program.getvalue())
+    font_file[NameObject("/Length1")] = NumberObject(len(program.getvalue()))
+    head, hhea = font["head"], font["hhea"]
+    # Older OS/2 tables have no cap height: the height of "H" is what it means.
+    cap_height = getattr(font["OS/2"], "sCapHeight", 0) or font["glyf"][unicode_map[ord("H")]].yMax
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): name,
+            # Fixed pitch (1) and non-symbolic (32): the WinAnsi encoding applies.
+            NameObject("/Flags"): NumberObject(33),
+            NameObject("/FontBBox"): ArrayObject(
+                NumberObject(round(value * scale)) for value in (head.xMin, head.yMin, head.xMax, head.yMax)
+            ),
+            NameObject("/ItalicAngle"): NumberObject(0),
+            NameObject("/Ascent"): NumberObject(round(hhea.ascent * scale)),
+            NameObject("/Descent"): NumberObject(round(hhea.descent * scale)),
+            NameObject("/CapHeight"): NumberObject(round(cap_height * scale)),
+            NameObject("/StemV"): NumberObject(120),
+            NameObject("/FontFile2"): writer._add_object(font_file),
+        }
+    )
+    return writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/TrueType"),
+                NameObject("/BaseFont"): name,
+                NameObject("/FirstChar"): NumberObject(FIRST_CHAR),
+                NameObject("/LastChar"): NumberObject(LAST_CHAR),
+                NameObject("/Widths"): ArrayObject(widths),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                NameObject("/FontDescriptor"): writer._add_object(descriptor),
+            }
+        )
+    )
+
+
+def _system_font(file_name: str) -> Path:
+    """A font file installed on the machine (the DejaVu family comes with WeasyPrint's needs)."""
+    for folder in FONT_FOLDERS:
+        found = sorted(folder.expanduser().rglob(file_name)) if folder.expanduser().is_dir() else []
+        if found:
+            return found[0]
+    folders = ", ".join(str(folder) for folder in FONT_FOLDERS)
+    raise FileNotFoundError(f"font {file_name} not found under {folders}: install the DejaVu fonts")
 
 
 def label_stamp(colour: LabelColour, code: str) -> PageObject:
@@ -156,19 +248,8 @@ def label_stamp(colour: LabelColour, code: str) -> PageObject:
     )
     contents = DecodedStreamObject()
     contents.set_data(b"q\n" + badge.get_contents().get_data() + b"\nQ\n" + code_operators)
-    resources = DictionaryObject(badge["/Resources"].get_object())
-    fonts = DictionaryObject(resources.get("/Font", DictionaryObject()).get_object())
-    fonts[NameObject("/RelanceCode")] = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Courier-Bold"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    resources[NameObject("/Font")] = fonts
     stamp = PageObject.create_blank_page(width=width, height=height)
-    stamp[NameObject("/Resources")] = resources
+    stamp[NameObject("/Resources")] = badge["/Resources"]
     stamp[NameObject("/Contents")] = contents
     return stamp
 

@@ -17,6 +17,7 @@ import facturx
 import pytest
 from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject
 from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner, Result
@@ -600,3 +601,25 @@ def test_cli_label_images(tmp_path: Path) -> None:
     )
     wrong = runner.invoke(app, ["label", "image", "--colour", "blue", "-o", str(png)])
     assert wrong.exit_code == 2
+
+
+def embedded(font: DictionaryObject) -> bool:
+    """Whether a font's program travels in the PDF (what PDF/A requires of every font)."""
+    if font.get("/Subtype") == "/Type0":
+        return all(embedded(descendant.get_object()) for descendant in font["/DescendantFonts"])
+    descriptor = font.get("/FontDescriptor")
+    return descriptor is not None and any(
+        key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
+
+
+def test_every_font_of_a_label_is_embedded(tmp_path: Path, labels: LabelActivities) -> None:
+    source = write_pdf(tmp_path / "plain.pdf", [A4, A4])
+    labelled = label(labels, source, LabelColour.RED, step="embedded_fonts")
+    for page in PdfReader(labelled.path).pages:
+        fonts = page["/Resources"]["/Font"]
+        assert fonts, "the label writes text"
+        assert all(embedded(font.get_object()) for font in fonts.values()), sorted(fonts)
+    # The code is still text a reader can find, in the embedded font.
+    assert labelled.label_code is not None
+    assert labelled.label_code in pdf_text(labelled.path)
