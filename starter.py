@@ -41,6 +41,7 @@ from models.case import (
     CaseStatus,
     CommandResult,
     EscalateRequest,
+    FilingDecision,
     PauseRequest,
     PaymentRequest,
     ResumeRequest,
@@ -368,6 +369,8 @@ def _print_status(s: CaseStatus) -> None:
         console.print(
             f"paused: {s.pause_reason}" + (f" until {_local(s.pause_until)}" if s.pause_until else "")
         )
+    if s.waiting_for:
+        console.print(f"waiting for: {s.waiting_for}")
     if s.next_action:
         console.print(f"next: {_next_action(s)}")
     table = Table("when", "what", "by", "detail", "document sha256")
@@ -489,6 +492,21 @@ def pay(
         amount=value, paid_on=paid_on, agent=agent or default_agent(), reference=reference
     )
     _command(case_id, InvoiceCollectionWorkflow.record_payment, request, as_json)
+
+
+@app.command()
+def decide(
+    case_id: str,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="Reject the filing instead of approving it.")
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Why (required to reject).")] = "",
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Approve (or --reject) a judicial filing: another agent than the one who asked for it."""
+    request = FilingDecision(approve=not reject, agent=agent or default_agent(), reason=reason)
+    _command(case_id, InvoiceCollectionWorkflow.decide_filing, request, as_json)
 
 
 # --- penalties -----------------------------------------------------------------------------------

@@ -201,6 +201,14 @@ class PaymentRequest(_Value):
     reference: str = ""
 
 
+class FilingDecision(_Value):
+    """An agent's approval or rejection of a judicial filing (four-eyes rule)."""
+
+    approve: bool
+    agent: str
+    reason: str = ""
+
+
 class CommandResult(_Value):
     """What an agent gets back once a command is accepted."""
 
@@ -244,6 +252,8 @@ class CaseStatus(_Value):
     next_action_at: datetime | None = None
     actions: list[ActionRecord] = Field(default_factory=list)
     payments: list[PaymentLine] = Field(default_factory=list)
+    # What the case waits for from a person, if anything (an approval, a proof).
+    waiting_for: str | None = None
 
 
 # --- activity requests and results -----------------------------------------------------------

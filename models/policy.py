@@ -73,11 +73,14 @@ class EscalationPolicy(BaseModel):
     notice_deadline: timedelta = timedelta(days=8)
     # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
     # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
+    # A judicial filing waits for a second agent's approval; without a decision after this long the
+    # agents are reminded, and after as long again a supervisor is asked.
+    approval_timeout: timedelta = timedelta(days=5)
     non_business_days: Literal["next_business_day", "keep"] = "keep"
     holiday_calendar: HolidayCalendar = HolidayCalendar.FRANCE
     steps: tuple[PolicyStep, ...]
 
-    @field_validator("min_gap", "notice_deadline", mode="before")
+    @field_validator("min_gap", "notice_deadline", "approval_timeout", mode="before")
     @classmethod
     def _durations(cls, value: object) -> object:
         return _policy_duration(value)

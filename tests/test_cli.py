@@ -190,3 +190,35 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
 
     code, _, err = await cli("status", "invoice-000000000-nope")
     assert code == 1 and "no case" in err
+
+
+async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: Cli) -> None:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    row = CREDITOR + BUSINESS + f"F-400,{date.today().isoformat()},{due},900.00,0,BC-40"
+    await cli.json("import", str(cli.write_csv(row)))
+    case_id = "invoice-123456782-F-400"
+    for stage in ("formal_notice", "penalty_claim", "judicial_filing"):
+        await cli.json("escalate", case_id, "--to", stage)
+        for _ in range(100):
+            status = await cli.json("status", case_id)
+            if stage in {a["stage"] for a in status["actions"]} or status["waiting_for"]:
+                break
+            await asyncio.sleep(0.2)
+    assert status["waiting_for"] == "approval of the judicial filing by an agent other than alice"
+    code, out, _ = await cli("status", case_id)
+    assert "waiting for: approval of the judicial filing" in " ".join(out.split())
+
+    code, _, err = await cli("decide", case_id)
+    assert code == 1 and "four-eyes rule: alice asked for this filing" in " ".join(err.split())
+    code, _, err = await cli("decide", case_id, "--agent", "bruno", "--reject")
+    assert code == 1 and "needs a reason" in err
+
+    decided = await cli.json("decide", case_id, "--agent", "bruno")
+    assert decided["message"].startswith("judicial filing approved")
+    for _ in range(100):
+        status = await cli.json("status", case_id)
+        if status["state"] != "open":
+            break
+        await asyncio.sleep(0.2)
+    assert status["state"] == "ready_for_filing"
+    assert [a["actor"] for a in status["actions"] if a["kind"] == "filing_approved"] == ["bruno"]

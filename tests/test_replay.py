@@ -25,6 +25,8 @@ def test_histories_are_stored() -> None:
     assert set(HISTORIES) >= {
         "full_ladder",
         "full_ladder_with_penalties",
+        "full_ladder_four_eyes",
+        "four_eyes_approval",
         "partial_payments",
         "pause_until",
         "escalations",

@@ -33,6 +33,7 @@ from models.case import (
     CaseInput,
     CaseStatus,
     EscalateRequest,
+    FilingDecision,
     PauseRequest,
     PaymentRequest,
     ResumeRequest,
@@ -103,12 +104,39 @@ async def assert_replays(handle: Handle, record_as: str | None = None) -> None:
         (HISTORIES / f"{record_as}.json").write_text(history.to_json(), encoding="utf-8")
 
 
+async def advance_until(
+    relance: RelanceUnderTest, handle: Handle, condition: Callable[[CaseStatus], bool], step: timedelta
+) -> CaseStatus:
+    """Let time skip by ``step`` until the condition holds.
+
+    Time is skipped explicitly rather than by awaiting the result: the time-skipping server may
+    lose an update sent while it skips on its own.
+    """
+    for _ in range(200):
+        status = await handle.query(InvoiceCollectionWorkflow.status)
+        if condition(status):
+            return status
+        await relance.env.sleep(step)
+    raise AssertionError(f"condition never held; last status: {status}")
+
+
+async def result_once_approved(
+    relance: RelanceUnderTest, handle: Handle, step: timedelta = timedelta(days=1), agent: str = "alice"
+) -> CaseStatus:
+    """Let the case run and approve its judicial filing as ``agent`` when it asks for it."""
+    asking = await advance_until(relance, handle, lambda s: s.waiting_for is not None, step)
+    assert asking.waiting_for is not None and "approval of the judicial filing" in asking.waiting_for
+    approval = FilingDecision(approve=True, agent=agent)
+    await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, approval)
+    return await handle.result()
+
+
 async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None:
     due = await today(relance)
     case = make_case(due_date=due)
     handle = await start(relance, case)
 
-    final = await handle.result()
+    final = await result_once_approved(relance, handle)
 
     assert final.state == CaseState.READY_FOR_FILING
     assert final.stage == Stage.JUDICIAL_FILING
@@ -120,7 +148,16 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         planned = datetime.combine(due, time(policy.send_hour), tzinfo=PARIS) + step.after_due
         while not is_business_day(planned.date()):
             planned = datetime.combine(planned.date() + timedelta(days=1), time(policy.send_hour), PARIS)
-        [action] = [a for a in final.actions if a.step_key == step.key]
+        # The judicial filing is asked for on its date, and goes out once a second agent approves.
+        [action] = [
+            a
+            for a in final.actions
+            if (
+                a.kind == "filing_approval_requested"
+                if step.stage == Stage.JUDICIAL_FILING
+                else a.step_key == step.key
+            )
+        ]
         assert planned <= action.at < planned + timedelta(minutes=10), (step.key, action.at, planned)
 
     # Mails: two reminders and the email copies of the formal notice and the penalty claim.
@@ -174,7 +211,7 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         "penalty_claim",
     ]
     assert len([e for e in events if e.kind == "email_sent"]) == 4
-    await assert_replays(handle, record_as="full_ladder_with_penalties")
+    await assert_replays(handle, record_as="full_ladder_four_eyes")
 
 
 async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest) -> None:
@@ -350,7 +387,7 @@ async def test_the_same_invoice_never_makes_two_cases(relance: RelanceUnderTest)
 async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnderTest) -> None:
     case = make_case(due_date=date(2026, 1, 31), policy=load_policy("demo"))
     handle = await start(relance, case)
-    final = await handle.result()
+    final = await result_once_approved(relance, handle, step=timedelta(seconds=5))
     assert final.state == CaseState.READY_FOR_FILING
     opened = final.actions[0].at
     assert final.actions[-1].at - opened < timedelta(minutes=2)
@@ -470,3 +507,59 @@ async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance
     assert all("Paiement attendu à l'échéance" in text and code in text for text in pages)
     assert "Facture FX-1" in pages[0]
     await assert_replays(handle)
+
+
+async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance))
+    handle = await start(relance, case)
+    for target in (Stage.FORMAL_NOTICE, Stage.PENALTY_CLAIM):
+        await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=target))
+        await wait_for(handle, lambda s, t=target: t.value in [a.stage for a in s.actions if a.stage])
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING, agent="carol")
+    )
+    asking = await wait_for(handle, lambda s: s.waiting_for is not None)
+    assert asking.waiting_for == "approval of the judicial filing by an agent other than carol"
+
+    async def refused(decision: FilingDecision) -> str:
+        with pytest.raises(WorkflowUpdateFailedError) as refusal:
+            await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, decision)
+        return str(refusal.value.cause)
+
+    assert "four-eyes rule: carol asked for this filing" in await refused(
+        FilingDecision(approve=True, agent="carol")
+    )
+    assert "needs a reason" in await refused(FilingDecision(approve=False, agent="dave"))
+
+    # Nobody decides: the agents are reminded, then a supervisor is asked; the filing still waits.
+    await advance(relance, 11)
+    waiting = await wait_for(handle, lambda s: "approval_to_supervisor" in [a.kind for a in s.actions])
+    assert [a.kind for a in waiting.actions].count("approval_reminder") == 1
+    assert waiting.waiting_for == "approval of the judicial filing by a supervisor other than carol"
+    assert not (relance.data_dir / "dossiers" / case.case_id).exists()
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
+    )
+    final = await handle.result()
+    assert final.state == CaseState.READY_FOR_FILING
+    approved = next(a for a in final.actions if a.kind == "filing_approved")
+    assert approved.actor == "dave"
+    assert (relance.data_dir / "dossiers" / case.case_id / "manifest.json").is_file()
+    await assert_replays(handle, record_as="four_eyes_approval")
+
+
+async def test_a_rejected_filing_keeps_the_case_amicable(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance), policy=load_policy("demo"))
+    handle = await start(relance, case)
+    await advance_until(relance, handle, lambda s: s.waiting_for is not None, timedelta(seconds=5))
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.decide_filing,
+        FilingDecision(approve=False, agent="erin", reason="le débiteur conteste la livraison"),
+    )
+    final = await handle.result()
+    assert final.state == CaseState.KEPT_AMICABLE
+    assert "rejected by erin: le débiteur conteste la livraison" in final.actions[-1].detail
+    assert "judicial_filing" not in sent_steps(final)
+    assert not (relance.data_dir / "dossiers" / case.case_id).exists()

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         DocumentRef,
         EmailRequest,
         EscalateRequest,
+        FilingDecision,
         HandoffRequest,
         InvoiceLabelRequest,
         LabelRequest,
@@ -60,6 +61,8 @@ BUSINESS_CALENDAR = "business-calendar"
 PENALTY_CLAIMS = "penalty-claims"
 # A creditor who accepted the charter: its invoice gets the green label and the attestation.
 GREEN_LABEL = "green-invoice-label"
+# A judicial filing waits for a second agent's approval.
+FOUR_EYES = "four-eyes-filing-approval"
 
 # Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
 # attempts are enough before the case surfaces the error.
@@ -129,6 +132,11 @@ class InvoiceCollectionWorkflow:
         # The green-labelled invoice and the charter attestation, joined to the amicable reminders.
         self._invoice_documents: list[DocumentRef] = []
         self._notice_date: date | None = None
+        # Four-eyes rule on the judicial filing: who asked for it, and the other agent's decision.
+        self._filing_requested_by = SYSTEM_ACTOR
+        self._approval_pending = False
+        self._supervisor_asked = False
+        self._filing_decision: FilingDecision | None = None
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -224,6 +232,9 @@ class InvoiceCollectionWorkflow:
                 "no signed quote or purchase order on file: judicial filing not attempted",
             )
             return
+        if step.stage == Stage.JUDICIAL_FILING and workflow.patched(FOUR_EYES):
+            if not await self._filing_approved(step):
+                return
         self._stage = step.stage
         penalties = None
         if step.stage in (Stage.FORMAL_NOTICE, Stage.PENALTY_CLAIM) and workflow.patched(PENALTY_CLAIMS):
@@ -312,6 +323,43 @@ class InvoiceCollectionWorkflow:
         )
         if step.stage == Stage.JUDICIAL_FILING:
             await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
+
+    async def _filing_approved(self, step: PolicyStep) -> bool:
+        """Wait for a second agent to approve the filing; remind, then ask a supervisor, if nobody does."""
+        requested_by = self._filing_requested_by
+        self._approval_pending, self._filing_decision = True, None
+        await self._journal(
+            "filing_approval_requested",
+            actor=requested_by,
+            detail=f"{step.key}: the judicial filing waits for the approval of an agent "
+            f"other than {requested_by}",
+        )
+        timeout = self._case.policy.approval_timeout
+        for overdue, why in (
+            ("approval_reminder", "no decision on the judicial filing yet: agents reminded"),
+            ("approval_to_supervisor", "still no decision on the judicial filing: a supervisor is asked"),
+            (None, ""),
+        ):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._filing_decision is not None or self._state.is_closed,
+                    timeout=timeout if overdue else None,
+                )
+                break
+            except TimeoutError:
+                assert overdue is not None
+                self._supervisor_asked = overdue == "approval_to_supervisor"
+                await self._journal(overdue, actor=SYSTEM_ACTOR, detail=f"{step.key}: {why}")
+        self._approval_pending = False
+        decision = self._filing_decision
+        if self._state.is_closed or decision is None:
+            return False
+        if not decision.approve:
+            await self._close(
+                CaseState.KEPT_AMICABLE, f"judicial filing rejected by {decision.agent}: {decision.reason}"
+            )
+            return False
+        return True
 
     async def _label_invoice(self) -> None:
         """The creditor's invoice with the green label, and the charter attestation joined to it."""
@@ -549,6 +597,8 @@ class InvoiceCollectionWorkflow:
         self._escalate_to = index
         self._revision += 1
         step = self._case.policy.steps[index]
+        if step.stage == Stage.JUDICIAL_FILING:
+            self._filing_requested_by = request.agent
         await self._journal(
             "escalated", actor=request.agent, detail=f"to {step.stage.value}: {step.key} runs now"
         )
@@ -645,6 +695,29 @@ class InvoiceCollectionWorkflow:
         if request.paid_on < self._case.invoice.issue_date:
             raise CommandRefused(f"payment date {request.paid_on.isoformat()} is before the invoice date")
 
+    @workflow.update
+    async def decide_filing(self, decision: FilingDecision) -> CommandResult:
+        self._filing_decision = decision
+        if decision.approve:
+            await self._journal("filing_approved", actor=decision.agent, detail="judicial filing approved")
+            return self._result("judicial filing approved: the dossier goes to the commissaire de justice")
+        await self._journal("filing_rejected", actor=decision.agent, detail=decision.reason.strip())
+        return self._result("judicial filing rejected: the case stays amicable")
+
+    @decide_filing.validator
+    def _validate_filing_decision(self, decision: FilingDecision) -> None:
+        self._refuse_if_closed()
+        if not self._approval_pending or self._filing_decision is not None:
+            raise CommandRefused("no judicial filing is waiting for a decision")
+        if not decision.agent.strip():
+            raise CommandRefused("a decision on a judicial filing needs the agent's name")
+        if decision.agent == self._filing_requested_by:
+            raise CommandRefused(
+                f"four-eyes rule: {decision.agent} asked for this filing; another agent must decide on it"
+            )
+        if not decision.approve and not decision.reason.strip():
+            raise CommandRefused("a rejection needs a reason")
+
     def _refuse_if_closed(self) -> None:
         if self._state.is_closed:
             raise CommandRefused(f"case is closed ({self._state.value})")
@@ -679,4 +752,11 @@ class InvoiceCollectionWorkflow:
             next_action_at=self._next_at if upcoming else None,
             actions=list(self._actions),
             payments=list(self._payments),
+            waiting_for=self._waiting_for(),
         )
+
+    def _waiting_for(self) -> str | None:
+        if not self._approval_pending:
+            return None
+        who = "a supervisor" if self._supervisor_asked else "an agent"
+        return f"approval of the judicial filing by {who} other than {self._filing_requested_by}"
