@@ -31,7 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.documents import write_atomically
 from activities.labels import LabelImageFormat, label_image
-from backoffice import audit, labels
+from backoffice import audit, labels, litigation
 from backoffice.cases import ImportReport, case_handle, import_invoices, list_cases
 from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
 from config.agency import AgencyError, load_agency
@@ -738,6 +738,39 @@ def audit_replay(
         console.print(f"{len(outcomes)} case(s) replayed, {bad} not deterministic")
     if any(not o.deterministic for o in outcomes):
         raise typer.Exit(1)
+
+
+@app.command()
+def dossier(
+    case_id: str,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder to create (default: ./dossier-ID).", file_okay=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a case's litigation file: its documents, Temporal history, timeline and journal, with
+    every file's SHA-256 in a manifest."""
+    target = output or Path(f"dossier-{case_id}")
+
+    async def go() -> litigation.LitigationFile:
+        settings = load_settings()
+        client = await connect_client(settings)
+        async with _open_database(settings) as database:
+            try:
+                return await litigation.litigation_file(client, database, settings, case_id, target)
+            except RPCError as error:
+                raise _rpc_failure(case_id, error) from error
+            except litigation.LitigationFileError as error:
+                raise CommandFailed(str(error)) from error
+
+    written = run(go)
+    if as_json:
+        print_json({"folder": str(written.folder), "files": written.files, "not_found": written.not_found})
+        return
+    console.print(f"{written.folder}: {len(written.files)} files, each with its SHA-256 in manifest.json")
+    for sha256 in written.not_found:
+        console.print(f"[yellow]warning:[/yellow] the journal records a document {sha256} found in no file")
 
 
 # --- label ---------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
     labels = LabelActivities(settings)
     mail = MailActivities(settings, database)
     ledger = LedgerActivities(database)
-    legal = LegalActivities(settings)
+    legal = LegalActivities(settings, database)
     penalties = PenaltyActivities(settings)
     return [
         documents.render_letter,
@@ -57,9 +57,12 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
         labels.render_attestation,
         mail.send_email,
         mail.send_registered_letter,
+        mail.registered_letter_status,
         ledger.record_event,
         ledger.record_payment,
         legal.handoff_to_bailiff,
+        legal.prepare_filing,
+        legal.deliver_to_bailiff,
         penalties.compute_penalties,
         penalties.render_penalty_statement,
     ]

@@ -1,7 +1,9 @@
 """Mail: emails through SMTP and registered letters through the registered-mail provider.
 
 Both are idempotent: before sending, the journal is asked whether this very mail (same case, same
-step) already went out; a retried activity then returns the first receipt and sends nothing.
+step) already went out; a retried activity then returns the first receipt and sends nothing. A
+registered letter's delivery is asked of its provider as often as needed; each delivery event enters
+the journal once.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from activities.registered_mail import registered_mail_provider
 from config.settings import Settings
 from models.case import (
     CaseEventRecord,
+    DeliveryStatus,
     DocumentRef,
     EmailReceipt,
     EmailRequest,
     RegisteredLetterReceipt,
     RegisteredLetterRequest,
+    RegisteredStatusRequest,
 )
 from models.database import Database
 from models.journal import append_event, find_event
@@ -155,6 +159,30 @@ class MailActivities:
             ),
         )
         return RegisteredLetterReceipt(provider=provider.name, tracking_id=tracking_id, sent_at=sent_at)
+
+    @activity.defn
+    async def registered_letter_status(self, request: RegisteredStatusRequest) -> DeliveryStatus:
+        """What became of a registered letter, asked of the provider it went through; each delivery
+        event goes to the journal once, with its proof's SHA-256 (the proofs of sending and receipt
+        a formal notice keeps)."""
+        provider = registered_mail_provider(self._settings, request.provider)
+        status = await provider.status(request)
+        for event in status.events:
+            proof = f" proof={Path(event.proof.path).name}" if event.proof else ""
+            await append_event(
+                self._database,
+                CaseEventRecord(
+                    case_id=request.case_id,
+                    kind=f"delivery_{event.kind}",
+                    actor="relance",
+                    occurred_at=event.at,
+                    detail=f"provider={status.provider} tracking={status.tracking_id}{proof}",
+                    idempotency_key=f"delivery:{request.case_id}/{request.step_key}/{event.kind}",
+                    step_key=request.step_key,
+                    document_sha256=event.proof.sha256 if event.proof else None,
+                ),
+            )
+        return status
 
 
 def _verified_bytes(document: DocumentRef) -> bytes:

@@ -51,7 +51,8 @@ class Settings(BaseSettings):
         default=30.0, validation_alias=_env("SMTP_TIMEOUT", "smtp_timeout_seconds")
     )
 
-    # Registered letters: "outbox" files them locally (embedded default); "http" calls a provider.
+    # Registered letters: "outbox" files them locally (embedded default); "http" calls an LRE
+    # provider; "postal" prints a pack per letter for an agent to post (see activities/registered_mail.py).
     registered_mail_provider: str = Field(
         default="outbox",
         validation_alias=_env("REGISTERED_MAIL_PROVIDER", "registered_mail_provider"),
@@ -62,11 +63,36 @@ class Settings(BaseSettings):
     registered_mail_token: str = Field(
         default="", validation_alias=_env("REGISTERED_MAIL_TOKEN", "registered_mail_token")
     )
+    registered_mail_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("REGISTERED_MAIL_TIMEOUT", "registered_mail_timeout_seconds"),
+    )
+    # The outbox provider plays a delivery on this machine, in seconds rather than the days a real
+    # letter takes, so that the demo ladder and the tests walk to the end: first presentation this
+    # long after posting, then the outcome (received unless forced) this long after presentation.
+    outbox_presentation_delay_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        validation_alias=_env("RELANCE_OUTBOX_PRESENTATION_DELAY", "outbox_presentation_delay_seconds"),
+    )
+    outbox_delivery_delay_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        validation_alias=_env("RELANCE_OUTBOX_DELIVERY_DELAY", "outbox_delivery_delay_seconds"),
+    )
 
     policy: str = Field(default="default", validation_alias=_env("RELANCE_POLICY", "policy"))
     # A collection agency sending the letters for the creditors (see config/agency.py); none by default.
     agency_file: Path | None = Field(
         default=None, validation_alias=_env("RELANCE_AGENCY_FILE", "agency_file")
+    )
+    # The commissaire de justice who receives filing dossiers: by email when an address is set,
+    # else as a copy dropped into a folder (embedded default: one beside the data).
+    bailiff_email: str = Field(default="", validation_alias=_env("BAILIFF_EMAIL", "bailiff_email"))
+    bailiff_drop_dir: Path = Field(
+        default_factory=lambda values: values["data_dir"] / "bailiff",
+        validation_alias=_env("BAILIFF_DROP_DIR", "bailiff_drop_dir"),
     )
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "letter_templates",
@@ -109,7 +135,7 @@ class Settings(BaseSettings):
 
     @property
     def registered_mail_dir(self) -> Path:
-        """Letters filed by the embedded registered-mail provider."""
+        """Registered letters: filed by the outbox provider, postal packs, delivery proofs."""
         return self.data_dir / "registered"
 
     @property

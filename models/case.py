@@ -7,17 +7,21 @@ They travel through Temporal with the pydantic data converter, so ``Decimal`` am
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from stdnum import iban as iban_number
 from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 from stdnum.fr import tva as vat_number
 
 from models.enums import CaseState, DebtorKind, LabelColour, Stage
+from models.judicial import JudicialDecision, JudicialRoute
 from models.penalties import PenaltyStatement
 from models.policy import EscalationPolicy
 
@@ -392,6 +396,141 @@ class AttestationRequest(_Value):
     # The attestation's own date, not the clock: the same request renders the same attestation.
     issued_on: date
     invoice: InvoiceInfo | None = None
+
+
+class DeliveryEventKind(StrEnum):
+    """What happened to a registered letter, as its provider reports it."""
+
+    DEPOSITED = "deposited"
+    FIRST_PRESENTATION = "first_presentation"
+    RECEIVED = "received"
+    REFUSED = "refused"
+    # Not claimed within the legal period: 15 days from the day after the first presentation for a
+    # postal LRAR, held at the post office (arrêté of 7 February 2007 taken under CPCE R2-1,
+    # article 7); 15 days from the day after the recipient was told of it for an LRE (CPCE R53-3).
+    NOT_CLAIMED = "not_claimed"
+
+    @property
+    def final(self) -> bool:
+        """The delivery's outcome: nothing follows it."""
+        return self in (DeliveryEventKind.RECEIVED, DeliveryEventKind.REFUSED, DeliveryEventKind.NOT_CLAIMED)
+
+
+class DeliveryEvent(_Value):
+    kind: DeliveryEventKind
+    at: AwareDatetime
+    # The provider's proof of the event (of deposit, of receipt, of refusal or non-claim), if any.
+    proof: DocumentRef | None = None
+
+
+class DeliveryStatus(_Value):
+    provider: str
+    tracking_id: str
+    events: list[DeliveryEvent] = Field(default_factory=list)
+    # True once the outcome (received, refused, not claimed) is known: no event will follow.
+    final: bool = False
+
+
+class RegisteredStatusRequest(_Value):
+    case_id: str
+    step_key: str
+    provider: str
+    tracking_id: str
+
+
+# --- judicial filing ---------------------------------------------------------------------------
+
+# The exhibits of a filing, in the order the bordereau de pièces lists them.
+ExhibitKind = Literal["invoice", "order", "formal_notice", "notice_receipt", "penalty_statement", "reminder"]
+
+
+class Exhibit(_Value):
+    """A document produced in support of a filing (pièce justificative)."""
+
+    kind: ExhibitKind
+    document: DocumentRef
+    # The document's own date: the invoice's issue, the letter's sending, the receipt's signature.
+    dated: date
+
+
+class FilingRequest(_Value):
+    """What ``prepare_filing`` builds the filing dossier from, for an eligible decision."""
+
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    decision: JudicialDecision
+    # Principal still due; the penalty statement, when penalties accrued, gives interest and indemnity.
+    principal: Decimal
+    penalties: PenaltyStatement | None = None
+    notice_received_on: date
+    exhibits: list[Exhibit]
+    # The case's history export (JSON), filed in the dossier as it is.
+    history_json: str
+    # The request's date, printed on it: never the clock.
+    filed_on: date
+
+    @property
+    def interest(self) -> Decimal:
+        return self.penalties.interest if self.penalties else Decimal("0.00")
+
+    @property
+    def indemnity(self) -> Decimal:
+        return self.penalties.indemnity if self.penalties else Decimal("0.00")
+
+    @property
+    def route(self) -> JudicialRoute:
+        route = self.decision.route
+        if route is None:
+            raise ValueError("an ineligible decision has no route")  # refused by _filable below
+        return route
+
+    @field_validator("history_json")
+    @classmethod
+    def _json(cls, value: str) -> str:
+        json.loads(value)  # a JSONDecodeError is a ValueError: the field is named in the error
+        return value
+
+    @model_validator(mode="after")
+    def _filable(self) -> FilingRequest:
+        if not self.decision.eligible or self.decision.route is None:
+            raise ValueError(f"the case may not go to court: {'; '.join(self.decision.refusals)}")
+        total = self.principal + self.interest + self.indemnity
+        if total != self.decision.claim_amount:
+            claimed = self.decision.claim_amount
+            raise ValueError(f"the amounts ({total}) differ from the decision's ({claimed})")
+        kinds = {exhibit.kind for exhibit in self.exhibits}
+        for kind in ("invoice", "formal_notice"):
+            if kind not in kinds:
+                raise ValueError(f"a filing needs the {kind.replace('_', ' ')} among its exhibits")
+        return self
+
+
+class FilingDossierRef(_Value):
+    path: str
+    manifest_sha256: str
+    route: JudicialRoute
+    # Every file of the dossier with its SHA-256, the manifest last.
+    files: list[DocumentRef]
+
+
+class BailiffDelivery(_Value):
+    """Send a filing dossier to the commissaire de justice (by email, or into the drop folder)."""
+
+    case_id: str
+    dossier: FilingDossierRef
+    creditor_name: str
+    debtor_name: str
+    invoice_number: str
+
+
+class BailiffDeliveryReceipt(_Value):
+    channel: Literal["email", "folder"]
+    # The email's Message-ID, or the folder the copy was dropped in.
+    reference: str
+    delivered_at: datetime
+    duplicate: bool = False
 
 
 CommandResult.model_rebuild()

@@ -281,7 +281,10 @@ async def test_pause_holds_letters_until_resumed(relance: RelanceUnderTest) -> N
 
     await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob"))
     # The overdue reminder goes out at once, without waiting for more time to pass.
-    resumed = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
+    # (the next step's date is set once the first step's journal entry is written)
+    resumed = await wait_for(
+        handle, lambda s: "first_reminder" in sent_steps(s) and s.next_action_at is not None
+    )
     assert not resumed.paused
     assert resumed.next_action == "second_reminder"
     # The next step keeps the minimum gap after the late one.

@@ -1,0 +1,197 @@
+"""Whether a case may go to court, by which route and before which court: pure rules, no I/O.
+
+The rules' numbers (the small-claims ceiling, the prescription periods, when to warn) are data, read
+from ``config/judicial.toml`` by ``config.judicial``; the decision is a function of the case's facts
+and those rules, safe to call from workflow code.
+
+Refusals keep the case amicable:
+- no proof of the debtor's commitment (a signed quote or purchase order): weak grounds in court;
+- no formal notice received by the debtor;
+- an open dispute;
+- a time-barred claim;
+- nothing left to claim.
+
+Route: the small-claims procedure (CPCE L125-1, R125-1) when principal and interest together stay
+within the ceiling, an injonction de payer (CPC 1405 and following) otherwise. Court: the commercial
+court between traders for their trade (Code de commerce L721-3), the tribunal judiciaire otherwise;
+in either case the one of the debtor's domicile, whatever a contract says (CPC 1406). A business
+debtor with a SIREN is taken as a trader acting for its trade (the agent checks a liberal profession
+or an association, which go to the tribunal judiciaire). For a small claim the court is the one to
+seize if the debtor does not agree.
+
+Prescription convention: the period runs from the invoice's due date, the day the claim could first
+be demanded; the claim can still be brought on the anniversary ``years`` later (a 29 February start
+ends on 28 February) and is time-barred from the next day (Code civil 2228, 2229). A debtor's
+acknowledgment interrupts it and a new period of the same length runs from that day (Code civil
+2231, 2240); a formal notice interrupts nothing. For a consumer, courts may start the two years of
+L218-2 earlier (at the end of the work or service): the warning period gives that margin.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from models.enums import DebtorKind
+
+JudicialRoute = Literal["small_claims", "injonction_de_payer"]
+Court = Literal["tribunal_de_commerce", "tribunal_judiciaire"]
+
+CENT = Decimal("0.01")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+def _cents(value: Decimal, what: str) -> Decimal:
+    if value < 0 or value != value.quantize(CENT):
+        raise ValueError(f"{what} {value} is not an amount in euros and cents")
+    return value.quantize(CENT)
+
+
+# --- the rules, as data --------------------------------------------------------------------------
+
+
+class SmallClaimsRules(_Frozen):
+    # CPCE L125-1, R125-1: principal and interest included.
+    ceiling: Decimal = Field(gt=0)
+
+    @field_validator("ceiling", mode="before")
+    @classmethod
+    def _no_float(cls, value: object) -> object:
+        if isinstance(value, float):
+            raise ValueError('write the amount as a string, e.g. "5000.00": a float is not exact')
+        return value
+
+
+class PrescriptionRules(_Frozen):
+    # Code de commerce L110-4: obligations between traders, or trader and non-trader, for their trade.
+    business_years: int = Field(gt=0)
+    # Code de la consommation L218-2: a professional's claim against a consumer.
+    consumer_years: int = Field(gt=0)
+    # The agent is warned this many weeks before the claim is time-barred.
+    warn_weeks_before: int = Field(ge=0)
+
+
+class JudicialRules(_Frozen):
+    small_claims: SmallClaimsRules
+    prescription: PrescriptionRules
+
+
+# --- the decision --------------------------------------------------------------------------------
+
+
+class JudicialFacts(_Frozen):
+    """What the decision rests on, as known on ``today``."""
+
+    debtor_kind: DebtorKind
+    creditor_siren: str
+    debtor_siren: str | None = None
+    # The proof of the debtor's commitment: the signed quote's or purchase order's reference.
+    order_reference: str | None = None
+    # The day the debtor received the formal notice; None when not (yet) delivered.
+    notice_received_on: date | None = None
+    dispute_open: bool = False
+    due_date: date
+    # Principal still due, and the penalties accrued so far.
+    principal: Decimal
+    interest: Decimal = Decimal("0.00")
+    # Code de commerce D441-5: 40 EUR per late invoice, business debtors only.
+    indemnity: Decimal = Decimal("0.00")
+    # The debtor's last acknowledgment of the debt (Code civil 2240), which restarts prescription.
+    acknowledged_on: date | None = None
+    today: date
+
+    @field_validator("principal", "interest", "indemnity")
+    @classmethod
+    def _amount(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        return _cents(value, info.field_name or "amount")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> JudicialFacts:
+        if self.debtor_kind is DebtorKind.CONSUMER and self.indemnity:
+            raise ValueError("a consumer owes no recovery indemnity (Code de commerce D441-5)")
+        for name in ("notice_received_on", "acknowledged_on"):
+            day = getattr(self, name)
+            if day is not None and day > self.today:
+                raise ValueError(f"{name} {day.isoformat()} is after today {self.today.isoformat()}")
+        return self
+
+
+class JudicialDecision(_Frozen):
+    eligible: bool
+    # Each reason the case may not go to court, in English, with its legal basis.
+    refusals: list[str]
+    route: JudicialRoute | None
+    court: Court | None
+    # Principal + interest + indemnity.
+    claim_amount: Decimal
+    prescription_runs_from: date
+    # The last day the claim can be brought; time-barred from the next day.
+    prescription_ends_on: date
+    warn_from: date
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _prescription_basis(kind: DebtorKind, years: int) -> str:
+    if kind is DebtorKind.CONSUMER:
+        return f"Code de la consommation L218-2: {years} years against a consumer"
+    return f"Code de commerce L110-4: {years} years for obligations born of trade"
+
+
+def judicial_decision(facts: JudicialFacts, rules: JudicialRules) -> JudicialDecision:
+    """Whether the case may go to court on ``facts.today``, by which route and before which court."""
+    consumer = facts.debtor_kind is DebtorKind.CONSUMER
+    years = rules.prescription.consumer_years if consumer else rules.prescription.business_years
+    runs_from = max(facts.due_date, facts.acknowledged_on or facts.due_date)
+    ends_on = add_years(runs_from, years)
+    refusals = []
+    if not (facts.order_reference or "").strip():
+        refusals.append(
+            "no signed quote or purchase order on file: whoever claims the performance of an obligation "
+            "must prove it (Code civil 1353), so the case stays amicable"
+        )
+    if facts.notice_received_on is None:
+        refusals.append(
+            "the debtor has not received a formal notice: no filing before a mise en demeure is "
+            "delivered (Code civil 1344; a consumer owes interest only from it, Code civil 1231-6)"
+        )
+    if facts.dispute_open:
+        refusals.append(
+            "the debtor disputes the claim: settle the dispute first; an injonction de payer would meet "
+            "an opposition (CPC 1416) and the small-claims procedure needs the debtor's agreement "
+            "(CPCE L125-1)"
+        )
+    if facts.today > ends_on:
+        refusals.append(
+            f"the claim is time-barred since {(ends_on + timedelta(days=1)).isoformat()} "
+            f"({_prescription_basis(facts.debtor_kind, years)}, counted from {runs_from.isoformat()}); "
+            "a formal notice does not interrupt prescription, only an acknowledgment (Code civil 2240), "
+            "a court claim (2241) or an act of enforcement (2244)"
+        )
+    if facts.principal == 0:
+        refusals.append("nothing is left to claim: the principal is paid (Code civil 1342)")
+    eligible = not refusals
+    small = facts.principal + facts.interest <= rules.small_claims.ceiling
+    between_traders = not consumer and bool(facts.creditor_siren) and facts.debtor_siren is not None
+    return JudicialDecision(
+        eligible=eligible,
+        refusals=refusals,
+        route=("small_claims" if small else "injonction_de_payer") if eligible else None,
+        court=("tribunal_de_commerce" if between_traders else "tribunal_judiciaire") if eligible else None,
+        claim_amount=facts.principal + facts.interest + facts.indemnity,
+        prescription_runs_from=runs_from,
+        prescription_ends_on=ends_on,
+        warn_from=ends_on - timedelta(weeks=rules.prescription.warn_weeks_before),
+    )
