@@ -32,6 +32,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from activities.french_format import date_fr, enumeration_fr, money_fr, percent_fr
+from config.judicial import JudicialRulesError, load_judicial_rules
 from config.settings import Settings
 from models.case import (
     CreditorInfo,
@@ -41,6 +42,7 @@ from models.case import (
     RenderLetterRequest,
 )
 from models.enums import DebtorKind, Stage
+from models.judicial import JudicialRules
 from models.penalties import RECOVERY_INDEMNITY, PenaltyStatement, half_year_of
 
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -50,8 +52,18 @@ LETTER_PARTS = (".html.j2", ".subject.txt.j2", ".body.txt.j2")
 AGENCY_FIRST_LETTER = "agency_first_letter"
 # A creditor's template reaches ours under this prefix, e.g. {% extends "relance/formal_notice.html.j2" %}.
 OUR_TEMPLATES_PREFIX = "relance"
-# CPCE L125-1 and R125-1: the small-claims procedure, principal and interest included.
-SMALL_CLAIMS_CEILING = Decimal("5000.00")
+
+
+def configured_judicial_rules(settings: Settings) -> JudicialRules:
+    """The judicial rules of ``settings.judicial_rules_file`` (``RELANCE_JUDICIAL_RULES``).
+
+    A broken file stays broken until an agent fixes it (and restarts the worker): the activity fails
+    for good, naming the file and the field, and the case waits for an agent instead of retrying.
+    """
+    try:
+        return load_judicial_rules(settings.judicial_rules_file)
+    except JudicialRulesError as error:
+        raise ApplicationError(str(error), type="JudicialRulesError", non_retryable=True) from error
 
 
 def sha256_of(content: bytes) -> str:
@@ -125,7 +137,7 @@ def letter_reference(case_id: str, step_key: str | None) -> str:
     return f"{case_id}/{step_key}"
 
 
-def template_values(context: LetterContext) -> dict[str, Any]:
+def template_values(context: LetterContext, small_claims_ceiling: Decimal) -> dict[str, Any]:
     """What the templates see: the context's fields, plus the facts the letters derive from them."""
     letters = context.previous_letters
     notices = [letter for letter in letters if letter.stage == Stage.FORMAL_NOTICE]
@@ -148,8 +160,10 @@ def template_values(context: LetterContext) -> dict[str, Any]:
         # Penalties between businesses run from the day after the due date (L441-10).
         "penalties_from": context.invoice.due_date + timedelta(days=1),
         "recovery_indemnity": RECOVERY_INDEMNITY,
-        "small_claims_ceiling": SMALL_CLAIMS_CEILING,
-        "small_claim": context.balance <= SMALL_CLAIMS_CEILING,
+        # CPCE L125-1 and R125-1: the small-claims procedure. The letter weighs the principal and
+        # asks the commissaire to check that the total, interest included, stays under the ceiling.
+        "small_claims_ceiling": small_claims_ceiling,
+        "small_claim": context.balance <= small_claims_ceiling,
         "amount_claimed": claimed,
         "rate_notes": _rate_notes(penalties) if penalties is not None else [],
         "payment_reference": context.invoice.number,
@@ -224,7 +238,7 @@ class DocumentActivities:
         template = letter_template(request.template, context)
         environment = letter_environment(templates_dir, creditor_dir)
         parts = _letter_parts(environment, template, where)
-        values = template_values(context)
+        values = template_values(context, configured_judicial_rules(self._settings).small_claims.ceiling)
         try:
             letter_html, subject, body = (part.render(values) for part in parts)
         except (TemplateError, ValueError, TypeError) as error:

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
@@ -30,9 +31,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from weasyprint import HTML
 
-from activities.documents import TemplateFolderFetcher, letter_environment
+from activities.documents import (
+    TemplateFolderFetcher,
+    configured_judicial_rules,
+    letter_environment,
+    write_atomically,
+)
 from activities.mail import MailActivities
-from config.judicial import load_judicial_rules
 from config.settings import Settings
 from models.case import (
     BailiffDelivery,
@@ -45,9 +50,12 @@ from models.case import (
     FilingDossierRef,
     FilingRequest,
     HandoffRequest,
+    HistoryExportRequest,
+    InvoiceDocumentRequest,
 )
 from models.database import Database
 from models.enums import DebtorKind
+from models.judicial import JudicialRules
 
 MANIFEST = "manifest.json"
 HISTORY = "history.json"
@@ -172,7 +180,9 @@ def numbered_exhibits(exhibits: list[Exhibit]) -> list[NumberedExhibit]:
     ]
 
 
-def filing_values(request: FilingRequest, exhibits: list[NumberedExhibit]) -> dict[str, Any]:
+def filing_values(
+    request: FilingRequest, exhibits: list[NumberedExhibit], small_claims_ceiling: Decimal
+) -> dict[str, Any]:
     """What the request and bordereau templates see."""
     court = request.decision.court
     return {
@@ -189,7 +199,7 @@ def filing_values(request: FilingRequest, exhibits: list[NumberedExhibit]) -> di
         "indemnity": request.indemnity,
         "total": request.decision.claim_amount,
         "penalties": request.penalties,
-        "small_claims_ceiling": load_judicial_rules().small_claims.ceiling,
+        "small_claims_ceiling": small_claims_ceiling,
         "notice_received_on": request.notice_received_on,
         "exhibits": exhibits,
         "notice": next((e for e in exhibits if e.kind == "formal_notice"), None),
@@ -290,13 +300,13 @@ class LegalActivities:
                 return _dossier_ref(target, existing, request)
         template, request_file = REQUESTS[request.route]
         exhibits = numbered_exhibits(request.exhibits)
-        values = filing_values(request, exhibits)
+        ceiling = configured_judicial_rules(self._settings).small_claims.ceiling
+        values = filing_values(request, exhibits, ceiling)
         templates_dir = self._settings.templates_dir
         produced = {
             request_file: _render_pdf(templates_dir, template, values),
             f"{BORDEREAU}.pdf": _render_pdf(templates_dir, f"{BORDEREAU}.html.j2", values),
         }
-        history = request.history_json.encode("utf-8")
         listed: list[dict[str, Any]] = [
             {"file": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
             for name, content in produced.items()
@@ -311,7 +321,8 @@ class LegalActivities:
             }
             for exhibit in exhibits
         ]
-        listed.append({"file": HISTORY, "sha256": hashlib.sha256(history).hexdigest(), "size": len(history)})
+        history = request.history
+        listed.append({"file": HISTORY, "sha256": history.sha256, "size": _size(Path(history.path))})
         manifest = canonical_json(_filing_manifest(request, fingerprint, listed))
 
         def write(building: Path) -> None:
@@ -319,11 +330,44 @@ class LegalActivities:
                 write_durably(building / name, content)
             for exhibit in exhibits:
                 copy_verified(exhibit.document, building / exhibit.file)
-            write_durably(building / HISTORY, history)
+            copy_verified(history, building / HISTORY)
             write_durably(building / MANIFEST, manifest)
 
         publish_folder(target, write)
         return _dossier_ref(target, manifest, request)
+
+    @activity.defn
+    async def judicial_rules(self) -> JudicialRules:
+        """The rules the judicial decision applies (``RELANCE_JUDICIAL_RULES``), as they stand now."""
+        # A broken file fails for good: the case holds and says why (see configured_judicial_rules).
+        return configured_judicial_rules(self._settings)
+
+    @activity.defn
+    def invoice_document(self, request: InvoiceDocumentRequest) -> DocumentRef:
+        """The invoice PDF kept for the case, with its SHA-256, to be produced as an exhibit."""
+        path = Path(request.path)
+        if not path.is_file():
+            raise ApplicationError(
+                f"invoice PDF {path} of case {request.case_id} is missing",
+                type="InvoiceMissing",
+                non_retryable=True,
+            )
+        return DocumentRef(path=str(path), sha256=sha256_of(path))
+
+    @activity.defn
+    async def export_history(self, request: HistoryExportRequest) -> DocumentRef:
+        """The case's Temporal history as it stands, written to ``history-<step>.json`` beside its
+        documents: the record a court or an auditor replays. A retry writes a later history."""
+        name = f"history-{request.step_key}.json"
+        if Path(name).name != name:
+            raise ApplicationError(
+                f"step {request.step_key!r} cannot name a history file", non_retryable=True
+            )
+        path = self._settings.documents_dir / folder_name(request.case_id) / name
+        history = await activity.client().get_workflow_handle(request.case_id).fetch_history()
+        content = history.to_json().encode("utf-8")
+        await asyncio.to_thread(write_atomically, path, content)
+        return DocumentRef(path=str(path), sha256=hashlib.sha256(content).hexdigest())
 
     @activity.defn
     async def deliver_to_bailiff(self, delivery: BailiffDelivery) -> BailiffDeliveryReceipt:

@@ -9,6 +9,7 @@ the journal once.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -37,12 +38,26 @@ from models.journal import append_event, find_event
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._~-]")
 # The detail of a registered_letter_posted event starts with what a retry must give back.
 _POSTED_DETAIL = re.compile(r"^provider=(?P<provider>\S+) tracking=(?P<tracking>\S+)")
+# Python's own table of MIME types, without the host's (/etc/mime.types): an attachment goes as the
+# same type from every machine.
+_MIME_TYPES = mimetypes.MimeTypes()
 
 
 def message_id_for(case_id: str, step_key: str, sender: str) -> str:
     """One Message-ID per case and step: the same mail always carries the same id."""
     domain = _UNSAFE_ID.sub("_", parseaddr(sender)[1].rpartition("@")[2]) or "relance.localhost"
     return f"<{_UNSAFE_ID.sub('_', step_key)}.{_UNSAFE_ID.sub('_', case_id)}@{domain}>"
+
+
+def attachment_type(file_name: str) -> tuple[str, str]:
+    """The MIME type an attachment goes as, guessed from its file name (a letter's ``.pdf``, a
+    dossier's ``.json`` manifest or history); an unknown extension goes as plain bytes."""
+    guessed, encoding = _MIME_TYPES.guess_type(file_name)
+    if guessed is None or encoding is not None:
+        # A compressed file (``.json.gz``) is bytes to the recipient, not the type it wraps.
+        guessed = "application/octet-stream"
+    maintype, _, subtype = guessed.partition("/")
+    return maintype, subtype
 
 
 class MailActivities:
@@ -67,9 +82,10 @@ class MailActivities:
         message["Message-ID"] = message_id
         message.set_content(request.body)
         for document in request.attachments:
-            path = Path(document.path)
+            name = Path(document.path).name
+            maintype, subtype = attachment_type(name)
             message.add_attachment(
-                _verified_bytes(document), maintype="application", subtype="pdf", filename=path.name
+                _verified_bytes(document), maintype=maintype, subtype=subtype, filename=name
             )
 
         try:

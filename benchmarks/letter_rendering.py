@@ -31,6 +31,7 @@ from weasyprint import HTML
 
 from activities.documents import DocumentActivities, letter_environment, template_values
 from benchmarks.label_stamping import cpu_model
+from config.judicial import load_judicial_rules
 from config.settings import Settings
 from models.case import Address, CreditorInfo, DebtorInfo, InvoiceInfo, LetterContext, RenderLetterRequest
 from models.enums import DebtorKind, Stage
@@ -97,7 +98,11 @@ def main() -> None:
         html = (
             letter_environment(settings.templates_dir)
             .get_template(f"{TEMPLATE}.html.j2")
-            .render(template_values(context))
+            .render(
+                template_values(
+                    context, load_judicial_rules(settings.judicial_rules_file).small_claims.ceiling
+                )
+            )
         )
         contenders: dict[str, Callable[[], object]] = {
             "bare weasyprint": lambda: HTML(string=html).write_pdf(),

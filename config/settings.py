@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         default_factory=lambda values: values["data_dir"] / "bailiff",
         validation_alias=_env("BAILIFF_DROP_DIR", "bailiff_drop_dir"),
     )
+    # The rules of the judicial route (small-claims ceiling, prescription), see config/judicial.toml.
+    judicial_rules_file: Path = Field(
+        default=PROJECT_ROOT / "config" / "judicial.toml",
+        validation_alias=_env("RELANCE_JUDICIAL_RULES", "judicial_rules_file"),
+    )
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "letter_templates",
         validation_alias=_env("RELANCE_TEMPLATES_DIR", "templates_dir"),

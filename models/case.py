@@ -7,9 +7,8 @@ They travel through Temporal with the pydantic data converter, so ``Decimal`` am
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -213,6 +212,72 @@ class FilingDecision(_Value):
     reason: str = ""
 
 
+class DisputeRequest(_Value):
+    """Open or close a dispute: while one is open the ladder holds and no filing goes to court."""
+
+    open: bool
+    reason: str
+    agent: str = "agent"
+
+
+class BailiffReportKind(StrEnum):
+    """What the commissaire de justice reports on a dossier handed to them."""
+
+    ACCEPTED = "accepted"
+    # Money recovered from the debtor (lowers the balance), with the costs of the acts, if any.
+    RECOVERED = "recovered"
+    # Nothing more can be recovered (debtor insolvent, not found…): the case closes.
+    FAILED = "failed"
+    # The commissaire closes the file: the case closes, paid or with what is left.
+    CLOSED = "closed"
+
+
+class CostBearer(StrEnum):
+    """Who bears a cost the commissaire de justice reports."""
+
+    # Enforcement under an enforceable title: the debtor's (CPCE L111-8, first paragraph), like the
+    # proportional fee charged to the debtor (Code de commerce A444-31).
+    DEBTOR = "debtor"
+    # Amicable collection and the small-claims procedure: the creditor's (CPCE L111-8, R125-1 and
+    # following), like the proportional fee charged to the creditor (Code de commerce A444-32).
+    CREDITOR = "creditor"
+
+
+class BailiffReport(_Value):
+    """A status update from the commissaire de justice, entered by an agent or a webhook."""
+
+    kind: BailiffReportKind
+    # The sum the commissaire recovered and will pay over (``recovered`` only).
+    amount: Decimal = Decimal("0.00")
+    received_on: date | None = None
+    # The costs of the acts reported, and who bears them.
+    costs: Decimal = Decimal("0.00")
+    costs_borne_by: CostBearer | None = None
+    note: str = ""
+    agent: str = "agent"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BailiffReport:
+        for name in ("amount", "costs"):
+            value = getattr(self, name)
+            if value < 0 or value != value.quantize(CENT):
+                raise ValueError(f"{name} {value} is not an amount in euros and cents")
+        if self.kind is BailiffReportKind.RECOVERED and self.amount == 0:
+            raise ValueError("a recovery report needs the amount recovered")
+        if self.kind is not BailiffReportKind.RECOVERED and self.amount:
+            raise ValueError(f"only a recovery report carries an amount, not {self.kind.value!r}")
+        if self.costs and self.costs_borne_by is None:
+            raise ValueError("say who bears the costs: debtor (enforcement) or creditor")
+        return self
+
+
+class CostLine(_Value):
+    amount: Decimal
+    borne_by: CostBearer
+    reported_on: date
+    note: str = ""
+
+
 class CommandResult(_Value):
     """What an agent gets back once a command is accepted."""
 
@@ -258,6 +323,12 @@ class CaseStatus(_Value):
     payments: list[PaymentLine] = Field(default_factory=list)
     # What the case waits for from a person, if anything (an approval, a proof).
     waiting_for: str | None = None
+    dispute_reason: str | None = None
+    # Sums the commissaire de justice recovered, and the costs reported with who bears them.
+    recovered: Decimal = Decimal("0.00")
+    costs: list[CostLine] = Field(default_factory=list)
+    # The last day a court claim can be brought (prescription), once the case knows it.
+    prescription_ends_on: date | None = None
 
 
 # --- activity requests and results -----------------------------------------------------------
@@ -282,6 +353,8 @@ class LetterContext(_Value):
     invoice: InvoiceInfo
     balance: Decimal
     pay_by: date | None = None
+    # A formal notice gives its deadline from its receipt (domain notes: commonly 8 days).
+    pay_within: timedelta | None = None
     previous_letters: list[ActionRecord] = Field(default_factory=list)
     # Penalties accrued as at the letter date, when the step claims or announces them.
     penalties: PenaltyStatement | None = None
@@ -466,8 +539,8 @@ class FilingRequest(_Value):
     penalties: PenaltyStatement | None = None
     notice_received_on: date
     exhibits: list[Exhibit]
-    # The case's history export (JSON), filed in the dossier as it is.
-    history_json: str
+    # The case's Temporal history export (JSON, see ``export_history``), filed in the dossier.
+    history: DocumentRef
     # The request's date, printed on it: never the clock.
     filed_on: date
 
@@ -486,12 +559,6 @@ class FilingRequest(_Value):
             raise ValueError("an ineligible decision has no route")  # refused by _filable below
         return route
 
-    @field_validator("history_json")
-    @classmethod
-    def _json(cls, value: str) -> str:
-        json.loads(value)  # a JSONDecodeError is a ValueError: the field is named in the error
-        return value
-
     @model_validator(mode="after")
     def _filable(self) -> FilingRequest:
         if not self.decision.eligible or self.decision.route is None:
@@ -505,6 +572,20 @@ class FilingRequest(_Value):
             if kind not in kinds:
                 raise ValueError(f"a filing needs the {kind.replace('_', ' ')} among its exhibits")
         return self
+
+
+class HistoryExportRequest(_Value):
+    """Write the case's Temporal history, as it stands, to a file of the case's documents."""
+
+    case_id: str
+    step_key: str
+
+
+class InvoiceDocumentRequest(_Value):
+    """The invoice PDF kept for the case, to be produced as an exhibit."""
+
+    case_id: str
+    path: str
 
 
 class FilingDossierRef(_Value):

@@ -41,7 +41,12 @@ class CaseState(StrEnum):
     PAID = "paid"
     READY_FOR_FILING = "ready_for_filing"
     KEPT_AMICABLE = "kept_amicable"
+    # The filing dossier is with the commissaire de justice, who reports on it.
+    WITH_BAILIFF = "with_bailiff"
+    # The commissaire closed the file with a balance left, or found nothing to recover.
+    CLOSED_BY_BAILIFF = "closed_by_bailiff"
+    RECOVERY_FAILED = "recovery_failed"
 
     @property
     def is_closed(self) -> bool:
-        return self in (CaseState.PAID, CaseState.READY_FOR_FILING, CaseState.KEPT_AMICABLE)
+        return self not in (CaseState.OPEN, CaseState.PAUSED, CaseState.WITH_BAILIFF)

@@ -104,6 +104,8 @@ class JudicialFacts(_Frozen):
     indemnity: Decimal = Decimal("0.00")
     # The debtor's last acknowledgment of the debt (Code civil 2240), which restarts prescription.
     acknowledged_on: date | None = None
+    # The invoice itself (its PDF) is on file, to be produced as the first exhibit.
+    invoice_on_file: bool = True
     today: date
 
     @field_validator("principal", "interest", "indemnity")
@@ -150,13 +152,41 @@ def _prescription_basis(kind: DebtorKind, years: int) -> str:
     return f"Code de commerce L110-4: {years} years for obligations born of trade"
 
 
+class Prescription(_Frozen):
+    runs_from: date
+    # The last day the claim can be brought; time-barred from the next day.
+    ends_on: date
+    warn_from: date
+    basis: str
+
+
+def prescription(
+    debtor_kind: DebtorKind, due_date: date, rules: JudicialRules, acknowledged_on: date | None = None
+) -> Prescription:
+    """When the claim is time-barred, and from when the agent is warned (see the module's notes)."""
+    consumer = debtor_kind is DebtorKind.CONSUMER
+    years = rules.prescription.consumer_years if consumer else rules.prescription.business_years
+    runs_from = max(due_date, acknowledged_on or due_date)
+    ends_on = add_years(runs_from, years)
+    return Prescription(
+        runs_from=runs_from,
+        ends_on=ends_on,
+        warn_from=ends_on - timedelta(weeks=rules.prescription.warn_weeks_before),
+        basis=_prescription_basis(debtor_kind, years),
+    )
+
+
 def judicial_decision(facts: JudicialFacts, rules: JudicialRules) -> JudicialDecision:
     """Whether the case may go to court on ``facts.today``, by which route and before which court."""
     consumer = facts.debtor_kind is DebtorKind.CONSUMER
-    years = rules.prescription.consumer_years if consumer else rules.prescription.business_years
-    runs_from = max(facts.due_date, facts.acknowledged_on or facts.due_date)
-    ends_on = add_years(runs_from, years)
+    limit = prescription(facts.debtor_kind, facts.due_date, rules, facts.acknowledged_on)
+    runs_from, ends_on = limit.runs_from, limit.ends_on
     refusals = []
+    if not facts.invoice_on_file:
+        refusals.append(
+            "the invoice itself is not on file: the request must be supported by it (CPC 1407), so "
+            "import the invoice with its PDF"
+        )
     if not (facts.order_reference or "").strip():
         refusals.append(
             "no signed quote or purchase order on file: whoever claims the performance of an obligation "
@@ -176,7 +206,7 @@ def judicial_decision(facts: JudicialFacts, rules: JudicialRules) -> JudicialDec
     if facts.today > ends_on:
         refusals.append(
             f"the claim is time-barred since {(ends_on + timedelta(days=1)).isoformat()} "
-            f"({_prescription_basis(facts.debtor_kind, years)}, counted from {runs_from.isoformat()}); "
+            f"({limit.basis}, counted from {runs_from.isoformat()}); "
             "a formal notice does not interrupt prescription, only an acknowledgment (Code civil 2240), "
             "a court claim (2241) or an act of enforcement (2244)"
         )
@@ -193,5 +223,5 @@ def judicial_decision(facts: JudicialFacts, rules: JudicialRules) -> JudicialDec
         claim_amount=facts.principal + facts.interest + facts.indemnity,
         prescription_runs_from=runs_from,
         prescription_ends_on=ends_on,
-        warn_from=ends_on - timedelta(weeks=rules.prescription.warn_weeks_before),
+        warn_from=limit.warn_from,
     )

@@ -71,19 +71,43 @@ class EscalationPolicy(BaseModel):
     min_gap: timedelta = timedelta(days=8)
     # Deadline to pay given in the formal notice (commonly 8 days from receipt, see domain notes).
     notice_deadline: timedelta = timedelta(days=8)
-    # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
-    # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
+    # After the debtor received the formal notice, the next step waits this long (by default the
+    # notice's deadline itself; the demo shortens the wait, not the deadline its letters print).
+    wait_after_receipt: timedelta | None = None
+    # How often the registered-mail provider is asked what became of the formal notice, and how
+    # long the case waits for its outcome before an agent is asked to look (a paper LRAR: up to
+    # 15 days at the post office after the first presentation).
+    delivery_check_every: timedelta = timedelta(hours=6)
+    proof_of_receipt_wait: timedelta = timedelta(days=30)
     # A judicial filing waits for a second agent's approval; without a decision after this long the
     # agents are reminded, and after as long again a supervisor is asked.
     approval_timeout: timedelta = timedelta(days=5)
+    # Without news from the commissaire de justice for this long, the agents are reminded to ask.
+    bailiff_report_wait: timedelta = timedelta(days=30)
+    # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
+    # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
     non_business_days: Literal["next_business_day", "keep"] = "keep"
     holiday_calendar: HolidayCalendar = HolidayCalendar.FRANCE
     steps: tuple[PolicyStep, ...]
 
-    @field_validator("min_gap", "notice_deadline", "approval_timeout", mode="before")
+    @field_validator(
+        "min_gap",
+        "notice_deadline",
+        "wait_after_receipt",
+        "delivery_check_every",
+        "proof_of_receipt_wait",
+        "approval_timeout",
+        "bailiff_report_wait",
+        mode="before",
+    )
     @classmethod
     def _durations(cls, value: object) -> object:
-        return _policy_duration(value)
+        return value if value is None else _policy_duration(value)
+
+    @property
+    def receipt_wait(self) -> timedelta:
+        """How long the ladder waits after the formal notice was received."""
+        return self.notice_deadline if self.wait_after_receipt is None else self.wait_after_receipt
 
     @model_validator(mode="after")
     def _ladder_in_order(self) -> EscalationPolicy:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -38,6 +39,7 @@ def make_case(
     kind: DebtorKind = DebtorKind.BUSINESS,
     order_reference: str | None = "BC-7781",
     policy: EscalationPolicy | None = None,
+    invoice_pdf: Path | None = None,
 ) -> CaseInput:
     number = number or f"F-{uuid.uuid4().hex[:8].upper()}"
     return CaseInput(
@@ -63,6 +65,7 @@ def make_case(
             amount_due=Decimal(amount),
             amount_paid=Decimal(paid),
             order_reference=order_reference,
+            pdf_path=str(invoice_pdf) if invoice_pdf else None,
         ),
         policy=policy or load_policy("default"),
     )
@@ -82,6 +85,18 @@ class RelanceUnderTest:
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir
+
+    @property
+    def invoice_pdf(self) -> Path:
+        """An invoice PDF as an import keeps it: a court dossier produces it as its first exhibit."""
+        path = self.data_dir / "invoices" / "invoice.pdf"
+        if not path.is_file():
+            writer = PdfWriter()
+            writer.add_blank_page(width=595, height=842)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                writer.write(handle)
+        return path
 
 
 # Rates of half-years not yet published, so that cases running on today's clock can be claimed.
@@ -115,6 +130,9 @@ async def relance(
         smtp_port=smtp_outbox.port,
         temporal_task_queue=f"test-{uuid.uuid4().hex[:8]}",
         rates_dir=rate_tables_for_tests(tmp_path / "rates"),
+        # Registered letters are received as soon as they are posted (an outcome.json plays others).
+        outbox_presentation_delay_seconds=0,
+        outbox_delivery_delay_seconds=0,
     )
     with ThreadPoolExecutor(settings.activity_slots) as executor:
         worker = build_worker(time_skipping_env.client, settings, sqlite_database, executor)

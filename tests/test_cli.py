@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfWriter
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -31,7 +32,7 @@ TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 HEADER = (
     "creditor_siren,creditor_name,creditor_email,creditor_street,creditor_postcode,creditor_city,"
     "debtor_kind,debtor_name,debtor_siren,debtor_email,debtor_street,debtor_postcode,debtor_city,"
-    "invoice_number,issue_date,due_date,amount_due,amount_paid,order_reference"
+    "invoice_number,issue_date,due_date,amount_due,amount_paid,order_reference,invoice_pdf"
 )
 CREDITOR = "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
 BUSINESS = "business,Bâtiments Martin,987654324,f@martin.fr,4 av. Jaurès,75019,Paris,"
@@ -82,6 +83,9 @@ async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path)
         temporal_address=dev_server.client.service_client.config.target_host,
         temporal_task_queue=f"cli-{uuid.uuid4().hex[:8]}",
         smtp_port=smtp_outbox.port,
+        # Registered letters are received as soon as they are posted.
+        outbox_presentation_delay_seconds=0,
+        outbox_delivery_delay_seconds=0,
     )
     env = {
         **os.environ,
@@ -195,14 +199,22 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
 
 async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: Cli) -> None:
     due = (date.today() + timedelta(days=30)).isoformat()
-    row = CREDITOR + BUSINESS + f"F-400,{date.today().isoformat()},{due},900.00,0,BC-40"
+    invoice = cli.folder / "F-400.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with invoice.open("wb") as handle:
+        writer.write(handle)
+    row = CREDITOR + BUSINESS + f"F-400,{date.today().isoformat()},{due},900.00,0,BC-40,{invoice}"
     await cli.json("import", str(cli.write_csv(row)))
     case_id = "invoice-123456782-F-400"
+    # The formal notice must be received before the case may go to court.
+    done = {"formal_notice": "formal_notice_received", "penalty_claim": "penalty_claim_sent"}
     for stage in ("formal_notice", "penalty_claim", "judicial_filing"):
         await cli.json("escalate", case_id, "--to", stage)
         for _ in range(100):
             status = await cli.json("status", case_id)
-            if stage in {a["stage"] for a in status["actions"]} or status["waiting_for"]:
+            kinds = {a["kind"] for a in status["actions"]}
+            if done.get(stage) in kinds or "approval" in (status["waiting_for"] or ""):
                 break
             await asyncio.sleep(0.2)
     assert status["waiting_for"] == "approval of the judicial filing by an agent other than alice"
@@ -221,7 +233,7 @@ async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: 
         if status["state"] != "open":
             break
         await asyncio.sleep(0.2)
-    assert status["state"] == "ready_for_filing"
+    assert status["state"] == "with_bailiff"
     assert [a["actor"] for a in status["actions"] if a["kind"] == "filing_approved"] == ["bruno"]
 
 

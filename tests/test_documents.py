@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities, TemplateFolderFetcher
 from activities.french_format import date_fr, enumeration_fr, money_fr
+from config.judicial import JUDICIAL_FILE
 from config.settings import Settings
 from models.case import (
     ActionRecord,
@@ -252,6 +253,30 @@ def test_judicial_filing_above_the_small_claims_ceiling(documents: DocumentActiv
     assert "injonction de payer" in text and "1405" in text
 
 
+def test_the_small_claims_ceiling_is_the_judicial_rules_one(settings: Settings, tmp_path: Path) -> None:
+    rules = JUDICIAL_FILE.read_text(encoding="utf-8")
+    assert 'ceiling = "5000.00"' in rules
+    lower = tmp_path / "judicial.toml"
+    lower.write_text(rules.replace('ceiling = "5000.00"', 'ceiling = "1000.00"'), encoding="utf-8")
+    documents = DocumentActivities(settings.model_copy(update={"judicial_rules_file": lower}))
+    # 1 234,56 € is a small claim under the embedded rules (see above), not under these.
+    context = letter_context("judicial_filing", DebtorKind.BUSINESS).model_copy(update={"step_key": "lower"})
+    text = pdf_text(
+        documents.render_letter(
+            RenderLetterRequest(template="judicial_filing", context=context)
+        ).document.path
+    )
+    assert "L125-1" not in text and "injonction de payer" in text
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(rules.replace('ceiling = "5000.00"', 'ceiling = "cinq mille"'), encoding="utf-8")
+    documents = DocumentActivities(settings.model_copy(update={"judicial_rules_file": broken}))
+    with pytest.raises(ApplicationError) as raised:
+        documents.render_letter(RenderLetterRequest(template="first_reminder", context=context))
+    assert raised.value.non_retryable and raised.value.type == "JudicialRulesError"
+    assert str(broken) in str(raised.value) and "ceiling" in str(raised.value)
+
+
 def test_recipient_address_sits_in_the_envelope_window(
     letters: dict[tuple[str, DebtorKind], RenderedLetter],
 ) -> None:
@@ -323,3 +348,15 @@ def test_a_template_that_cannot_render_fails_for_good(documents: DocumentActivit
         documents.render_letter(RenderLetterRequest(template="formal_notice", context=context))
     assert raised.value.non_retryable
     assert "formal_notice" in str(raised.value)
+
+
+def test_a_formal_notice_counts_its_deadline_from_receipt(documents: DocumentActivities) -> None:
+    # The workflow gives the deadline as a number of days from receipt, the date being unknown.
+    context = letter_context("formal_notice", DebtorKind.BUSINESS).model_copy(
+        update={"step_key": "formal_notice-from-receipt", "pay_within": timedelta(days=8)}
+    )
+    rendered = documents.render_letter(RenderLetterRequest(template="formal_notice", context=context))
+    text = flat(pdf_text(rendered.document.path))
+    assert "dans un délai de 8 jours à compter de la réception de la présente" in text
+    assert "au plus tard le" not in text
+    assert "dans un délai de 8 jours à compter de sa réception" in flat(rendered.email_body)

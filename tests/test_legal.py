@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -16,8 +17,12 @@ import aiosmtplib
 import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader, PdfWriter
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import ActivityEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
 
 from activities.french_format import money_fr
 from activities.legal import LegalActivities
@@ -36,6 +41,8 @@ from models.case import (
     FilingDossierRef,
     FilingRequest,
     HandoffRequest,
+    HistoryExportRequest,
+    InvoiceDocumentRequest,
     InvoiceInfo,
 )
 from models.database import Database
@@ -264,6 +271,12 @@ HISTORY_JSON = json.dumps(
 )
 
 
+def write_history(path: Path) -> DocumentRef:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HISTORY_JSON, encoding="utf-8")
+    return DocumentRef(path=str(path), sha256=hashlib.sha256(HISTORY_JSON.encode("utf-8")).hexdigest())
+
+
 def filing_request(
     tmp_path: Path, handoff_request: HandoffRequest, principal: str, kind: DebtorKind = DebtorKind.BUSINESS
 ) -> FilingRequest:
@@ -336,7 +349,7 @@ def filing_request(
         penalties=statement,
         notice_received_on=received_on,
         exhibits=exhibits,
-        history_json=HISTORY_JSON,
+        history=write_history(letters / "history-judicial_filing.json"),
         filed_on=FILED_ON,
     )
 
@@ -549,6 +562,18 @@ def test_an_exhibit_changed_since_it_was_sent_is_refused(
     assert list(settings.dossiers_dir.iterdir()) == []
 
 
+def test_a_history_changed_since_its_export_is_refused(
+    tmp_path: Path, settings: Settings, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    request = filing_request(tmp_path, handoff_request, principal="7034.56")
+    Path(request.history.path).write_text(HISTORY_JSON.replace("STARTED", "COMPLETED"), encoding="utf-8")
+
+    with pytest.raises(ApplicationError) as refused:
+        prepare(legal, request)
+    assert refused.value.non_retryable and refused.value.type == "DocumentChanged"
+    assert list(settings.dossiers_dir.iterdir()) == []
+
+
 def test_a_filing_needs_an_eligible_decision_and_matching_amounts(
     tmp_path: Path, handoff_request: HandoffRequest
 ) -> None:
@@ -568,8 +593,8 @@ def test_a_filing_needs_an_eligible_decision_and_matching_amounts(
     without_notice = [e for e in request.exhibits if e.kind != "formal_notice"]
     with pytest.raises(ValidationError, match="needs the formal notice"):
         FilingRequest.model_validate({**dict(request), "exhibits": without_notice})
-    with pytest.raises(ValidationError, match="history_json"):
-        FilingRequest.model_validate({**dict(request), "history_json": "{not json"})
+    with pytest.raises(ValidationError, match="history"):
+        FilingRequest.model_validate({**dict(request), "history": None})
 
 
 # --- delivery to the commissaire de justice ------------------------------------------------------
@@ -666,3 +691,104 @@ async def test_a_dossier_changed_since_it_was_built_is_never_delivered(
         await ActivityEnvironment().run(legal.deliver_to_bailiff, delivery_of(dossier))
     assert refused.value.non_retryable and refused.value.type == "DocumentChanged"
     assert list(settings.bailiff_drop_dir.iterdir()) == []
+
+
+# --- what the workflow asks before filing --------------------------------------------------------
+
+
+async def test_the_judicial_rules_come_from_the_configured_file(
+    settings: Settings, sqlite_database: Database, tmp_path: Path
+) -> None:
+    rules_file = tmp_path / "judicial.toml"
+    text = (Path(__file__).parent.parent / "config" / "judicial.toml").read_text(encoding="utf-8")
+    rules_file.write_text(text.replace('ceiling = "5000.00"', 'ceiling = "4000.00"'), encoding="utf-8")
+    legal = LegalActivities(settings.model_copy(update={"judicial_rules_file": rules_file}), sqlite_database)
+    rules = await ActivityEnvironment().run(legal.judicial_rules)
+    assert rules.small_claims.ceiling == Decimal("4000.00")
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace("consumer_years = 2", "consumer_years = 0"), encoding="utf-8")
+    legal = LegalActivities(settings.model_copy(update={"judicial_rules_file": broken}), sqlite_database)
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(legal.judicial_rules)
+    assert raised.value.non_retryable and "consumer_years" in str(raised.value)
+
+
+def test_the_invoice_exhibit_carries_the_hash_of_the_kept_pdf(legal: LegalActivities, tmp_path: Path) -> None:
+    invoice = write_pdf(tmp_path / "invoices" / "F-1.pdf", 2)
+    request = InvoiceDocumentRequest(case_id=CASE_ID, path=invoice.path)
+    assert ActivityEnvironment().run(legal.invoice_document, request) == invoice
+    Path(invoice.path).unlink()
+    with pytest.raises(ApplicationError) as raised:
+        ActivityEnvironment().run(legal.invoice_document, request)
+    assert raised.value.type == "InvoiceMissing" and raised.value.non_retryable
+    assert invoice.path in str(raised.value)
+
+
+@workflow.defn(sandboxed=False)
+class HistoryExportingWorkflow:
+    """A case that exports its own history, as the judicial route does before filing."""
+
+    @workflow.run
+    async def run(self) -> DocumentRef:
+        return await workflow.execute_activity_method(
+            LegalActivities.export_history,
+            HistoryExportRequest(case_id=workflow.info().workflow_id, step_key="judicial_filing"),
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+
+
+def event_types(content: bytes) -> list[str]:
+    return [event["eventType"] for event in json.loads(content)["events"]]
+
+
+async def test_the_history_export_is_the_case_history_as_the_worker_client_reads_it(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, legal: LegalActivities
+) -> None:
+    client = time_skipping_env.client
+    task_queue = f"history-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        client, task_queue=task_queue, workflows=[HistoryExportingWorkflow], activities=[legal.export_history]
+    ):
+        exported = await client.execute_workflow(
+            HistoryExportingWorkflow.run, id=CASE_ID, task_queue=task_queue, result_type=DocumentRef
+        )
+
+    path = settings.documents_dir / CASE_ID / "history-judicial_filing.json"
+    assert exported.path == str(path)
+    content = path.read_bytes()
+    assert exported.sha256 == hashlib.sha256(content).hexdigest()
+    # The history as it stood while the activity ran: started, and the export scheduled.
+    events = json.loads(content)["events"]
+    assert events[0]["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"
+    assert events[0]["workflowExecutionStartedEventAttributes"]["workflowType"]["name"] == (
+        "HistoryExportingWorkflow"
+    )
+    scheduled = [e for e in events if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"]
+    assert [e["activityTaskScheduledEventAttributes"]["activityType"]["name"] for e in scheduled] == [
+        "export_history"
+    ]
+    assert "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED" not in event_types(content)
+
+    # A retry writes the later history in its place; the case's history then replays as it ran.
+    again = await ActivityEnvironment(client=client).run(
+        legal.export_history, HistoryExportRequest(case_id=CASE_ID, step_key="judicial_filing")
+    )
+    later = path.read_bytes()
+    assert again == DocumentRef(path=str(path), sha256=hashlib.sha256(later).hexdigest())
+    assert event_types(later)[: len(events)] == event_types(content)
+    assert event_types(later)[-1] == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    replayer = Replayer(workflows=[HistoryExportingWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(WorkflowHistory.from_json(CASE_ID, later.decode("utf-8")))
+
+
+async def test_a_step_key_that_is_not_a_file_name_exports_nothing(
+    settings: Settings, legal: LegalActivities
+) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(
+            legal.export_history, HistoryExportRequest(case_id=CASE_ID, step_key="../x")
+        )
+    assert refused.value.non_retryable
+    assert not settings.documents_dir.exists()

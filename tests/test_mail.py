@@ -65,6 +65,34 @@ async def test_the_mail_arrives_whole(
     assert event.document_sha256 == sent.attachments[0].sha256
 
 
+async def test_each_attachment_goes_with_the_type_of_its_file(
+    smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    # A filing dossier: its request (PDF), its manifest and history export (JSON), an unknown file.
+    files = {
+        "demande_petites_creances.pdf": PDF,
+        "manifest.json": b'{"files": []}',
+        "history.json": b'{"events": []}',
+        "README": b"no extension",
+    }
+    refs = []
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        refs.append(DocumentRef(path=str(tmp_path / name), sha256=hashlib.sha256(content).hexdigest()))
+    sent = request(tmp_path).model_copy(update={"attachments": refs})
+    await mail(smtp_outbox, sqlite_database, tmp_path).send_email(sent)
+
+    [message] = read_messages(smtp_outbox)
+    received = {part.get_filename(): part for part in message.iter_attachments()}
+    assert {name: part.get_content_type() for name, part in received.items()} == {
+        "demande_petites_creances.pdf": "application/pdf",
+        "manifest.json": "application/json",
+        "history.json": "application/json",
+        "README": "application/octet-stream",
+    }
+    assert {name: part.get_payload(decode=True) for name, part in received.items()} == files
+
+
 async def test_a_second_attempt_sends_nothing(
     smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
 ) -> None:

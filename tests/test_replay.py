@@ -30,6 +30,15 @@ def test_histories_are_stored() -> None:
         "partial_payments",
         "pause_until",
         "escalations",
+        # Since the judicial route: proof of receipt, court decision, commissaire de justice.
+        "full_ladder_to_bailiff",
+        "four_eyes_to_bailiff",
+        "judicial_route_recovered",
+        "notice_refused",
+        "notice_not_claimed",
+        "proof_of_receipt_missing",
+        "dispute_then_filing",
+        "prescribed_claim",
     }
 
 

@@ -30,6 +30,8 @@ from config.agency import load_agency
 from config.policy import load_policy
 from models.business_calendar import is_business_day, next_business_day
 from models.case import (
+    BailiffReport,
+    BailiffReportKind,
     CaseInput,
     CaseStatus,
     EscalateRequest,
@@ -120,25 +122,38 @@ async def advance_until(
     raise AssertionError(f"condition never held; last status: {status}")
 
 
-async def result_once_approved(
+def asks_approval(status: CaseStatus) -> bool:
+    return status.waiting_for is not None and "approval of the judicial filing" in status.waiting_for
+
+
+async def filed_once_approved(
     relance: RelanceUnderTest, handle: Handle, step: timedelta = timedelta(days=1), agent: str = "alice"
 ) -> CaseStatus:
-    """Let the case run and approve its judicial filing as ``agent`` when it asks for it."""
-    asking = await advance_until(relance, handle, lambda s: s.waiting_for is not None, step)
-    assert asking.waiting_for is not None and "approval of the judicial filing" in asking.waiting_for
+    """Let the case run, approve its judicial filing as ``agent`` when it asks for it, and return
+    the case once its dossier is with the commissaire de justice."""
+    await advance_until(relance, handle, asks_approval, step)
     approval = FilingDecision(approve=True, agent=agent)
     await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, approval)
+    return await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
+
+
+async def closed_by_bailiff(handle: Handle) -> CaseStatus:
+    """The commissaire de justice closes the file: the case completes."""
+    closing = BailiffReport(kind=BailiffReportKind.CLOSED, agent="erin")
+    await handle.execute_update(InvoiceCollectionWorkflow.report_from_bailiff, closing)
     return await handle.result()
 
 
 async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None:
     due = await today(relance)
-    case = make_case(due_date=due)
+    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf)
     handle = await start(relance, case)
 
-    final = await result_once_approved(relance, handle)
+    filed = await filed_once_approved(relance, handle)
+    final = await closed_by_bailiff(handle)
 
-    assert final.state == CaseState.READY_FOR_FILING
+    assert filed.state == CaseState.WITH_BAILIFF
+    assert final.state == CaseState.CLOSED_BY_BAILIFF
     assert final.stage == Stage.JUDICIAL_FILING
     policy = case.policy
     assert sent_steps(final) == [step.key for step in policy.steps]
@@ -192,7 +207,7 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
     assert [a["file"] for a in claim["attachments"]] == ["penalty_claim.statement.pdf"]
     attachments = [[part.get_filename() for part in m.iter_attachments()] for m in messages]
     # The charter's attestation goes with the reminders; the statement with the claim.
-    assert attachments[0] == ["first_reminder.orange.pdf", "attestation.pdf"]
+    assert attachments[0] == ["first_reminder.orange.pdf", "invoice.green.pdf", "attestation.pdf"]
     assert attachments[3] == ["penalty_claim.red.pdf", "penalty_claim.statement.pdf"]
     # Every letter carries its label; the dossier lists every document with its hash.
     notice = next(a for a in final.actions if a.step_key == "formal_notice")
@@ -201,17 +216,18 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
     assert "MISE EN DEMEURE" in text
     assert "Procédure de recouvrement" in text
     manifest = json.loads((relance.data_dir / "dossiers" / case.case_id / "manifest.json").read_text())
-    assert notice.document_sha256 in {d["sha256"] for d in manifest["documents"]}
+    assert notice.document_sha256 in {d["sha256"] for d in manifest["files"]}
     # The journal in the database holds the workflow's actions and the channels' receipts.
     events = await case_events(relance.database, case.case_id)
     receipts = {"email_sent", "registered_letter_posted"}
-    assert [e.kind for e in events if e.kind not in receipts] == [a.kind for a in final.actions]
+    workflow_kinds = [e.kind for e in events if e.kind not in receipts and not e.kind.startswith("delivery_")]
+    assert workflow_kinds == [a.kind for a in final.actions]
     assert sorted(e.step_key for e in events if e.kind == "registered_letter_posted") == [
         "formal_notice",
         "penalty_claim",
     ]
     assert len([e for e in events if e.kind == "email_sent"]) == 4
-    await assert_replays(handle, record_as="full_ladder_four_eyes")
+    await assert_replays(handle, record_as="full_ladder_to_bailiff")
 
 
 async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest) -> None:
@@ -388,10 +404,11 @@ async def test_the_same_invoice_never_makes_two_cases(relance: RelanceUnderTest)
 
 
 async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=date(2026, 1, 31), policy=load_policy("demo"))
+    case = make_case(due_date=date(2026, 1, 31), policy=load_policy("demo"), invoice_pdf=relance.invoice_pdf)
     handle = await start(relance, case)
-    final = await result_once_approved(relance, handle, step=timedelta(seconds=5))
-    assert final.state == CaseState.READY_FOR_FILING
+    await filed_once_approved(relance, handle, step=timedelta(seconds=5))
+    final = await closed_by_bailiff(handle)
+    assert final.state == CaseState.CLOSED_BY_BAILIFF
     opened = final.actions[0].at
     assert final.actions[-1].at - opened < timedelta(minutes=2)
     history = await handle.fetch_history()
@@ -513,15 +530,18 @@ async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance
 
 
 async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance))
+    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
     handle = await start(relance, case)
-    for target in (Stage.FORMAL_NOTICE, Stage.PENALTY_CLAIM):
+    for target, done in (
+        (Stage.FORMAL_NOTICE, "formal_notice_received"),
+        (Stage.PENALTY_CLAIM, "penalty_claim_sent"),
+    ):
         await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=target))
-        await wait_for(handle, lambda s, t=target: t.value in [a.stage for a in s.actions if a.stage])
+        await wait_for(handle, lambda s, d=done: d in [a.kind for a in s.actions])
     await handle.execute_update(
         InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING, agent="carol")
     )
-    asking = await wait_for(handle, lambda s: s.waiting_for is not None)
+    asking = await wait_for(handle, asks_approval)
     assert asking.waiting_for == "approval of the judicial filing by an agent other than carol"
 
     async def refused(decision: FilingDecision) -> str:
@@ -544,18 +564,20 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
     await handle.execute_update(
         InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
     )
-    final = await handle.result()
-    assert final.state == CaseState.READY_FOR_FILING
+    final = await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
     approved = next(a for a in final.actions if a.kind == "filing_approved")
     assert approved.actor == "dave"
     assert (relance.data_dir / "dossiers" / case.case_id / "manifest.json").is_file()
-    await assert_replays(handle, record_as="four_eyes_approval")
+    await closed_by_bailiff(handle)
+    await assert_replays(handle, record_as="four_eyes_to_bailiff")
 
 
 async def test_a_rejected_filing_keeps_the_case_amicable(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), policy=load_policy("demo"))
+    case = make_case(
+        due_date=await today(relance), policy=load_policy("demo"), invoice_pdf=relance.invoice_pdf
+    )
     handle = await start(relance, case)
-    await advance_until(relance, handle, lambda s: s.waiting_for is not None, timedelta(seconds=5))
+    await advance_until(relance, handle, asks_approval, timedelta(seconds=5))
 
     await handle.execute_update(
         InvoiceCollectionWorkflow.decide_filing,

@@ -6,7 +6,9 @@ in the case input, so a later edit of a policy file never alters a running case'
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -23,15 +25,29 @@ with workflow.unsafe.imports_passed_through():
         CENT,
         ActionRecord,
         AttestationRequest,
+        BailiffDelivery,
+        BailiffDeliveryReceipt,
+        BailiffReport,
+        BailiffReportKind,
         CaseEventRecord,
         CaseInput,
         CaseStatus,
         CommandResult,
+        CostLine,
+        DeliveryEvent,
+        DeliveryEventKind,
+        DeliveryStatus,
+        DisputeRequest,
         DocumentRef,
         EmailRequest,
         EscalateRequest,
+        Exhibit,
         FilingDecision,
+        FilingDossierRef,
+        FilingRequest,
         HandoffRequest,
+        HistoryExportRequest,
+        InvoiceDocumentRequest,
         InvoiceLabelRequest,
         LabelRequest,
         LetterContext,
@@ -39,11 +55,14 @@ with workflow.unsafe.imports_passed_through():
         PaymentLine,
         PaymentRecord,
         PaymentRequest,
+        RegisteredLetterReceipt,
         RegisteredLetterRequest,
+        RegisteredStatusRequest,
         RenderLetterRequest,
         ResumeRequest,
     )
     from models.enums import CaseState, Channel, DebtorKind, Stage
+    from models.judicial import JudicialDecision, JudicialFacts, Prescription, judicial_decision, prescription
     from models.penalties import (
         PenaltyComputation,
         PenaltyPayment,
@@ -63,6 +82,11 @@ PENALTY_CLAIMS = "penalty-claims"
 GREEN_LABEL = "green-invoice-label"
 # A judicial filing waits for a second agent's approval.
 FOUR_EYES = "four-eyes-filing-approval"
+# The formal notice's delivery is followed to its outcome; its deadline runs from the receipt.
+PROOF_OF_RECEIPT = "formal-notice-proof-of-receipt"
+# The judicial step decides by the rules (config/judicial.toml), files a dossier, hands it to the
+# commissaire de justice and follows their reports; the agent is warned before prescription.
+JUDICIAL_ROUTE = "judicial-route"
 
 # Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
 # attempts are enough before the case surfaces the error.
@@ -87,6 +111,14 @@ LEDGER_ACTIVITY = {
     "start_to_close_timeout": timedelta(seconds=30),
     "schedule_to_close_timeout": timedelta(days=1),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)),
+}
+# Asking a provider what became of a letter: a failure only means no news this time.
+DELIVERY_STATUS_ACTIVITY = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "schedule_to_close_timeout": timedelta(hours=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=10)
+    ),
 }
 HANDOFF_ACTIVITY = {
     "start_to_close_timeout": timedelta(minutes=5),
@@ -124,6 +156,7 @@ class InvoiceCollectionWorkflow:
         self._next_index = 0
         self._next_at: datetime | None = None
         self._escalate_to: int | None = None
+        self._step_put_back = False
         self._formal_notice_sent = False
         self._last_action_at: datetime | None = None
         self._actions: list[ActionRecord] = []
@@ -137,6 +170,19 @@ class InvoiceCollectionWorkflow:
         self._approval_pending = False
         self._supervisor_asked = False
         self._filing_decision: FilingDecision | None = None
+        # The formal notice's delivery: the letter awaited, the day it was received, and what the
+        # dossier will produce in court (letters, proofs), in the order they were made.
+        self._awaiting_letter: str | None = None
+        self._notice_received_on: date | None = None
+        self._receipt_at: datetime | None = None
+        self._exhibits: list[Exhibit] = []
+        self._dispute_reason: str | None = None
+        self._prescription: Prescription | None = None
+        self._prescription_warned = False
+        self._prescription_watch: asyncio.Task[None] | None = None
+        # What the commissaire de justice reported: sums recovered, costs and who bears them.
+        self._recovered = Decimal("0.00")
+        self._costs: list[CostLine] = []
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -156,9 +202,13 @@ class InvoiceCollectionWorkflow:
             await self._close(CaseState.PAID, "invoice already paid when the case opened")
         elif case.creditor.charter_accepted_on is not None and workflow.patched(GREEN_LABEL):
             await self._label_invoice()
+        if not self._state.is_closed and workflow.patched(JUDICIAL_ROUTE):
+            self._prescription_watch = asyncio.create_task(self._watch_prescription())
         steps = case.policy.steps
         while not self._state.is_closed and self._next_index < len(steps):
-            self._next_at = self._step_time(self._next_index)
+            # A step put back (a filing deferred by a dispute) is due again as soon as nothing holds it.
+            self._next_at = workflow.now() if self._step_put_back else self._step_time(self._next_index)
+            self._step_put_back = False
             await self._wait_for_next_step()
             if self._state.is_closed:
                 break
@@ -180,6 +230,7 @@ class InvoiceCollectionWorkflow:
         if not self._state.is_closed:
             # Every step of the policy is done and no judicial step ended the case.
             await self._close(CaseState.KEPT_AMICABLE, "the policy's ladder is complete")
+        self._stop_prescription_watch()
         # Let an agent command in progress finish before the case completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status()
@@ -193,6 +244,9 @@ class InvoiceCollectionWorkflow:
         planned = anchor + policy.steps[index].after_due
         if self._last_action_at is not None:
             planned = max(planned, self._last_action_at + policy.min_gap)
+        if self._receipt_at is not None:
+            # The debtor has the formal notice's deadline, counted from its receipt, to pay.
+            planned = max(planned, self._receipt_at + policy.receipt_wait)
         if workflow.patched(BUSINESS_CALENDAR):
             # An overdue step goes out now, unless now is a rest day: then on the next business morning.
             # The holiday tables read their translations through gettext, which the sandbox forbids;
@@ -206,11 +260,13 @@ class InvoiceCollectionWorkflow:
         while not self._state.is_closed and self._escalate_to is None:
             now = workflow.now()
             timeout: timedelta | None
-            if self._state == CaseState.PAUSED:
-                if self._pause_until is not None and now >= self._pause_until:
-                    await self._resume(SYSTEM_ACTOR, f"pause ended on {self._pause_until.isoformat()}")
-                    continue
-                timeout = None if self._pause_until is None else self._pause_until - now
+            paused = self._state == CaseState.PAUSED
+            if paused and self._pause_until is not None and now >= self._pause_until:
+                await self._resume(SYSTEM_ACTOR, f"pause ended on {self._pause_until.isoformat()}")
+                continue
+            if paused or self._dispute_reason is not None:
+                # An open dispute holds the ladder until an agent closes it.
+                timeout = self._pause_until - now if paused and self._pause_until is not None else None
             else:
                 assert self._next_at is not None
                 if now >= self._next_at:
@@ -224,6 +280,9 @@ class InvoiceCollectionWorkflow:
 
     async def _perform(self, step: PolicyStep) -> None:
         case = self._case
+        if step.stage == Stage.JUDICIAL_FILING and workflow.patched(JUDICIAL_ROUTE):
+            await self._go_to_court(step)
+            return
         if step.stage == Stage.JUDICIAL_FILING and not case.invoice.order_reference:
             # Without a signed quote or order the creditor has weak grounds in court (domain notes):
             # such a case stays amicable.
@@ -258,6 +317,7 @@ class InvoiceCollectionWorkflow:
         elif step.stage == Stage.PENALTY_CLAIM and penalties is not None:
             enclosures = [await self._penalty_statement(step, penalties)]
             self._documents.extend(enclosures)
+        receipt: RegisteredLetterReceipt | None = None
         if step.channel == Channel.REGISTERED_LETTER:
             receipt = await workflow.execute_activity_method(
                 MailActivities.send_registered_letter,
@@ -305,9 +365,15 @@ class InvoiceCollectionWorkflow:
                 ),
                 **MAIL_ACTIVITY,
             )
+        letter_date = self._case.policy.local_date(workflow.now())
         if step.stage == Stage.FORMAL_NOTICE:
             self._formal_notice_sent = True
-            self._notice_date = self._case.policy.local_date(workflow.now())
+            self._notice_date = letter_date
+        # What a court dossier would produce: the letters the debtor was sent.
+        if step.stage == Stage.AMICABLE_REMINDER:
+            self._exhibits.append(Exhibit(kind="reminder", document=labelled, dated=letter_date))
+        elif step.stage == Stage.FORMAL_NOTICE:
+            self._exhibits.append(Exhibit(kind="formal_notice", document=labelled, dated=letter_date))
         if penalties is not None:
             detail += (
                 f"; penalties {penalties.total} {case.invoice.currency} as at {penalties.until.isoformat()}"
@@ -323,15 +389,23 @@ class InvoiceCollectionWorkflow:
         )
         if step.stage == Stage.JUDICIAL_FILING:
             await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
+        elif step.stage == Stage.FORMAL_NOTICE and receipt is not None and workflow.patched(PROOF_OF_RECEIPT):
+            await self._await_proof_of_receipt(step, receipt)
 
-    async def _filing_approved(self, step: PolicyStep) -> bool:
+    async def _filing_approved(self, step: PolicyStep, decision: JudicialDecision | None = None) -> bool:
         """Wait for a second agent to approve the filing; remind, then ask a supervisor, if nobody does."""
         requested_by = self._filing_requested_by
         self._approval_pending, self._filing_decision = True, None
+        route = ""
+        if decision is not None:
+            route = (
+                f" ({decision.route} before the {decision.court}, claim {decision.claim_amount} "
+                f"{self._case.invoice.currency})"
+            )
         await self._journal(
             "filing_approval_requested",
             actor=requested_by,
-            detail=f"{step.key}: the judicial filing waits for the approval of an agent "
+            detail=f"{step.key}: the judicial filing{route} waits for the approval of an agent "
             f"other than {requested_by}",
         )
         timeout = self._case.policy.approval_timeout
@@ -360,6 +434,270 @@ class InvoiceCollectionWorkflow:
             )
             return False
         return True
+
+    # --- the formal notice's delivery ----------------------------------------------------------
+
+    async def _await_proof_of_receipt(self, step: PolicyStep, receipt: RegisteredLetterReceipt) -> None:
+        """Ask the provider what became of the formal notice until its outcome is known.
+
+        Without an outcome after the policy's wait, an agent is asked to look (the case holds);
+        resuming waits as long again. An agent who escalates goes on without the proof.
+        """
+        policy = self._case.policy
+        request = RegisteredStatusRequest(
+            case_id=self._case.case_id,
+            step_key=step.key,
+            provider=receipt.provider,
+            tracking_id=receipt.tracking_id,
+        )
+        self._awaiting_letter = receipt.tracking_id
+        give_up_at = workflow.now() + policy.proof_of_receipt_wait
+        held = False
+        problem = ""
+        try:
+            while not self._state.is_closed:
+                status, problem = await self._delivery_status(request, problem)
+                outcome = (
+                    next((event for event in status.events if event.kind.final), None) if status else None
+                )
+                if outcome is not None:
+                    await self._delivery_outcome(step, receipt, outcome)
+                    return
+                if self._escalate_to is not None:
+                    await self._journal(
+                        "notice_receipt_unproven",
+                        actor=SYSTEM_ACTOR,
+                        detail=f"{step.key}: escalated before registered letter {receipt.tracking_id} "
+                        "was known to be received; no court filing can rest on it",
+                    )
+                    return
+                now = workflow.now()
+                if held and self._state == CaseState.OPEN:
+                    # The agent resumed: wait as long again.
+                    held, give_up_at = False, now + policy.proof_of_receipt_wait
+                elif not held and now >= give_up_at and self._state == CaseState.OPEN:
+                    held = True
+                    news = f" (last answer: {problem})" if problem else ""
+                    await self._hold(
+                        "proof_of_receipt_missing",
+                        f"{step.key}: no proof of receipt of registered letter {receipt.tracking_id} "
+                        f"({receipt.provider}) after {policy.proof_of_receipt_wait.days} days{news}; "
+                        "ask the provider or record the post's events, then resume to wait again",
+                    )
+                check_in = policy.delivery_check_every
+                if not held and give_up_at > now:
+                    check_in = min(check_in, give_up_at - now)
+                revision = self._revision
+                try:
+                    await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=check_in)
+                except TimeoutError:
+                    pass
+        finally:
+            self._awaiting_letter = None
+
+    async def _delivery_status(
+        self, request: RegisteredStatusRequest, problem: str
+    ) -> tuple[DeliveryStatus | None, str]:
+        """The letter's status, or None and why when the provider cannot say now."""
+        try:
+            status = await workflow.execute_activity_method(
+                MailActivities.registered_letter_status, request, **DELIVERY_STATUS_ACTIVITY
+            )
+        except ActivityError as error:
+            return None, str(error.cause or error)
+        return status, problem if status is None else ""
+
+    async def _delivery_outcome(
+        self, step: PolicyStep, receipt: RegisteredLetterReceipt, outcome: DeliveryEvent
+    ) -> None:
+        policy = self._case.policy
+        day = policy.local_date(outcome.at)
+        proof = outcome.proof
+        letter = f"registered letter {receipt.tracking_id} ({receipt.provider})"
+        if outcome.kind == DeliveryEventKind.RECEIVED:
+            self._notice_received_on = day
+            self._receipt_at = outcome.at
+            if proof is not None:
+                self._exhibits.append(Exhibit(kind="notice_receipt", document=proof, dated=day))
+            deadline = day + policy.notice_deadline
+            await self._journal(
+                "formal_notice_received",
+                actor=SYSTEM_ACTOR,
+                detail=f"{step.key}: {letter} received on {day.isoformat()}; the deadline to pay "
+                f"runs {policy.notice_deadline.days} days from receipt, to {deadline.isoformat()}",
+                document_sha256=proof.sha256 if proof else None,
+            )
+            return
+        # Refused or left at the post office: the notice is proven sent, not received.
+        self._receipt_at = outcome.at
+        what = "refused by the debtor" if outcome.kind == DeliveryEventKind.REFUSED else "not claimed"
+        await self._journal(
+            f"formal_notice_{outcome.kind.value}",
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: {letter} {what} on {day.isoformat()}",
+            document_sha256=proof.sha256 if proof else None,
+        )
+        await self._hold(
+            "agent_task",
+            f"{step.key}: the formal notice was {what} on {day.isoformat()}; the debtor has not received "
+            "it, so no court filing can rest on it: have a commissaire de justice serve it, or resume to "
+            "go on amicably",
+        )
+
+    # --- court ---------------------------------------------------------------------------------
+
+    async def _go_to_court(self, step: PolicyStep) -> None:
+        """Decide by the rules; if the case may go to court, file once a second agent approves,
+        hand the dossier to the commissaire de justice and follow their reports."""
+        decision, penalties = await self._judicial_decision(step)
+        if not decision.eligible:
+            await self._not_to_court(step, decision)
+            return
+        if not await self._filing_approved(step, decision):
+            return
+        # Payments, a dispute or the days passed while the approval was awaited: decide again.
+        decision, penalties = await self._judicial_decision(step)
+        if not decision.eligible:
+            await self._not_to_court(step, decision)
+            return
+        self._stage = step.stage
+        dossier, delivered = await self._file(step, decision, penalties)
+        self._last_action_at = workflow.now()
+        self._state = CaseState.WITH_BAILIFF
+        self._stop_prescription_watch()
+        await self._journal(
+            STEP_EVENT_KIND[step.stage],
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: {decision.route} dossier {dossier.path} (manifest sha256 "
+            f"{dossier.manifest_sha256}) delivered by {delivered.channel} ({delivered.reference})",
+            step_key=step.key,
+            document_sha256=dossier.manifest_sha256,
+        )
+        await self._follow_bailiff()
+
+    async def _judicial_decision(self, step: PolicyStep) -> tuple[JudicialDecision, PenaltyStatement | None]:
+        case = self._case
+        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
+        penalties = await self._penalties_so_far(step)
+        facts = JudicialFacts(
+            debtor_kind=case.debtor.kind,
+            creditor_siren=case.creditor.siren,
+            debtor_siren=case.debtor.siren,
+            order_reference=case.invoice.order_reference,
+            notice_received_on=self._notice_received_on,
+            dispute_open=self._dispute_reason is not None,
+            due_date=case.invoice.due_date,
+            principal=self._balance,
+            interest=penalties.interest if penalties else Decimal("0.00"),
+            indemnity=penalties.indemnity if penalties else Decimal("0.00"),
+            invoice_on_file=bool(case.invoice.pdf_path),
+            today=case.policy.local_date(workflow.now()),
+        )
+        return judicial_decision(facts, rules), penalties
+
+    async def _not_to_court(self, step: PolicyStep, decision: JudicialDecision) -> None:
+        reasons = "; ".join(decision.refusals)
+        if self._dispute_reason is not None and len(decision.refusals) == 1:
+            # Only the dispute stands in the way: the step runs again once it is settled.
+            self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
+            await self._journal("filing_deferred", actor=SYSTEM_ACTOR, detail=f"{step.key}: {reasons}")
+            return
+        await self._close(CaseState.KEPT_AMICABLE, f"no judicial filing: {reasons}")
+
+    async def _file(
+        self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
+    ) -> tuple[FilingDossierRef, BailiffDeliveryReceipt]:
+        """Build the filing dossier and deliver it to the commissaire de justice."""
+        case = self._case
+        today = case.policy.local_date(workflow.now())
+        exhibits = list(self._exhibits)
+        if case.invoice.pdf_path:
+            invoice = await workflow.execute_activity_method(
+                LegalActivities.invoice_document,
+                InvoiceDocumentRequest(case_id=case.case_id, path=case.invoice.pdf_path),
+                **DOCUMENT_ACTIVITY,
+            )
+            exhibits.append(Exhibit(kind="invoice", document=invoice, dated=case.invoice.issue_date))
+        if penalties is not None:
+            statement = await self._penalty_statement(step, penalties)
+            exhibits.append(Exhibit(kind="penalty_statement", document=statement, dated=today))
+        history = await workflow.execute_activity_method(
+            LegalActivities.export_history,
+            HistoryExportRequest(case_id=case.case_id, step_key=step.key),
+            **DOCUMENT_ACTIVITY,
+        )
+        assert self._notice_received_on is not None  # the decision required it
+        dossier = await workflow.execute_activity_method(
+            LegalActivities.prepare_filing,
+            FilingRequest(
+                case_id=case.case_id,
+                creditor=case.creditor,
+                debtor=case.debtor,
+                invoice=case.invoice,
+                decision=decision,
+                principal=self._balance,
+                penalties=penalties,
+                notice_received_on=self._notice_received_on,
+                exhibits=exhibits,
+                history=history,
+                filed_on=today,
+            ),
+            **HANDOFF_ACTIVITY,
+        )
+        delivery = await workflow.execute_activity_method(
+            LegalActivities.deliver_to_bailiff,
+            BailiffDelivery(
+                case_id=case.case_id,
+                dossier=dossier,
+                creditor_name=case.creditor.name,
+                debtor_name=case.debtor.name,
+                invoice_number=case.invoice.number,
+            ),
+            **MAIL_ACTIVITY,
+        )
+        return dossier, delivery
+
+    async def _follow_bailiff(self) -> None:
+        """Wait for the commissaire de justice's reports until the case closes; remind when silent."""
+        wait = self._case.policy.bailiff_report_wait
+        while not self._state.is_closed:
+            revision = self._revision
+            try:
+                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=wait)
+            except TimeoutError:
+                await self._journal(
+                    "bailiff_no_news",
+                    actor=SYSTEM_ACTOR,
+                    detail=f"no report from the commissaire de justice for {wait.days} days: ask them "
+                    "where the dossier stands",
+                )
+
+    # --- prescription --------------------------------------------------------------------------
+
+    async def _watch_prescription(self) -> None:
+        """Warn the agents ahead of the day the claim is time-barred (rules in config/judicial.toml)."""
+        case = self._case
+        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
+        limit = prescription(case.debtor.kind, case.invoice.due_date, rules)
+        self._prescription = limit
+        warn_at = case.policy.send_time(limit.warn_from)
+        if warn_at > workflow.now():
+            await workflow.sleep(warn_at - workflow.now())
+        if self._state.is_closed or self._state == CaseState.WITH_BAILIFF:
+            return
+        self._prescription_warned = True
+        barred_from = (limit.ends_on + timedelta(days=1)).isoformat()
+        await self._journal(
+            "prescription_warning",
+            actor=SYSTEM_ACTOR,
+            detail=f"the claim is time-barred from {barred_from} ({limit.basis}, counted from "
+            f"{limit.runs_from.isoformat()}): file in court or obtain the debtor's acknowledgment "
+            "before then; a formal notice does not interrupt prescription (Code civil 2240, 2241)",
+        )
+
+    def _stop_prescription_watch(self) -> None:
+        if self._prescription_watch is not None and not self._prescription_watch.done():
+            self._prescription_watch.cancel()
 
     async def _label_invoice(self) -> None:
         """The creditor's invoice with the green label, and the charter attestation joined to it."""
@@ -490,6 +828,7 @@ class InvoiceCollectionWorkflow:
             invoice=self._case.invoice,
             balance=self._balance,
             pay_by=pay_by,
+            pay_within=policy.notice_deadline if step.stage == Stage.FORMAL_NOTICE else None,
             previous_letters=[a for a in self._actions if a.step_key is not None],
             penalties=penalties,
             agency=self._case.agency,
@@ -497,11 +836,17 @@ class InvoiceCollectionWorkflow:
 
     async def _hold_for_agent(self, step: PolicyStep, error: ActivityError) -> None:
         cause = error.cause or error
+        await self._hold(
+            "step_failed", f"{step.key} failed: {cause}; fix the cause, then resume to run it again"
+        )
+
+    async def _hold(self, kind: str, reason: str) -> None:
+        """Pause the case for an agent, with the reason they will read."""
         self._state = CaseState.PAUSED
-        self._pause_reason = f"{step.key} failed: {cause}; fix the cause, then resume to run it again"
+        self._pause_reason = reason
         self._pause_until = None
         self._revision += 1
-        await self._journal("step_failed", actor=SYSTEM_ACTOR, detail=self._pause_reason)
+        await self._journal(kind, actor=SYSTEM_ACTOR, detail=reason)
 
     async def _close(self, state: CaseState, why: str) -> None:
         self._state = state
@@ -570,6 +915,7 @@ class InvoiceCollectionWorkflow:
     @pause.validator
     def _validate_pause(self, request: PauseRequest) -> None:
         self._refuse_if_closed()
+        self._refuse_if_with_bailiff()
         if self._state == CaseState.PAUSED:
             raise CommandRefused(f"case is already paused ({self._pause_reason})")
         if not request.reason.strip():
@@ -613,6 +959,9 @@ class InvoiceCollectionWorkflow:
         self._refuse_if_closed()
         if self._state == CaseState.PAUSED:
             raise CommandRefused("case is paused: resume it before escalating")
+        self._refuse_if_with_bailiff()
+        if self._dispute_reason is not None:
+            raise CommandRefused(f"a dispute is open ({self._dispute_reason}): close it before escalating")
         if self._escalate_to is not None:
             raise CommandRefused("an escalation is already under way")
         steps = self._case.policy.steps
@@ -640,47 +989,19 @@ class InvoiceCollectionWorkflow:
 
     @workflow.update
     async def record_payment(self, request: PaymentRequest) -> CommandResult:
-        # Lower the balance before any await, so a concurrent payment is validated against it.
-        self._balance = (self._balance - request.amount).quantize(CENT)
-        self._payments.append(
-            PaymentLine(
-                amount=request.amount,
-                paid_on=request.paid_on,
-                recorded_by=request.agent,
-                reference=request.reference,
-            )
+        paid_in_full = await self._apply_payment(
+            request.amount, request.paid_on, request.agent, request.reference
         )
-        self._revision += 1
-        update = workflow.current_update_info()
-        key = update.id if update is not None else str(len(self._payments))
-        await workflow.execute_activity_method(
-            LedgerActivities.record_payment,
-            PaymentRecord(
-                case_id=self._case.case_id,
-                amount=request.amount,
-                paid_on=request.paid_on,
-                recorded_by=request.agent,
-                reference=request.reference,
-                idempotency_key=f"{self._case.case_id}/payment/{key}",
-            ),
-            **LEDGER_ACTIVITY,
-        )
-        currency = self._case.invoice.currency
-        await self._journal(
-            "payment_recorded",
-            actor=request.agent,
-            detail=f"{request.amount} {currency} paid on {request.paid_on.isoformat()}; "
-            f"balance {self._balance} {currency}",
-        )
-        if self._balance == 0 and not self._state.is_closed:
-            await self._close(CaseState.PAID, "balance paid in full")
+        if paid_in_full:
             return self._result("payment recorded; balance paid in full, case closed")
-        return self._result(f"payment recorded; balance {self._balance} {currency}")
+        return self._result(f"payment recorded; balance {self._balance} {self._case.invoice.currency}")
 
     @record_payment.validator
     def _validate_payment(self, request: PaymentRequest) -> None:
         self._refuse_if_closed()
-        amount = request.amount
+        self._check_payment(request.amount, request.paid_on)
+
+    def _check_payment(self, amount: Decimal, paid_on: date) -> None:
         if amount <= 0:
             raise CommandRefused("a payment must be a positive amount")
         if amount != amount.quantize(CENT):
@@ -690,10 +1011,118 @@ class InvoiceCollectionWorkflow:
                 f"{amount} exceeds the balance of {self._balance} {self._case.invoice.currency}"
             )
         today = self._case.policy.local_date(workflow.now())
-        if request.paid_on > today:
-            raise CommandRefused(f"payment date {request.paid_on.isoformat()} is in the future")
-        if request.paid_on < self._case.invoice.issue_date:
-            raise CommandRefused(f"payment date {request.paid_on.isoformat()} is before the invoice date")
+        if paid_on > today:
+            raise CommandRefused(f"payment date {paid_on.isoformat()} is in the future")
+        if paid_on < self._case.invoice.issue_date:
+            raise CommandRefused(f"payment date {paid_on.isoformat()} is before the invoice date")
+
+    async def _apply_payment(self, amount: Decimal, paid_on: date, agent: str, reference: str) -> bool:
+        """Lower the balance, record the payment; close the case once paid in full (True then)."""
+        # Lower the balance before any await, so a concurrent payment is validated against it.
+        self._balance = (self._balance - amount).quantize(CENT)
+        self._payments.append(
+            PaymentLine(amount=amount, paid_on=paid_on, recorded_by=agent, reference=reference)
+        )
+        self._revision += 1
+        update = workflow.current_update_info()
+        key = update.id if update is not None else str(len(self._payments))
+        await workflow.execute_activity_method(
+            LedgerActivities.record_payment,
+            PaymentRecord(
+                case_id=self._case.case_id,
+                amount=amount,
+                paid_on=paid_on,
+                recorded_by=agent,
+                reference=reference,
+                idempotency_key=f"{self._case.case_id}/payment/{key}",
+            ),
+            **LEDGER_ACTIVITY,
+        )
+        currency = self._case.invoice.currency
+        await self._journal(
+            "payment_recorded",
+            actor=agent,
+            detail=f"{amount} {currency} paid on {paid_on.isoformat()}; balance {self._balance} {currency}",
+        )
+        if self._balance == 0 and not self._state.is_closed:
+            await self._close(CaseState.PAID, "balance paid in full")
+            return True
+        return False
+
+    @workflow.update
+    async def dispute(self, request: DisputeRequest) -> CommandResult:
+        reason = request.reason.strip()
+        self._dispute_reason = reason if request.open else None
+        self._revision += 1
+        if request.open:
+            await self._journal("dispute_opened", actor=request.agent, detail=reason)
+            return self._result(
+                "dispute opened: the ladder holds, no filing goes to court until it is closed"
+            )
+        await self._journal("dispute_closed", actor=request.agent, detail=reason)
+        return self._result("dispute closed: the ladder goes on")
+
+    @dispute.validator
+    def _validate_dispute(self, request: DisputeRequest) -> None:
+        self._refuse_if_closed()
+        if not request.reason.strip():
+            raise CommandRefused("opening or closing a dispute needs a reason")
+        if request.open and self._dispute_reason is not None:
+            raise CommandRefused(f"a dispute is already open ({self._dispute_reason})")
+        if not request.open and self._dispute_reason is None:
+            raise CommandRefused("no dispute is open")
+
+    @workflow.update
+    async def report_from_bailiff(self, report: BailiffReport) -> CommandResult:
+        currency = self._case.invoice.currency
+        today = self._case.policy.local_date(workflow.now())
+        if report.costs:
+            assert report.costs_borne_by is not None  # BailiffReport requires it with costs
+            self._costs.append(
+                CostLine(
+                    amount=report.costs, borne_by=report.costs_borne_by, reported_on=today, note=report.note
+                )
+            )
+        self._revision += 1
+        costs = (
+            f"; costs {report.costs} {currency} borne by the {report.costs_borne_by}" if report.costs else ""
+        )
+        note = f"; {report.note.strip()}" if report.note.strip() else ""
+        await self._journal(
+            f"bailiff_{report.kind.value}", actor=report.agent, detail=f"{report.kind.value}{costs}{note}"
+        )
+        if report.kind == BailiffReportKind.RECOVERED:
+            self._recovered += report.amount
+            received_on = report.received_on or today
+            if await self._apply_payment(report.amount, received_on, report.agent, "commissaire de justice"):
+                return self._result("recovery recorded; balance paid in full, case closed")
+        elif report.kind == BailiffReportKind.FAILED:
+            await self._close(
+                CaseState.RECOVERY_FAILED, f"the commissaire de justice could not recover{note}"
+            )
+        elif report.kind == BailiffReportKind.CLOSED:
+            state = CaseState.PAID if self._balance == 0 else CaseState.CLOSED_BY_BAILIFF
+            await self._close(
+                state, f"file closed by the commissaire de justice, balance {self._balance} {currency}"
+            )
+        return self._result(f"report recorded ({report.kind.value}); balance {self._balance} {currency}")
+
+    @report_from_bailiff.validator
+    def _validate_bailiff_report(self, report: BailiffReport) -> None:
+        self._refuse_if_closed()
+        if self._state != CaseState.WITH_BAILIFF:
+            raise CommandRefused("no dossier of this case is with a commissaire de justice")
+        if not report.agent.strip():
+            raise CommandRefused("a report needs the name of the agent who enters it")
+        if report.kind == BailiffReportKind.RECOVERED:
+            self._check_payment(
+                report.amount, report.received_on or self._case.policy.local_date(workflow.now())
+            )
+
+    @workflow.signal
+    def delivery_reported(self) -> None:
+        """A provider's webhook or an agent says a registered letter has news: ask for it now."""
+        self._revision += 1
 
     @workflow.update
     async def decide_filing(self, decision: FilingDecision) -> CommandResult:
@@ -721,6 +1150,12 @@ class InvoiceCollectionWorkflow:
     def _refuse_if_closed(self) -> None:
         if self._state.is_closed:
             raise CommandRefused(f"case is closed ({self._state.value})")
+
+    def _refuse_if_with_bailiff(self) -> None:
+        if self._state == CaseState.WITH_BAILIFF:
+            raise CommandRefused(
+                "the dossier is with the commissaire de justice: record their reports instead"
+            )
 
     # --- status --------------------------------------------------------------------------------
 
@@ -753,10 +1188,25 @@ class InvoiceCollectionWorkflow:
             actions=list(self._actions),
             payments=list(self._payments),
             waiting_for=self._waiting_for(),
+            dispute_reason=self._dispute_reason,
+            recovered=self._recovered,
+            costs=list(self._costs),
+            prescription_ends_on=self._prescription.ends_on if self._prescription else None,
         )
 
     def _waiting_for(self) -> str | None:
-        if not self._approval_pending:
-            return None
-        who = "a supervisor" if self._supervisor_asked else "an agent"
-        return f"approval of the judicial filing by {who} other than {self._filing_requested_by}"
+        """What the case waits for from a person or from outside, most pressing first."""
+        waits = []
+        if self._approval_pending:
+            who = "a supervisor" if self._supervisor_asked else "an agent"
+            waits.append(f"approval of the judicial filing by {who} other than {self._filing_requested_by}")
+        if self._dispute_reason is not None:
+            waits.append(f"settlement of the dispute ({self._dispute_reason})")
+        if self._awaiting_letter is not None:
+            waits.append(f"the outcome of the formal notice's registered letter {self._awaiting_letter}")
+        if self._state == CaseState.WITH_BAILIFF:
+            waits.append("the reports of the commissaire de justice")
+        if self._prescription_warned and self._prescription is not None and not self._state.is_closed:
+            ends_on = self._prescription.ends_on.isoformat()
+            waits.append(f"a court filing or an acknowledgment before prescription on {ends_on}")
+        return "; ".join(waits) or None
