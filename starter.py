@@ -371,6 +371,14 @@ def _print_status(s: CaseStatus) -> None:
         )
     if s.waiting_for:
         console.print(f"waiting for: {s.waiting_for}")
+    if s.dispute_reason:
+        console.print(f"dispute open: {s.dispute_reason}")
+    if s.recovered or s.costs:
+        costs = ", ".join(f"{c.amount} {s.currency} borne by the {c.borne_by.value}" for c in s.costs)
+        recovered = f"{s.recovered} {s.currency}"
+        console.print(f"recovered by the commissaire de justice: {recovered}; costs: {costs or '-'}")
+    if s.prescription_ends_on and not s.state.is_closed:
+        console.print(f"time-barred after {s.prescription_ends_on.isoformat()} (prescription)")
     if s.next_action:
         console.print(f"next: {_next_action(s)}")
     table = Table("when", "what", "by", "detail", "document sha256")

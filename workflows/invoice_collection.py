@@ -1,7 +1,9 @@
 """One unpaid invoice, one durable case: the escalation ladder and the agent commands.
 
 Only deterministic orchestration lives here; every side effect is an activity. The policy travels
-in the case input, so a later edit of a policy file never alters a running case's history.
+in the case input, so a later edit of a policy file never alters a running case's history. The
+formal notice's delivery (``proof_of_receipt``) and the judicial step (``court``) live in their own
+modules.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -25,8 +26,6 @@ with workflow.unsafe.imports_passed_through():
         CENT,
         ActionRecord,
         AttestationRequest,
-        BailiffDelivery,
-        BailiffDeliveryReceipt,
         BailiffReport,
         BailiffReportKind,
         CaseEventRecord,
@@ -34,20 +33,13 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         CommandResult,
         CostLine,
-        DeliveryEvent,
-        DeliveryEventKind,
-        DeliveryStatus,
         DisputeRequest,
         DocumentRef,
         EmailRequest,
         EscalateRequest,
         Exhibit,
         FilingDecision,
-        FilingDossierRef,
-        FilingRequest,
         HandoffRequest,
-        HistoryExportRequest,
-        InvoiceDocumentRequest,
         InvoiceLabelRequest,
         LabelRequest,
         LetterContext,
@@ -57,12 +49,11 @@ with workflow.unsafe.imports_passed_through():
         PaymentRequest,
         RegisteredLetterReceipt,
         RegisteredLetterRequest,
-        RegisteredStatusRequest,
         RenderLetterRequest,
         ResumeRequest,
     )
     from models.enums import CaseState, Channel, DebtorKind, Stage
-    from models.judicial import JudicialDecision, JudicialFacts, Prescription, judicial_decision, prescription
+    from models.judicial import Prescription
     from models.penalties import (
         PenaltyComputation,
         PenaltyPayment,
@@ -72,7 +63,18 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.policy import PolicyStep
 
-SYSTEM_ACTOR = "relance"
+
+from workflows.common import (
+    DOCUMENT_ACTIVITY,
+    HANDOFF_ACTIVITY,
+    LEDGER_ACTIVITY,
+    MAIL_ACTIVITY,
+    STEP_EVENT_KIND,
+    SYSTEM_ACTOR,
+    CommandRefused,
+)
+from workflows.court import CourtProceedings
+from workflows.proof_of_receipt import ProofOfReceipt
 
 # Changes that alter history, kept replayable for cases started before them (workflow.patched).
 BUSINESS_CALENDAR = "business-calendar"
@@ -88,63 +90,9 @@ PROOF_OF_RECEIPT = "formal-notice-proof-of-receipt"
 # commissaire de justice and follows their reports; the agent is warned before prescription.
 JUDICIAL_ROUTE = "judicial-route"
 
-# Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
-# attempts are enough before the case surfaces the error.
-DOCUMENT_ACTIVITY = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5
-    ),
-}
-# A mail server or a registered-mail provider can be down for hours: keep trying for a day, slowly.
-MAIL_ACTIVITY = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "schedule_to_close_timeout": timedelta(days=1),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=10),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(minutes=30),
-    ),
-}
-# The journal is the proof of what was done: it must eventually be written, whatever the outage.
-LEDGER_ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "schedule_to_close_timeout": timedelta(days=1),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)),
-}
-# Asking a provider what became of a letter: a failure only means no news this time.
-DELIVERY_STATUS_ACTIVITY = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "schedule_to_close_timeout": timedelta(hours=1),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=10)
-    ),
-}
-HANDOFF_ACTIVITY = {
-    "start_to_close_timeout": timedelta(minutes=5),
-    "schedule_to_close_timeout": timedelta(days=1),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=30)
-    ),
-}
-
-STEP_EVENT_KIND = {
-    Stage.AMICABLE_REMINDER: "reminder_sent",
-    Stage.FORMAL_NOTICE: "formal_notice_sent",
-    Stage.PENALTY_CLAIM: "penalty_claim_sent",
-    Stage.JUDICIAL_FILING: "handed_off_to_bailiff",
-}
-
-
-class CommandRefused(ApplicationError):
-    """An agent command that cannot be carried out; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, type="CommandRefused", non_retryable=True)
-
 
 @workflow.defn
-class InvoiceCollectionWorkflow:
+class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
     @workflow.init
     def __init__(self, case: CaseInput) -> None:
         self._case = case
@@ -391,313 +339,6 @@ class InvoiceCollectionWorkflow:
             await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
         elif step.stage == Stage.FORMAL_NOTICE and receipt is not None and workflow.patched(PROOF_OF_RECEIPT):
             await self._await_proof_of_receipt(step, receipt)
-
-    async def _filing_approved(self, step: PolicyStep, decision: JudicialDecision | None = None) -> bool:
-        """Wait for a second agent to approve the filing; remind, then ask a supervisor, if nobody does."""
-        requested_by = self._filing_requested_by
-        self._approval_pending, self._filing_decision = True, None
-        route = ""
-        if decision is not None:
-            route = (
-                f" ({decision.route} before the {decision.court}, claim {decision.claim_amount} "
-                f"{self._case.invoice.currency})"
-            )
-        await self._journal(
-            "filing_approval_requested",
-            actor=requested_by,
-            detail=f"{step.key}: the judicial filing{route} waits for the approval of an agent "
-            f"other than {requested_by}",
-        )
-        timeout = self._case.policy.approval_timeout
-        for overdue, why in (
-            ("approval_reminder", "no decision on the judicial filing yet: agents reminded"),
-            ("approval_to_supervisor", "still no decision on the judicial filing: a supervisor is asked"),
-            (None, ""),
-        ):
-            try:
-                await workflow.wait_condition(
-                    lambda: self._filing_decision is not None or self._state.is_closed,
-                    timeout=timeout if overdue else None,
-                )
-                break
-            except TimeoutError:
-                assert overdue is not None
-                self._supervisor_asked = overdue == "approval_to_supervisor"
-                await self._journal(overdue, actor=SYSTEM_ACTOR, detail=f"{step.key}: {why}")
-        self._approval_pending = False
-        decision = self._filing_decision
-        if self._state.is_closed or decision is None:
-            return False
-        if not decision.approve:
-            await self._close(
-                CaseState.KEPT_AMICABLE, f"judicial filing rejected by {decision.agent}: {decision.reason}"
-            )
-            return False
-        return True
-
-    # --- the formal notice's delivery ----------------------------------------------------------
-
-    async def _await_proof_of_receipt(self, step: PolicyStep, receipt: RegisteredLetterReceipt) -> None:
-        """Ask the provider what became of the formal notice until its outcome is known.
-
-        Without an outcome after the policy's wait, an agent is asked to look (the case holds);
-        resuming waits as long again. An agent who escalates goes on without the proof.
-        """
-        policy = self._case.policy
-        request = RegisteredStatusRequest(
-            case_id=self._case.case_id,
-            step_key=step.key,
-            provider=receipt.provider,
-            tracking_id=receipt.tracking_id,
-        )
-        self._awaiting_letter = receipt.tracking_id
-        give_up_at = workflow.now() + policy.proof_of_receipt_wait
-        held = False
-        problem = ""
-        try:
-            while not self._state.is_closed:
-                status, problem = await self._delivery_status(request, problem)
-                outcome = (
-                    next((event for event in status.events if event.kind.final), None) if status else None
-                )
-                if outcome is not None:
-                    await self._delivery_outcome(step, receipt, outcome)
-                    return
-                if self._escalate_to is not None:
-                    await self._journal(
-                        "notice_receipt_unproven",
-                        actor=SYSTEM_ACTOR,
-                        detail=f"{step.key}: escalated before registered letter {receipt.tracking_id} "
-                        "was known to be received; no court filing can rest on it",
-                    )
-                    return
-                now = workflow.now()
-                if held and self._state == CaseState.OPEN:
-                    # The agent resumed: wait as long again.
-                    held, give_up_at = False, now + policy.proof_of_receipt_wait
-                elif not held and now >= give_up_at and self._state == CaseState.OPEN:
-                    held = True
-                    news = f" (last answer: {problem})" if problem else ""
-                    await self._hold(
-                        "proof_of_receipt_missing",
-                        f"{step.key}: no proof of receipt of registered letter {receipt.tracking_id} "
-                        f"({receipt.provider}) after {policy.proof_of_receipt_wait.days} days{news}; "
-                        "ask the provider or record the post's events, then resume to wait again",
-                    )
-                check_in = policy.delivery_check_every
-                if not held and give_up_at > now:
-                    check_in = min(check_in, give_up_at - now)
-                revision = self._revision
-                try:
-                    await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=check_in)
-                except TimeoutError:
-                    pass
-        finally:
-            self._awaiting_letter = None
-
-    async def _delivery_status(
-        self, request: RegisteredStatusRequest, problem: str
-    ) -> tuple[DeliveryStatus | None, str]:
-        """The letter's status, or None and why when the provider cannot say now."""
-        try:
-            status = await workflow.execute_activity_method(
-                MailActivities.registered_letter_status, request, **DELIVERY_STATUS_ACTIVITY
-            )
-        except ActivityError as error:
-            return None, str(error.cause or error)
-        return status, problem if status is None else ""
-
-    async def _delivery_outcome(
-        self, step: PolicyStep, receipt: RegisteredLetterReceipt, outcome: DeliveryEvent
-    ) -> None:
-        policy = self._case.policy
-        day = policy.local_date(outcome.at)
-        proof = outcome.proof
-        letter = f"registered letter {receipt.tracking_id} ({receipt.provider})"
-        if outcome.kind == DeliveryEventKind.RECEIVED:
-            self._notice_received_on = day
-            self._receipt_at = outcome.at
-            if proof is not None:
-                self._exhibits.append(Exhibit(kind="notice_receipt", document=proof, dated=day))
-            deadline = day + policy.notice_deadline
-            await self._journal(
-                "formal_notice_received",
-                actor=SYSTEM_ACTOR,
-                detail=f"{step.key}: {letter} received on {day.isoformat()}; the deadline to pay "
-                f"runs {policy.notice_deadline.days} days from receipt, to {deadline.isoformat()}",
-                document_sha256=proof.sha256 if proof else None,
-            )
-            return
-        # Refused or left at the post office: the notice is proven sent, not received.
-        self._receipt_at = outcome.at
-        what = "refused by the debtor" if outcome.kind == DeliveryEventKind.REFUSED else "not claimed"
-        await self._journal(
-            f"formal_notice_{outcome.kind.value}",
-            actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: {letter} {what} on {day.isoformat()}",
-            document_sha256=proof.sha256 if proof else None,
-        )
-        await self._hold(
-            "agent_task",
-            f"{step.key}: the formal notice was {what} on {day.isoformat()}; the debtor has not received "
-            "it, so no court filing can rest on it: have a commissaire de justice serve it, or resume to "
-            "go on amicably",
-        )
-
-    # --- court ---------------------------------------------------------------------------------
-
-    async def _go_to_court(self, step: PolicyStep) -> None:
-        """Decide by the rules; if the case may go to court, file once a second agent approves,
-        hand the dossier to the commissaire de justice and follow their reports."""
-        decision, penalties = await self._judicial_decision(step)
-        if not decision.eligible:
-            await self._not_to_court(step, decision)
-            return
-        if not await self._filing_approved(step, decision):
-            return
-        # Payments, a dispute or the days passed while the approval was awaited: decide again.
-        decision, penalties = await self._judicial_decision(step)
-        if not decision.eligible:
-            await self._not_to_court(step, decision)
-            return
-        self._stage = step.stage
-        dossier, delivered = await self._file(step, decision, penalties)
-        self._last_action_at = workflow.now()
-        self._state = CaseState.WITH_BAILIFF
-        self._stop_prescription_watch()
-        await self._journal(
-            STEP_EVENT_KIND[step.stage],
-            actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: {decision.route} dossier {dossier.path} (manifest sha256 "
-            f"{dossier.manifest_sha256}) delivered by {delivered.channel} ({delivered.reference})",
-            step_key=step.key,
-            document_sha256=dossier.manifest_sha256,
-        )
-        await self._follow_bailiff()
-
-    async def _judicial_decision(self, step: PolicyStep) -> tuple[JudicialDecision, PenaltyStatement | None]:
-        case = self._case
-        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
-        penalties = await self._penalties_so_far(step)
-        facts = JudicialFacts(
-            debtor_kind=case.debtor.kind,
-            creditor_siren=case.creditor.siren,
-            debtor_siren=case.debtor.siren,
-            order_reference=case.invoice.order_reference,
-            notice_received_on=self._notice_received_on,
-            dispute_open=self._dispute_reason is not None,
-            due_date=case.invoice.due_date,
-            principal=self._balance,
-            interest=penalties.interest if penalties else Decimal("0.00"),
-            indemnity=penalties.indemnity if penalties else Decimal("0.00"),
-            invoice_on_file=bool(case.invoice.pdf_path),
-            today=case.policy.local_date(workflow.now()),
-        )
-        return judicial_decision(facts, rules), penalties
-
-    async def _not_to_court(self, step: PolicyStep, decision: JudicialDecision) -> None:
-        reasons = "; ".join(decision.refusals)
-        if self._dispute_reason is not None and len(decision.refusals) == 1:
-            # Only the dispute stands in the way: the step runs again once it is settled.
-            self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
-            await self._journal("filing_deferred", actor=SYSTEM_ACTOR, detail=f"{step.key}: {reasons}")
-            return
-        await self._close(CaseState.KEPT_AMICABLE, f"no judicial filing: {reasons}")
-
-    async def _file(
-        self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
-    ) -> tuple[FilingDossierRef, BailiffDeliveryReceipt]:
-        """Build the filing dossier and deliver it to the commissaire de justice."""
-        case = self._case
-        today = case.policy.local_date(workflow.now())
-        exhibits = list(self._exhibits)
-        if case.invoice.pdf_path:
-            invoice = await workflow.execute_activity_method(
-                LegalActivities.invoice_document,
-                InvoiceDocumentRequest(case_id=case.case_id, path=case.invoice.pdf_path),
-                **DOCUMENT_ACTIVITY,
-            )
-            exhibits.append(Exhibit(kind="invoice", document=invoice, dated=case.invoice.issue_date))
-        if penalties is not None:
-            statement = await self._penalty_statement(step, penalties)
-            exhibits.append(Exhibit(kind="penalty_statement", document=statement, dated=today))
-        history = await workflow.execute_activity_method(
-            LegalActivities.export_history,
-            HistoryExportRequest(case_id=case.case_id, step_key=step.key),
-            **DOCUMENT_ACTIVITY,
-        )
-        assert self._notice_received_on is not None  # the decision required it
-        dossier = await workflow.execute_activity_method(
-            LegalActivities.prepare_filing,
-            FilingRequest(
-                case_id=case.case_id,
-                creditor=case.creditor,
-                debtor=case.debtor,
-                invoice=case.invoice,
-                decision=decision,
-                principal=self._balance,
-                penalties=penalties,
-                notice_received_on=self._notice_received_on,
-                exhibits=exhibits,
-                history=history,
-                filed_on=today,
-            ),
-            **HANDOFF_ACTIVITY,
-        )
-        delivery = await workflow.execute_activity_method(
-            LegalActivities.deliver_to_bailiff,
-            BailiffDelivery(
-                case_id=case.case_id,
-                dossier=dossier,
-                creditor_name=case.creditor.name,
-                debtor_name=case.debtor.name,
-                invoice_number=case.invoice.number,
-            ),
-            **MAIL_ACTIVITY,
-        )
-        return dossier, delivery
-
-    async def _follow_bailiff(self) -> None:
-        """Wait for the commissaire de justice's reports until the case closes; remind when silent."""
-        wait = self._case.policy.bailiff_report_wait
-        while not self._state.is_closed:
-            revision = self._revision
-            try:
-                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=wait)
-            except TimeoutError:
-                await self._journal(
-                    "bailiff_no_news",
-                    actor=SYSTEM_ACTOR,
-                    detail=f"no report from the commissaire de justice for {wait.days} days: ask them "
-                    "where the dossier stands",
-                )
-
-    # --- prescription --------------------------------------------------------------------------
-
-    async def _watch_prescription(self) -> None:
-        """Warn the agents ahead of the day the claim is time-barred (rules in config/judicial.toml)."""
-        case = self._case
-        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
-        limit = prescription(case.debtor.kind, case.invoice.due_date, rules)
-        self._prescription = limit
-        warn_at = case.policy.send_time(limit.warn_from)
-        if warn_at > workflow.now():
-            await workflow.sleep(warn_at - workflow.now())
-        if self._state.is_closed or self._state == CaseState.WITH_BAILIFF:
-            return
-        self._prescription_warned = True
-        barred_from = (limit.ends_on + timedelta(days=1)).isoformat()
-        await self._journal(
-            "prescription_warning",
-            actor=SYSTEM_ACTOR,
-            detail=f"the claim is time-barred from {barred_from} ({limit.basis}, counted from "
-            f"{limit.runs_from.isoformat()}): file in court or obtain the debtor's acknowledgment "
-            "before then; a formal notice does not interrupt prescription (Code civil 2240, 2241)",
-        )
-
-    def _stop_prescription_watch(self) -> None:
-        if self._prescription_watch is not None and not self._prescription_watch.done():
-            self._prescription_watch.cancel()
 
     async def _label_invoice(self) -> None:
         """The creditor's invoice with the green label, and the charter attestation joined to it."""

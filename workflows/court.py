@@ -1,0 +1,236 @@
+"""The judicial step (part of ``InvoiceCollectionWorkflow``): the decision by the rules of
+``config/judicial.toml`` with each refusal explained, the four-eyes approval, the filing dossier,
+its delivery to the commissaire de justice and the wait for their reports; and the warning ahead
+of prescription, from the day the case opens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.legal import LegalActivities
+    from models.case import (
+        BailiffDelivery,
+        BailiffDeliveryReceipt,
+        Exhibit,
+        FilingDossierRef,
+        FilingRequest,
+        HistoryExportRequest,
+        InvoiceDocumentRequest,
+    )
+    from models.enums import CaseState
+    from models.judicial import JudicialDecision, JudicialFacts, judicial_decision, prescription
+    from models.penalties import PenaltyStatement
+    from models.policy import PolicyStep
+
+from workflows.common import (
+    DOCUMENT_ACTIVITY,
+    HANDOFF_ACTIVITY,
+    MAIL_ACTIVITY,
+    STEP_EVENT_KIND,
+    SYSTEM_ACTOR,
+)
+
+
+class CourtProceedings:
+    """Mixed into the case workflow: uses its state, its journal (``_journal``), ``_close`` and
+    the penalties it computes (``_penalties_so_far``, ``_penalty_statement``)."""
+
+    async def _filing_approved(self, step: PolicyStep, decision: JudicialDecision | None = None) -> bool:
+        """Wait for a second agent to approve the filing; remind, then ask a supervisor, if nobody does."""
+        requested_by = self._filing_requested_by
+        self._approval_pending, self._filing_decision = True, None
+        route = ""
+        if decision is not None:
+            route = (
+                f" ({decision.route} before the {decision.court}, claim {decision.claim_amount} "
+                f"{self._case.invoice.currency})"
+            )
+        await self._journal(
+            "filing_approval_requested",
+            actor=requested_by,
+            detail=f"{step.key}: the judicial filing{route} waits for the approval of an agent "
+            f"other than {requested_by}",
+        )
+        timeout = self._case.policy.approval_timeout
+        for overdue, why in (
+            ("approval_reminder", "no decision on the judicial filing yet: agents reminded"),
+            ("approval_to_supervisor", "still no decision on the judicial filing: a supervisor is asked"),
+            (None, ""),
+        ):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._filing_decision is not None or self._state.is_closed,
+                    timeout=timeout if overdue else None,
+                )
+                break
+            except TimeoutError:
+                assert overdue is not None
+                self._supervisor_asked = overdue == "approval_to_supervisor"
+                await self._journal(overdue, actor=SYSTEM_ACTOR, detail=f"{step.key}: {why}")
+        self._approval_pending = False
+        decision = self._filing_decision
+        if self._state.is_closed or decision is None:
+            return False
+        if not decision.approve:
+            await self._close(
+                CaseState.KEPT_AMICABLE, f"judicial filing rejected by {decision.agent}: {decision.reason}"
+            )
+            return False
+        return True
+
+    async def _go_to_court(self, step: PolicyStep) -> None:
+        """Decide by the rules; if the case may go to court, file once a second agent approves,
+        hand the dossier to the commissaire de justice and follow their reports."""
+        decision, penalties = await self._judicial_decision(step)
+        if not decision.eligible:
+            await self._not_to_court(step, decision)
+            return
+        if not await self._filing_approved(step, decision):
+            return
+        # Payments, a dispute or the days passed while the approval was awaited: decide again.
+        decision, penalties = await self._judicial_decision(step)
+        if not decision.eligible:
+            await self._not_to_court(step, decision)
+            return
+        self._stage = step.stage
+        dossier, delivered = await self._file(step, decision, penalties)
+        self._last_action_at = workflow.now()
+        self._state = CaseState.WITH_BAILIFF
+        self._stop_prescription_watch()
+        await self._journal(
+            STEP_EVENT_KIND[step.stage],
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: {decision.route} dossier {dossier.path} (manifest sha256 "
+            f"{dossier.manifest_sha256}) delivered by {delivered.channel} ({delivered.reference})",
+            step_key=step.key,
+            document_sha256=dossier.manifest_sha256,
+        )
+        await self._follow_bailiff()
+
+    async def _judicial_decision(self, step: PolicyStep) -> tuple[JudicialDecision, PenaltyStatement | None]:
+        case = self._case
+        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
+        penalties = await self._penalties_so_far(step)
+        facts = JudicialFacts(
+            debtor_kind=case.debtor.kind,
+            creditor_siren=case.creditor.siren,
+            debtor_siren=case.debtor.siren,
+            order_reference=case.invoice.order_reference,
+            notice_received_on=self._notice_received_on,
+            dispute_open=self._dispute_reason is not None,
+            due_date=case.invoice.due_date,
+            principal=self._balance,
+            interest=penalties.interest if penalties else Decimal("0.00"),
+            indemnity=penalties.indemnity if penalties else Decimal("0.00"),
+            invoice_on_file=bool(case.invoice.pdf_path),
+            today=case.policy.local_date(workflow.now()),
+        )
+        return judicial_decision(facts, rules), penalties
+
+    async def _not_to_court(self, step: PolicyStep, decision: JudicialDecision) -> None:
+        reasons = "; ".join(decision.refusals)
+        if self._dispute_reason is not None and len(decision.refusals) == 1:
+            # Only the dispute stands in the way: the step runs again once it is settled.
+            self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
+            await self._journal("filing_deferred", actor=SYSTEM_ACTOR, detail=f"{step.key}: {reasons}")
+            return
+        await self._close(CaseState.KEPT_AMICABLE, f"no judicial filing: {reasons}")
+
+    async def _file(
+        self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
+    ) -> tuple[FilingDossierRef, BailiffDeliveryReceipt]:
+        """Build the filing dossier and deliver it to the commissaire de justice."""
+        case = self._case
+        today = case.policy.local_date(workflow.now())
+        exhibits = list(self._exhibits)
+        if case.invoice.pdf_path:
+            invoice = await workflow.execute_activity_method(
+                LegalActivities.invoice_document,
+                InvoiceDocumentRequest(case_id=case.case_id, path=case.invoice.pdf_path),
+                **DOCUMENT_ACTIVITY,
+            )
+            exhibits.append(Exhibit(kind="invoice", document=invoice, dated=case.invoice.issue_date))
+        if penalties is not None:
+            statement = await self._penalty_statement(step, penalties)
+            exhibits.append(Exhibit(kind="penalty_statement", document=statement, dated=today))
+        history = await workflow.execute_activity_method(
+            LegalActivities.export_history,
+            HistoryExportRequest(case_id=case.case_id, step_key=step.key),
+            **DOCUMENT_ACTIVITY,
+        )
+        assert self._notice_received_on is not None  # the decision required it
+        dossier = await workflow.execute_activity_method(
+            LegalActivities.prepare_filing,
+            FilingRequest(
+                case_id=case.case_id,
+                creditor=case.creditor,
+                debtor=case.debtor,
+                invoice=case.invoice,
+                decision=decision,
+                principal=self._balance,
+                penalties=penalties,
+                notice_received_on=self._notice_received_on,
+                exhibits=exhibits,
+                history=history,
+                filed_on=today,
+            ),
+            **HANDOFF_ACTIVITY,
+        )
+        delivery = await workflow.execute_activity_method(
+            LegalActivities.deliver_to_bailiff,
+            BailiffDelivery(
+                case_id=case.case_id,
+                dossier=dossier,
+                creditor_name=case.creditor.name,
+                debtor_name=case.debtor.name,
+                invoice_number=case.invoice.number,
+            ),
+            **MAIL_ACTIVITY,
+        )
+        return dossier, delivery
+
+    async def _follow_bailiff(self) -> None:
+        """Wait for the commissaire de justice's reports until the case closes; remind when silent."""
+        wait = self._case.policy.bailiff_report_wait
+        while not self._state.is_closed:
+            revision = self._revision
+            try:
+                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=wait)
+            except TimeoutError:
+                await self._journal(
+                    "bailiff_no_news",
+                    actor=SYSTEM_ACTOR,
+                    detail=f"no report from the commissaire de justice for {wait.days} days: ask them "
+                    "where the dossier stands",
+                )
+
+    # --- prescription --------------------------------------------------------------------------
+
+    async def _watch_prescription(self) -> None:
+        """Warn the agents ahead of the day the claim is time-barred (rules in config/judicial.toml)."""
+        case = self._case
+        rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
+        limit = prescription(case.debtor.kind, case.invoice.due_date, rules)
+        self._prescription = limit
+        warn_at = case.policy.send_time(limit.warn_from)
+        if warn_at > workflow.now():
+            await workflow.sleep(warn_at - workflow.now())
+        if self._state.is_closed or self._state == CaseState.WITH_BAILIFF:
+            return
+        self._prescription_warned = True
+        barred_from = (limit.ends_on + timedelta(days=1)).isoformat()
+        await self._journal(
+            "prescription_warning",
+            actor=SYSTEM_ACTOR,
+            detail=f"the claim is time-barred from {barred_from} ({limit.basis}, counted from "
+            f"{limit.runs_from.isoformat()}): file in court or obtain the debtor's acknowledgment "
+            "before then; a formal notice does not interrupt prescription (Code civil 2240, 2241)",
+        )
+
+    def _stop_prescription_watch(self) -> None:
+        if self._prescription_watch is not None and not self._prescription_watch.done():
+            self._prescription_watch.cancel()

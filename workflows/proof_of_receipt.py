@@ -1,0 +1,139 @@
+"""The formal notice's delivery, followed to its outcome (part of ``InvoiceCollectionWorkflow``).
+
+The registered-mail provider is asked what became of the letter until it is received, refused or
+not claimed. A receipt starts the notice's deadline (commonly 8 days from receipt, domain notes);
+a refusal or a letter left at the post office is proof of sending, not of receipt: an agent decides
+what follows. No outcome in time: an agent is asked to look.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
+    from models.case import (
+        DeliveryEvent,
+        DeliveryEventKind,
+        DeliveryStatus,
+        Exhibit,
+        RegisteredLetterReceipt,
+        RegisteredStatusRequest,
+    )
+    from models.enums import CaseState
+    from models.policy import PolicyStep
+
+from workflows.common import DELIVERY_STATUS_ACTIVITY, SYSTEM_ACTOR
+
+
+class ProofOfReceipt:
+    """Mixed into the case workflow: uses its state, its journal (``_journal``) and its hold for
+    an agent (``_hold``)."""
+
+    async def _await_proof_of_receipt(self, step: PolicyStep, receipt: RegisteredLetterReceipt) -> None:
+        """Ask the provider what became of the formal notice until its outcome is known.
+
+        Without an outcome after the policy's wait, an agent is asked to look (the case holds);
+        resuming waits as long again. An agent who escalates goes on without the proof.
+        """
+        policy = self._case.policy
+        request = RegisteredStatusRequest(
+            case_id=self._case.case_id,
+            step_key=step.key,
+            provider=receipt.provider,
+            tracking_id=receipt.tracking_id,
+        )
+        self._awaiting_letter = receipt.tracking_id
+        give_up_at = workflow.now() + policy.proof_of_receipt_wait
+        held = False
+        problem = ""
+        try:
+            while not self._state.is_closed:
+                status, problem = await self._delivery_status(request, problem)
+                outcome = (
+                    next((event for event in status.events if event.kind.final), None) if status else None
+                )
+                if outcome is not None:
+                    await self._delivery_outcome(step, receipt, outcome)
+                    return
+                if self._escalate_to is not None:
+                    await self._journal(
+                        "notice_receipt_unproven",
+                        actor=SYSTEM_ACTOR,
+                        detail=f"{step.key}: escalated before registered letter {receipt.tracking_id} "
+                        "was known to be received; no court filing can rest on it",
+                    )
+                    return
+                now = workflow.now()
+                if held and self._state == CaseState.OPEN:
+                    # The agent resumed: wait as long again.
+                    held, give_up_at = False, now + policy.proof_of_receipt_wait
+                elif not held and now >= give_up_at and self._state == CaseState.OPEN:
+                    held = True
+                    news = f" (last answer: {problem})" if problem else ""
+                    await self._hold(
+                        "proof_of_receipt_missing",
+                        f"{step.key}: no proof of receipt of registered letter {receipt.tracking_id} "
+                        f"({receipt.provider}) after {policy.proof_of_receipt_wait.days} days{news}; "
+                        "ask the provider or record the post's events, then resume to wait again",
+                    )
+                check_in = policy.delivery_check_every
+                if not held and give_up_at > now:
+                    check_in = min(check_in, give_up_at - now)
+                revision = self._revision
+                try:
+                    await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=check_in)
+                except TimeoutError:
+                    pass
+        finally:
+            self._awaiting_letter = None
+
+    async def _delivery_status(
+        self, request: RegisteredStatusRequest, problem: str
+    ) -> tuple[DeliveryStatus | None, str]:
+        """The letter's status, or None and why when the provider cannot say now."""
+        try:
+            status = await workflow.execute_activity_method(
+                MailActivities.registered_letter_status, request, **DELIVERY_STATUS_ACTIVITY
+            )
+        except ActivityError as error:
+            return None, str(error.cause or error)
+        return status, problem if status is None else ""
+
+    async def _delivery_outcome(
+        self, step: PolicyStep, receipt: RegisteredLetterReceipt, outcome: DeliveryEvent
+    ) -> None:
+        policy = self._case.policy
+        day = policy.local_date(outcome.at)
+        proof = outcome.proof
+        letter = f"registered letter {receipt.tracking_id} ({receipt.provider})"
+        if outcome.kind == DeliveryEventKind.RECEIVED:
+            self._notice_received_on = day
+            self._receipt_at = outcome.at
+            if proof is not None:
+                self._exhibits.append(Exhibit(kind="notice_receipt", document=proof, dated=day))
+            deadline = day + policy.notice_deadline
+            await self._journal(
+                "formal_notice_received",
+                actor=SYSTEM_ACTOR,
+                detail=f"{step.key}: {letter} received on {day.isoformat()}; the deadline to pay "
+                f"runs {policy.notice_deadline.days} days from receipt, to {deadline.isoformat()}",
+                document_sha256=proof.sha256 if proof else None,
+            )
+            return
+        # Refused or left at the post office: the notice is proven sent, not received.
+        self._receipt_at = outcome.at
+        what = "refused by the debtor" if outcome.kind == DeliveryEventKind.REFUSED else "not claimed"
+        await self._journal(
+            f"formal_notice_{outcome.kind.value}",
+            actor=SYSTEM_ACTOR,
+            detail=f"{step.key}: {letter} {what} on {day.isoformat()}",
+            document_sha256=proof.sha256 if proof else None,
+        )
+        await self._hold(
+            "agent_task",
+            f"{step.key}: the formal notice was {what} on {day.isoformat()}; the debtor has not received "
+            "it, so no court filing can rest on it: have a commissaire de justice serve it, or resume to "
+            "go on amicably",
+        )
