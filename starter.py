@@ -47,7 +47,7 @@ from models.case import (
     ResumeRequest,
 )
 from models.database import Database
-from models.enums import DebtorKind, LabelColour, Stage
+from models.enums import CaseState, DebtorKind, LabelColour, Stage
 from models.penalties import (
     PenaltyRequest,
     PenaltyStatement,
@@ -56,6 +56,7 @@ from models.penalties import (
     compute_penalties,
     load_rate_tables,
 )
+from models.search_attributes import case_query
 from models.tables import CaseEvent
 from workflows import InvoiceCollectionWorkflow
 
@@ -287,14 +288,39 @@ async def _import(
 def list_command(
     all_cases: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many cases.")] = 100,
+    state: Annotated[CaseState | None, typer.Option(help="Only cases in this state.")] = None,
+    stage: Annotated[Stage | None, typer.Option(help="Only cases at this stage.")] = None,
+    paused: Annotated[
+        bool | None, typer.Option("--paused/--not-paused", help="Only paused (or running) cases.")
+    ] = None,
+    disputed: Annotated[
+        bool | None,
+        typer.Option("--disputed/--not-disputed", help="Only cases with (or without) a dispute open."),
+    ] = None,
+    creditor: Annotated[str | None, typer.Option(help="Only the cases of this creditor (SIREN).")] = None,
+    due_before: Annotated[
+        str | None, typer.Option(help="Only invoices due before this date (YYYY-MM-DD).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List cases with their stage, balance and next action."""
+    """List cases with their stage, balance and next action, filtered through Temporal visibility."""
+    try:
+        query = case_query(
+            running_only=not all_cases,
+            state=state,
+            stage=stage,
+            paused=paused,
+            disputed=disputed,
+            creditor_siren=creditor,
+            due_before=parse_date(due_before) if due_before else None,
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
 
     async def go() -> None:
         settings = load_settings()
         client = await connect_client(settings)
-        cases = await list_cases(client, limit=limit, running_only=not all_cases)
+        cases = await list_cases(client, limit=limit, query=query)
         if as_json:
             print_json(
                 [

@@ -15,8 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
@@ -27,6 +30,7 @@ from activities.mail import MailActivities
 from activities.penalties import PenaltyActivities
 from config.settings import Settings, load_settings
 from models.database import Database
+from models.search_attributes import CASE_SEARCH_ATTRIBUTES
 from workflows import WORKFLOWS
 
 log = logging.getLogger("relance.worker")
@@ -40,6 +44,49 @@ async def connect(settings: Settings) -> Client:
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
     )
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> None:
+    """Register the search attributes the cases publish (models/search_attributes.py) where the
+    server lacks them; a server that will not (a cluster where the worker may not administer its
+    namespace) stops the worker with the command an operator runs once."""
+    wanted = {
+        key.name: IndexedValueType.ValueType(int(key.indexed_value_type)) for key in CASE_SEARCH_ATTRIBUTES
+    }
+    try:
+        listed = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
+        # The time-skipping test server registers without listing.
+        known = {}
+    else:
+        known = {**listed.system_attributes, **listed.custom_attributes}
+    for name, kind in wanted.items():
+        if name in known and known[name] != kind:
+            raise RuntimeError(
+                f"search attribute {name} exists with another type than "
+                f"{IndexedValueType.Name(kind)}: rename or remove it on the Temporal server"
+            )
+    missing = {name: kind for name, kind in wanted.items() if name not in known}
+    if not missing:
+        return
+    try:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    except RPCError as error:
+        commands = "; ".join(
+            f"temporal operator search-attribute create --namespace {namespace} --name {name} "
+            f"--type {IndexedValueType.Name(kind).removeprefix('INDEXED_VALUE_TYPE_').title()}"
+            for name, kind in missing.items()
+        )
+        raise RuntimeError(
+            f"cannot register the case search attributes ({error.message}); run: {commands}"
+        ) from error
+    log.info("registered search attributes %s in namespace %s", ", ".join(missing), namespace)
 
 
 def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
@@ -93,6 +140,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         await database.migrate()
         client = await connect(settings)
+        await ensure_search_attributes(client, settings.temporal_namespace)
         with ThreadPoolExecutor(settings.activity_slots, thread_name_prefix="activity") as executor:
             worker = build_worker(client, settings, database, executor)
             async with worker:

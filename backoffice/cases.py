@@ -291,8 +291,9 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 CASES_QUERY = "WorkflowType = 'InvoiceCollectionWorkflow'"
 
 
-async def list_cases(client: Client, limit: int, running_only: bool) -> list[CaseSummary]:
-    query = CASES_QUERY + (" AND ExecutionStatus = 'Running'" if running_only else "")
+async def list_cases(client: Client, limit: int, query: str) -> list[CaseSummary]:
+    """The cases a visibility query finds (``models.search_attributes.case_query``), each with the
+    status it answers."""
     executions = [execution async for execution in client.list_workflows(query, limit=limit)]
 
     async def summary(execution: WorkflowExecution) -> CaseSummary:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from models.search_attributes import dev_server_flags
+
 
 class DevServerError(RuntimeError):
     pass
@@ -89,6 +91,8 @@ class DevServer:
             self.namespace,
             "--log-level",
             "warn",
+            # The case search attributes, so that cases can be listed and filtered by them.
+            *dev_server_flags(),
         ]
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

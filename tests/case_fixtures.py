@@ -24,7 +24,7 @@ from models.database import Database
 from models.enums import DebtorKind
 from models.penalties import RATES_DIR
 from models.policy import EscalationPolicy
-from worker import build_worker
+from worker import build_worker, ensure_search_attributes
 
 CREDITOR_SIREN = "123456782"
 DEBTOR_SIREN = "987654324"
@@ -135,6 +135,7 @@ async def relance(
         outbox_delivery_delay_seconds=0,
     )
     with ThreadPoolExecutor(settings.activity_slots) as executor:
+        await ensure_search_attributes(time_skipping_env.client, settings.temporal_namespace)
         worker = build_worker(time_skipping_env.client, settings, sqlite_database, executor)
         async with worker:
             yield RelanceUnderTest(time_skipping_env, settings, sqlite_database, smtp_outbox)

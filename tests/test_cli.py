@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
 from models.database import Database
-from worker import build_worker
+from worker import build_worker, ensure_search_attributes
 
 RELANCE = Path(sys.executable).parent / "relance"
 TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
@@ -99,6 +99,7 @@ async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path)
     database = Database(settings.effective_database_url)
     await database.migrate()
     with ThreadPoolExecutor(settings.activity_slots) as executor:
+        await ensure_search_attributes(dev_server.client, settings.temporal_namespace)
         async with build_worker(dev_server.client, settings, database, executor):
             yield Cli(env, settings, tmp_path)
     await database.dispose()
@@ -273,3 +274,25 @@ async def test_the_litigation_file_of_a_case_is_written_on_demand(cli: Cli) -> N
     assert code == 1 and "already exists" in err
     code, _, err = await cli("dossier", "invoice-000000000-nope", "-o", str(cli.folder / "none"))
     assert code == 1 and "no case" in err
+
+
+async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> None:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    rows = [CREDITOR + BUSINESS + f"F-60{n},{date.today().isoformat()},{due},100.00,0,BC-6{n}" for n in (1, 2)]
+    await cli.json("import", str(cli.write_csv(*rows)))
+    await cli.json("pause", "invoice-123456782-F-601", "--reason", "litige en cours")
+
+    async def listed(*filters: str) -> list[str]:
+        return sorted(case["case_id"] for case in await cli.json("list", *filters))
+
+    # Visibility follows the cases within moments.
+    for _ in range(50):
+        if await listed("--paused") == ["invoice-123456782-F-601"]:
+            break
+        await asyncio.sleep(0.2)
+    assert await listed("--paused") == ["invoice-123456782-F-601"]
+    assert await listed("--not-paused", "--creditor", "123456782") == ["invoice-123456782-F-602"]
+    assert await listed("--stage", "formal_notice") == []
+    assert await listed("--creditor", "552100554") == []
+    code, _, err = await cli("list", "--creditor", "12' OR 'x")
+    assert code == 2 and "not a SIREN" in err

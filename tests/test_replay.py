@@ -39,6 +39,8 @@ def test_histories_are_stored() -> None:
         "proof_of_receipt_missing",
         "dispute_then_filing",
         "prescribed_claim",
+        # Since the cases publish search attributes.
+        "published_search_attributes",
     }
 
 

@@ -62,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         StatementRequest,
     )
     from models.policy import PolicyStep
+    from models.search_attributes import search_attribute_changes
 
 
 from workflows.common import (
@@ -89,6 +90,8 @@ PROOF_OF_RECEIPT = "formal-notice-proof-of-receipt"
 # The judicial step decides by the rules (config/judicial.toml), files a dossier, hands it to the
 # commissaire de justice and follows their reports; the agent is warned before prescription.
 JUDICIAL_ROUTE = "judicial-route"
+# The case publishes its state, stage, balance… as typed search attributes (models/search_attributes.py).
+SEARCH_ATTRIBUTES = "case-search-attributes"
 
 
 @workflow.defn
@@ -131,6 +134,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         # What the commissaire de justice reported: sums recovered, costs and who bears them.
         self._recovered = Decimal("0.00")
         self._costs: list[CostLine] = []
+        self._publishes_search_attributes = False
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -140,6 +144,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseStatus:
+        self._publishes_search_attributes = workflow.patched(SEARCH_ATTRIBUTES)
         await self._journal(
             "case_opened",
             actor=case.started_by,
@@ -513,6 +518,8 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         label_code: str | None = None,
     ) -> None:
         """Record an action in the workflow state and in the database journal."""
+        # Every change of the case is journaled: its search attributes follow it here.
+        self._publish_search_attributes()
         now = workflow.now()
         self._event_count += 1
         action = ActionRecord(
@@ -540,6 +547,22 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             ),
             **LEDGER_ACTIVITY,
         )
+
+    def _publish_search_attributes(self) -> None:
+        if not self._publishes_search_attributes:
+            return
+        changes = search_attribute_changes(
+            workflow.info().typed_search_attributes,
+            state=self._state,
+            stage=self._stage,
+            balance=self._balance,
+            due_date=self._case.invoice.due_date,
+            creditor_siren=self._case.creditor.siren,
+            paused=self._state == CaseState.PAUSED,
+            disputed=self._dispute_reason is not None,
+        )
+        if changes:
+            workflow.upsert_search_attributes(changes)
 
     # --- agent commands ------------------------------------------------------------------------
 

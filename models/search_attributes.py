@@ -1,0 +1,106 @@
+"""The typed search attributes a case publishes, so that cases are listed and filtered through
+Temporal visibility (``relance list --stage … --paused``) without asking each case.
+
+Only codes, amounts and dates: never a name, an email or an address (search attributes are stored
+and indexed in clear by the Temporal server, whatever the payload codec). The balance is in cents,
+an integer: money is never a float.
+
+Registered by ``relance up`` on the embedded dev server and checked by the worker at start; on a
+cluster an operator creates them once (README, *Search attributes*).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate, TypedSearchAttributes
+
+from models.enums import CaseState, Stage
+
+STATE = SearchAttributeKey.for_keyword("RelanceState")
+STAGE = SearchAttributeKey.for_keyword("RelanceStage")
+BALANCE_CENTS = SearchAttributeKey.for_int("RelanceBalanceCents")
+DUE_DATE = SearchAttributeKey.for_datetime("RelanceDueDate")
+CREDITOR_SIREN = SearchAttributeKey.for_keyword("RelanceCreditorSiren")
+PAUSED = SearchAttributeKey.for_bool("RelancePaused")
+DISPUTED = SearchAttributeKey.for_bool("RelanceDisputed")
+
+CASE_SEARCH_ATTRIBUTES = (STATE, STAGE, BALANCE_CENTS, DUE_DATE, CREDITOR_SIREN, PAUSED, DISPUTED)
+# A stage not reached yet is published as this keyword, so that "not started" can be filtered on.
+NO_STAGE = "none"
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_exact())
+
+
+def search_attribute_changes(
+    current: TypedSearchAttributes,
+    *,
+    state: CaseState,
+    stage: Stage | None,
+    balance: Decimal,
+    due_date: date,
+    creditor_siren: str,
+    paused: bool,
+    disputed: bool,
+) -> list[SearchAttributeUpdate]:
+    """What a case must publish so that its search attributes say how it stands now."""
+    updates = [
+        STATE.value_set(state.value),
+        STAGE.value_set(stage.value if stage else NO_STAGE),
+        BALANCE_CENTS.value_set(cents(balance)),
+        DUE_DATE.value_set(datetime.combine(due_date, time(), tzinfo=UTC)),
+        CREDITOR_SIREN.value_set(creditor_siren),
+        PAUSED.value_set(paused),
+        DISPUTED.value_set(disputed),
+    ]
+    return [update for update in updates if current.get(update.key) != update.value]
+
+
+def dev_server_flags() -> list[str]:
+    """``temporal server start-dev`` arguments that register the case search attributes."""
+    flags = []
+    for key in CASE_SEARCH_ATTRIBUTES:
+        kind = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime", "BOOL": "Bool"}[
+            key.indexed_value_type.name
+        ]
+        flags += ["--search-attribute", f"{key.name}={kind}"]
+    return flags
+
+
+def case_query(
+    *,
+    running_only: bool = True,
+    state: CaseState | None = None,
+    stage: Stage | None = None,
+    paused: bool | None = None,
+    disputed: bool | None = None,
+    creditor_siren: str | None = None,
+    due_before: date | None = None,
+) -> str:
+    """A visibility query for the cases matching every filter given.
+
+    Only enum values, booleans, digits and dates reach the query, so nothing needs escaping; a
+    creditor SIREN that is not nine digits is refused.
+    """
+    clauses = ["WorkflowType = 'InvoiceCollectionWorkflow'"]
+    if running_only:
+        clauses.append("ExecutionStatus = 'Running'")
+    if state is not None:
+        clauses.append(f"{STATE.name} = '{state.value}'")
+    if stage is not None:
+        clauses.append(f"{STAGE.name} = '{stage.value}'")
+    if paused is not None:
+        clauses.append(f"{PAUSED.name} = {str(paused).lower()}")
+    if disputed is not None:
+        clauses.append(f"{DISPUTED.name} = {str(disputed).lower()}")
+    if creditor_siren is not None:
+        if not (len(creditor_siren) == 9 and creditor_siren.isdigit()):
+            raise ValueError(f"{creditor_siren!r} is not a SIREN (nine digits)")
+        clauses.append(f"{CREDITOR_SIREN.name} = '{creditor_siren}'")
+    if due_before is not None:
+        moment = datetime.combine(due_before, time(), tzinfo=UTC).isoformat().replace("+00:00", "Z")
+        clauses.append(f"{DUE_DATE.name} < '{moment}'")
+    return " AND ".join(clauses)
