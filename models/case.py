@@ -212,6 +212,23 @@ class FilingDecision(_Value):
     reason: str = ""
 
 
+class PromiseRequest(_Value):
+    """The debtor promises to pay ``amount`` by ``by``: the ladder waits until then; a broken
+    promise resumes it at the next stage at once."""
+
+    amount: Decimal
+    by: date
+    agent: str = "agent"
+
+
+class Promise(_Value):
+    amount: Decimal
+    by: date
+    recorded_by: str
+    # What the debtor had paid when promising: the promise is kept once this grows by ``amount``.
+    paid_before: Decimal
+
+
 class DisputeRequest(_Value):
     """Open or close a dispute: while one is open the ladder holds and no filing goes to court."""
 
@@ -324,6 +341,7 @@ class CaseStatus(_Value):
     # What the case waits for from a person, if anything (an approval, a proof).
     waiting_for: str | None = None
     dispute_reason: str | None = None
+    promise: Promise | None = None
     # Sums the commissaire de justice recovered, and the costs reported with who bears them.
     recovered: Decimal = Decimal("0.00")
     costs: list[CostLine] = Field(default_factory=list)

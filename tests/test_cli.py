@@ -278,7 +278,9 @@ async def test_the_litigation_file_of_a_case_is_written_on_demand(cli: Cli) -> N
 
 async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> None:
     due = (date.today() + timedelta(days=30)).isoformat()
-    rows = [CREDITOR + BUSINESS + f"F-60{n},{date.today().isoformat()},{due},100.00,0,BC-6{n}" for n in (1, 2)]
+    rows = [
+        CREDITOR + BUSINESS + f"F-60{n},{date.today().isoformat()},{due},100.00,0,BC-6{n}" for n in (1, 2)
+    ]
     await cli.json("import", str(cli.write_csv(*rows)))
     await cli.json("pause", "invoice-123456782-F-601", "--reason", "litige en cours")
 

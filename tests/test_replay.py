@@ -41,6 +41,7 @@ def test_histories_are_stored() -> None:
         "prescribed_claim",
         # Since the cases publish search attributes.
         "published_search_attributes",
+        "promise_broken",
     }
 
 

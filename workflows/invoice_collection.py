@@ -47,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
         PaymentLine,
         PaymentRecord,
         PaymentRequest,
+        Promise,
+        PromiseRequest,
         RegisteredLetterReceipt,
         RegisteredLetterRequest,
         RenderLetterRequest,
@@ -128,6 +130,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         self._receipt_at: datetime | None = None
         self._exhibits: list[Exhibit] = []
         self._dispute_reason: str | None = None
+        self._promise: Promise | None = None
         self._prescription: Prescription | None = None
         self._prescription_warned = False
         self._prescription_watch: asyncio.Task[None] | None = None
@@ -209,27 +212,64 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         return planned
 
     async def _wait_for_next_step(self) -> None:
-        """Sleep until the next step is due, a pause ends, an escalation or a payment arrives."""
+        """Sleep until the next step is due, a pause ends, an escalation or a payment arrives.
+
+        A pause, an open dispute and a promise to pay hold the ladder; a pause may end by itself,
+        a promise is settled the morning after its date (or as soon as it is paid).
+        """
         while not self._state.is_closed and self._escalate_to is None:
             now = workflow.now()
-            timeout: timedelta | None
             paused = self._state == CaseState.PAUSED
             if paused and self._pause_until is not None and now >= self._pause_until:
                 await self._resume(SYSTEM_ACTOR, f"pause ended on {self._pause_until.isoformat()}")
                 continue
-            if paused or self._dispute_reason is not None:
-                # An open dispute holds the ladder until an agent closes it.
-                timeout = self._pause_until - now if paused and self._pause_until is not None else None
-            else:
+            promise = self._promise
+            if promise is not None and (self._promise_kept(promise) or now >= self._promise_due(promise)):
+                await self._settle_promise(promise)
+                continue
+            wake_at = []
+            if paused and self._pause_until is not None:
+                wake_at.append(self._pause_until)
+            if promise is not None:
+                wake_at.append(self._promise_due(promise))
+            if not (paused or self._dispute_reason is not None or promise is not None):
                 assert self._next_at is not None
                 if now >= self._next_at:
                     return
-                timeout = self._next_at - now
+                wake_at.append(self._next_at)
+            timeout = min(wake_at) - now if wake_at else None
             revision = self._revision
             try:
                 await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=timeout)
             except TimeoutError:
                 pass
+
+    def _promise_due(self, promise: Promise) -> datetime:
+        """A promise to pay by a day is judged the next morning."""
+        return self._case.policy.send_time(promise.by + timedelta(days=1))
+
+    def _promise_kept(self, promise: Promise) -> bool:
+        paid = sum((payment.amount for payment in self._payments), Decimal("0.00"))
+        return paid - promise.paid_before >= promise.amount
+
+    async def _settle_promise(self, promise: Promise) -> None:
+        self._promise = None
+        currency = self._case.invoice.currency
+        what = f"{promise.amount} {currency} promised by {promise.by.isoformat()}"
+        if self._promise_kept(promise):
+            await self._journal(
+                "promise_kept", actor=SYSTEM_ACTOR, detail=f"{what}: paid; the ladder goes on"
+            )
+            return
+        try:
+            # A broken promise resumes the ladder one stage further, at once.
+            self._escalate_to = self._escalation_target(EscalateRequest(agent=SYSTEM_ACTOR))
+            step = self._case.policy.steps[self._escalate_to]
+            consequence = f"escalated to {step.stage.value}: {step.key} runs now"
+        except CommandRefused as refusal:
+            consequence = f"the ladder goes on ({refusal.message})"
+        self._revision += 1
+        await self._journal("promise_broken", actor=SYSTEM_ACTOR, detail=f"{what}: not paid; {consequence}")
 
     async def _perform(self, step: PolicyStep) -> None:
         case = self._case
@@ -714,6 +754,36 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         return False
 
     @workflow.update
+    async def promise_to_pay(self, request: PromiseRequest) -> CommandResult:
+        paid = sum((payment.amount for payment in self._payments), Decimal("0.00"))
+        self._promise = Promise(
+            amount=request.amount, by=request.by, recorded_by=request.agent, paid_before=paid
+        )
+        self._revision += 1
+        what = f"{request.amount} {self._case.invoice.currency} by {request.by.isoformat()}"
+        await self._journal("promise_recorded", actor=request.agent, detail=what)
+        return self._result(f"promise recorded: the ladder waits for {what}")
+
+    @promise_to_pay.validator
+    def _validate_promise(self, request: PromiseRequest) -> None:
+        self._refuse_if_closed()
+        self._refuse_if_with_bailiff()
+        if self._promise is not None:
+            promised = self._promise
+            raise CommandRefused(
+                f"a promise is already open ({promised.amount} by {promised.by.isoformat()}): "
+                "wait for it to be settled"
+            )
+        if request.amount <= 0 or request.amount != request.amount.quantize(CENT):
+            raise CommandRefused(f"{request.amount} is not an amount in euros and cents")
+        if request.amount > self._balance:
+            raise CommandRefused(f"{request.amount} exceeds the balance of {self._balance}")
+        if request.by <= self._case.policy.local_date(workflow.now()):
+            raise CommandRefused(f"the promised date {request.by.isoformat()} must be after today")
+        if not request.agent.strip():
+            raise CommandRefused("a promise needs the name of the agent who records it")
+
+    @workflow.update
     async def dispute(self, request: DisputeRequest) -> CommandResult:
         reason = request.reason.strip()
         self._dispute_reason = reason if request.open else None
@@ -853,6 +923,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             payments=list(self._payments),
             waiting_for=self._waiting_for(),
             dispute_reason=self._dispute_reason,
+            promise=self._promise,
             recovered=self._recovered,
             costs=list(self._costs),
             prescription_ends_on=self._prescription.ends_on if self._prescription else None,
@@ -866,6 +937,10 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             waits.append(f"approval of the judicial filing by {who} other than {self._filing_requested_by}")
         if self._dispute_reason is not None:
             waits.append(f"settlement of the dispute ({self._dispute_reason})")
+        if self._promise is not None:
+            promise = self._promise
+            currency = self._case.invoice.currency
+            waits.append(f"the promised payment of {promise.amount} {currency} by {promise.by.isoformat()}")
         if self._awaiting_letter is not None:
             waits.append(f"the outcome of the formal notice's registered letter {self._awaiting_letter}")
         if self._state == CaseState.WITH_BAILIFF:
