@@ -44,6 +44,7 @@ from models.case import (
     FilingDecision,
     PauseRequest,
     PaymentRequest,
+    PromiseRequest,
     ResumeRequest,
 )
 from models.database import Database
@@ -526,6 +527,25 @@ def pay(
         amount=value, paid_on=paid_on, agent=agent or default_agent(), reference=reference
     )
     _command(case_id, InvoiceCollectionWorkflow.record_payment, request, as_json)
+
+
+@app.command()
+def promise(
+    case_id: str,
+    amount: Annotated[str, typer.Argument(help="Amount promised, e.g. 500.00 or 500,00.")],
+    by: Annotated[str, typer.Option("--by", help="Date by which the debtor promises to pay.")],
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record the debtor's promise to pay: the ladder waits until the date, then goes on, one stage
+    further at once if the promise is broken."""
+    try:
+        request = PromiseRequest(
+            amount=parse_amount(amount), by=parse_date(by), agent=agent or default_agent()
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    _command(case_id, InvoiceCollectionWorkflow.promise_to_pay, request, as_json)
 
 
 @app.command()

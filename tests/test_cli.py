@@ -298,3 +298,13 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     assert await listed("--creditor", "552100554") == []
     code, _, err = await cli("list", "--creditor", "12' OR 'x")
     assert code == 2 and "not a SIREN" in err
+
+    # A promise to pay holds the other case until its date.
+    by = (date.today() + timedelta(days=5)).isoformat()
+    promised = await cli.json("promise", "invoice-123456782-F-602", "50,00", "--by", by)
+    assert promised["message"] == f"promise recorded: the ladder waits for 50.00 EUR by {by}"
+    assert promised["status"]["waiting_for"] == f"the promised payment of 50.00 EUR by {by}"
+    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", by)
+    assert code == 1 and "already open" in err
+    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", "demain")
+    assert code == 2 and "not a date" in err
