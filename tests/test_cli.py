@@ -284,8 +284,11 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     await cli.json("import", str(cli.write_csv(*rows)))
     await cli.json("pause", "invoice-123456782-F-601", "--reason", "litige en cours")
 
+    # The dev server is shared with the other tests of this module: look at this test's cases.
+    mine = {"invoice-123456782-F-601", "invoice-123456782-F-602"}
+
     async def listed(*filters: str) -> list[str]:
-        return sorted(case["case_id"] for case in await cli.json("list", *filters))
+        return sorted(mine & {case["case_id"] for case in await cli.json("list", *filters)})
 
     # Visibility follows the cases within moments.
     for _ in range(50):
@@ -296,6 +299,7 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     assert await listed("--not-paused", "--creditor", "123456782") == ["invoice-123456782-F-602"]
     assert await listed("--stage", "formal_notice") == []
     assert await listed("--creditor", "552100554") == []
+    assert await listed() == sorted(mine)
     code, _, err = await cli("list", "--creditor", "12' OR 'x")
     assert code == 2 and "not a SIREN" in err
 
