@@ -31,6 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.documents import write_atomically
 from activities.labels import LabelImageFormat, label_image
+from activities.registered_mail import record_postal_event, record_postal_tracking
 from backoffice import audit, labels, litigation
 from backoffice.cases import ImportReport, case_handle, import_invoices, list_cases
 from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
@@ -38,8 +39,13 @@ from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from models.case import (
+    BailiffReport,
+    BailiffReportKind,
     CaseStatus,
     CommandResult,
+    CostBearer,
+    DeliveryEventKind,
+    DisputeRequest,
     EscalateRequest,
     FilingDecision,
     PauseRequest,
@@ -72,6 +78,11 @@ label_app = typer.Typer(
     help="The good-practice label: verify a code, label an invoice, attestation, images.",
 )
 app.add_typer(label_app, name="label")
+letter_app = typer.Typer(
+    no_args_is_help=True,
+    help="Postal registered letters: record the post's tracking number and what it reports.",
+)
+app.add_typer(letter_app, name="letter")
 console = Console()
 errors = Console(stderr=True)
 
@@ -101,10 +112,14 @@ def default_agent() -> str:
 
 
 async def connect_client(settings: Settings) -> Client:
+    """The back office's client: it encrypts and decrypts payloads with the configured keys."""
+    from models.payload_codec import PayloadKeyError
     from worker import connect
 
     try:
         return await connect(settings)
+    except PayloadKeyError as error:
+        raise CommandFailed(f"payload keys: {error}") from error
     except RuntimeError as error:
         raise CommandFailed(
             f"cannot reach Temporal at {settings.temporal_address} ({error}); is `relance up` running?"
@@ -457,18 +472,24 @@ def _command(case_id: str, update: Any, request: BaseModel, as_json: bool) -> No
     run(go)
 
 
-def parse_moment(text: str) -> datetime:
-    """A date (start of that day, Paris time) or an ISO date-time (Paris time unless it says)."""
+def moment_from_text(text: str) -> datetime:
+    """A date (start of that day, Paris time) or an ISO date-time (Paris time unless it says);
+    ValueError saying why not."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        try:
-            return datetime.combine(parse_date(text), time(0), tzinfo=LOCAL_ZONE)
-        except ValueError as error:
-            raise typer.BadParameter(str(error)) from error
+        return datetime.combine(parse_date(text), time(0), tzinfo=LOCAL_ZONE)
     if len(text.strip()) <= 10:
         return datetime.combine(moment.date(), time(0), tzinfo=LOCAL_ZONE)
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
+
+
+def parse_moment(text: str) -> datetime:
+    """``moment_from_text`` for an option: bad input is a usage error."""
+    try:
+        return moment_from_text(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
 
 
 @app.command()
@@ -563,6 +584,128 @@ def decide(
     _command(case_id, InvoiceCollectionWorkflow.decide_filing, request, as_json)
 
 
+@app.command()
+def dispute(
+    case_id: str,
+    reason: Annotated[
+        str, typer.Option(help="What the debtor disputes, or how it was settled (kept in the journal).")
+    ],
+    close: Annotated[
+        bool, typer.Option("--close", help="Close the open dispute instead of opening one.")
+    ] = False,
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Open a dispute: the ladder holds and no filing goes to court; --close it to go on."""
+    request = DisputeRequest(open=not close, reason=reason, agent=agent or default_agent())
+    _command(case_id, InvoiceCollectionWorkflow.dispute, request, as_json)
+
+
+# The report field each option fills: an error names the option to correct.
+BAILIFF_OPTIONS = {
+    "kind": "KIND",
+    "amount": "--amount",
+    "received_on": "--date",
+    "costs": "--costs",
+    "costs_borne_by": "--borne-by",
+    "note": "--note",
+}
+
+
+def _euros(option: str, text: str) -> Decimal:
+    amount = _option(option, parse_amount, text)
+    if amount < 0:
+        raise BadOption(option, f"{text!r} is negative")
+    return amount
+
+
+def bailiff_report(
+    kind: str,
+    amount: str | None,
+    received_on: str | None,
+    costs: str | None,
+    borne_by: str | None,
+    note: str,
+    agent: str,
+) -> BailiffReport:
+    """The report the arguments describe, or ``BadOption`` naming the first one to correct."""
+    if kind not in {item.value for item in BailiffReportKind}:
+        raise BadOption("KIND", f"{kind!r} is not accepted, recovered, failed or closed")
+    recovered = kind == BailiffReportKind.RECOVERED
+    value = _euros("--amount", amount) if amount is not None else None
+    if recovered and not value:
+        raise BadOption("--amount", "a recovery report needs the amount recovered")
+    if not recovered and value is not None:
+        raise BadOption("--amount", f"only a recovery report carries an amount, not {kind!r}")
+    if received_on is not None and not recovered:
+        raise BadOption("--date", f"only a recovery report has a date received, not {kind!r}")
+    day = _option("--date", parse_date, received_on) if received_on is not None else None
+    cost = _euros("--costs", costs) if costs is not None else Decimal("0.00")
+    if borne_by is not None and borne_by not in {bearer.value for bearer in CostBearer}:
+        raise BadOption("--borne-by", f"{borne_by!r} is not debtor or creditor")
+    if cost and borne_by is None:
+        raise BadOption(
+            "--borne-by",
+            "say who bears the costs: debtor (enforcement under a title, CPCE L111-8) or creditor",
+        )
+    if borne_by is not None and not cost:
+        raise BadOption("--borne-by", "no --costs to bear")
+    try:
+        return BailiffReport.model_validate(
+            {
+                "kind": kind,
+                "amount": value or Decimal("0.00"),
+                "received_on": day,
+                "costs": cost,
+                "costs_borne_by": borne_by,
+                "note": note,
+                "agent": agent,
+            }
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = BAILIFF_OPTIONS.get(str(first["loc"][0]) if first["loc"] else "", "input")
+        raise BadOption(option, first["msg"].removeprefix("Value error, ")) from error
+
+
+@app.command()
+def bailiff(
+    case_id: str,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="What the commissaire de justice reports: accepted, recovered, failed or closed."
+        ),
+    ],
+    amount: Annotated[
+        str | None, typer.Option(help="Sum recovered (recovered only), e.g. 850.00 or 850,00.")
+    ] = None,
+    received_on: Annotated[
+        str | None,
+        typer.Option("--date", help="Date the sum was received (recovered only; default today)."),
+    ] = None,
+    costs: Annotated[str | None, typer.Option(help="Costs of the acts reported, e.g. 120,50.")] = None,
+    borne_by: Annotated[
+        str | None,
+        typer.Option(
+            "--borne-by",
+            help="Who bears the costs: debtor (enforcement under a title, CPCE L111-8; A444-31) or "
+            "creditor (amicable collection, small-claims procedure; A444-32).",
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option(help="What the report says (kept in the journal).")] = "",
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record a report of the commissaire de justice on the case's dossier: accepted, recovered
+    (lowers the balance), failed or closed (the case closes)."""
+    try:
+        report = bailiff_report(kind, amount, received_on, costs, borne_by, note, agent or default_agent())
+    except BadOption as error:
+        raise _usage_error(error) from None
+    _command(case_id, InvoiceCollectionWorkflow.report_from_bailiff, report, as_json)
+
+
 # --- penalties -----------------------------------------------------------------------------------
 
 # The request field each option fills: an error names the option to correct.
@@ -583,6 +726,12 @@ class BadOption(Exception):
 
     def __init__(self, option: str, message: str) -> None:
         super().__init__(f"{option}: {message}")
+
+
+def _usage_error(error: BadOption) -> typer.Exit:
+    """Print ``error`` as one line; the exit to raise (code 2, a usage error)."""
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(2)
 
 
 def parse_rate(text: str) -> Decimal:
@@ -683,8 +832,7 @@ def penalties(
             option = "--until" if covered is not None and request.until > covered else "--due"
             raise BadOption(option, f"beyond the rate tables: {error}") from error
     except BadOption as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise _usage_error(error) from None
     except RateTableError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -825,6 +973,170 @@ def dossier(
     console.print(f"{written.folder}: {len(written.files)} files, each with its SHA-256 in manifest.json")
     for sha256 in written.not_found:
         console.print(f"[yellow]warning:[/yellow] the journal records a document {sha256} found in no file")
+
+
+# --- letter --------------------------------------------------------------------------------------
+
+StepArgument = Annotated[
+    str, typer.Argument(help="The letter's step, as the policy names it (e.g. formal_notice).")
+]
+
+
+def _plain_name(what: str, value: str) -> str:
+    """A case id or step key names a folder of the data folder: never a path."""
+    if not value or value in {".", ".."} or Path(value).name != value:
+        raise BadOption(what, f"{value!r} is not a {what.lower()} name")
+    return value
+
+
+def _is_pdf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(5) == b"%PDF-"
+
+
+async def _tell_case_of_delivery(settings: Settings, case_id: str) -> str | None:
+    """Signal ``delivery_reported``: the case asks the registered-mail provider for news at once.
+    Returns why the case was not told when it has ended or does not exist."""
+    client = await connect_client(settings)
+    try:
+        await case_handle(client, case_id).signal(InvoiceCollectionWorkflow.delivery_reported)
+        return None
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise _rpc_failure(case_id, error) from error
+    try:
+        description = await client.get_workflow_handle(case_id).describe()
+    except RPCError:
+        return f"no case {case_id!r} to tell: nothing follows the letter"
+    ended = description.status.name.lower() if description.status else "ended"
+    return f"case {case_id} is not running ({ended}): it will not read this"
+
+
+def _record_for_case(
+    case_id: str, step: str, record: Callable[[Settings], T], as_json: bool, summary: Callable[[T], Any]
+) -> tuple[T, str | None]:
+    """Write what the post reports to the letter's record, then tell the case. A case that cannot be
+    told leaves the record written: a warning, not a failure."""
+
+    async def go() -> tuple[T, str | None]:
+        settings = load_settings()
+        try:
+            recorded = await asyncio.to_thread(record, settings)
+        except LookupError as error:
+            raise CommandFailed(str(error)) from error
+        except ValueError as error:
+            raise CommandFailed(f"{case_id}/{step}: refused: {error}") from error
+        try:
+            warning = await _tell_case_of_delivery(settings, case_id)
+        except CommandFailed as failure:
+            raise CommandFailed(
+                f"{case_id}/{step}: recorded, but the case could not be told ({failure}); it asks for "
+                "news at its next check, or run this command again to tell it now"
+            ) from failure
+        return recorded, warning
+
+    recorded, warning = run(go)
+    if warning:
+        errors.print(f"[yellow]warning:[/yellow] recorded, but {warning}", highlight=False)
+    if as_json:
+        print_json(
+            {
+                "case_id": case_id,
+                "step": step,
+                **summary(recorded),
+                "case_told": warning is None,
+                "warning": warning,
+            }
+        )
+    return recorded, warning
+
+
+@letter_app.command("tracking")
+def letter_tracking(
+    case_id: str,
+    step: StepArgument,
+    number: Annotated[str, typer.Argument(help="The number the post gave the letter once posted.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Record the post's tracking number of a postal registered letter; the case asks for news now."""
+    try:
+        _plain_name("CASE", case_id)
+        _plain_name("STEP", step)
+    except BadOption as error:
+        raise _usage_error(error) from None
+    _, warning = _record_for_case(
+        case_id,
+        step,
+        lambda settings: record_postal_tracking(settings, case_id, step, number),
+        as_json,
+        lambda _: {"tracking_number": number.strip()},
+    )
+    if not as_json:
+        told = "" if warning else "; the case asks for news now"
+        console.print(f"{case_id}/{step}: tracking number {number.strip()} recorded{told}", highlight=False)
+
+
+@letter_app.command("event")
+def letter_event(
+    case_id: str,
+    step: StepArgument,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="What the post reports: deposited, first_presentation, received, refused or not_claimed."
+        ),
+    ],
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            help="When, as the post reports it: 2026-03-04T11:20 (Paris time unless an offset is "
+            "given), or a date.",
+        ),
+    ],
+    proof: Annotated[
+        Path | None,
+        typer.Option(
+            help="The post's proof, a PDF: deposit slip, signed acknowledgment of receipt, letter "
+            "returned unclaimed.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record what the post reports on a postal registered letter, with its proof; the case asks for
+    news now (a receipt starts the notice's deadline)."""
+    try:
+        _plain_name("CASE", case_id)
+        _plain_name("STEP", step)
+        if kind not in {item.value for item in DeliveryEventKind}:
+            raise BadOption(
+                "KIND", f"{kind!r} is not deposited, first_presentation, received, refused or not_claimed"
+            )
+        moment = _option("--at", moment_from_text, at)
+        if moment > datetime.now(UTC):
+            raise BadOption("--at", f"{at} is in the future")
+        if proof is not None and not proof.is_file():
+            raise BadOption("--proof", f"{proof} is not a file")
+        if proof is not None and not _is_pdf(proof):
+            raise BadOption("--proof", f"{proof} is not a PDF")
+    except BadOption as error:
+        raise _usage_error(error) from None
+    event, warning = _record_for_case(
+        case_id,
+        step,
+        lambda settings: record_postal_event(
+            settings, case_id, step, DeliveryEventKind(kind), moment, proof_path=proof
+        ),
+        as_json,
+        lambda event: {"event": to_json(event)},
+    )
+    if not as_json:
+        proved = f", proof SHA-256 {event.proof.sha256}" if event.proof else ""
+        told = "" if warning else "; the case asks for news now"
+        console.print(
+            f"{case_id}/{step}: {event.kind.value} at {_local(event.at)} recorded{proved}{told}",
+            highlight=False,
+        )
 
 
 # --- label ---------------------------------------------------------------------------------------

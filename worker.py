@@ -18,7 +18,6 @@ from typing import Any
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
@@ -28,6 +27,7 @@ from activities.ledger import LedgerActivities
 from activities.legal import LegalActivities
 from activities.mail import MailActivities
 from activities.penalties import PenaltyActivities
+from config.encryption import data_converter
 from config.settings import Settings, load_settings
 from models.database import Database
 from models.search_attributes import CASE_SEARCH_ATTRIBUTES
@@ -39,10 +39,12 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
 async def connect(settings: Settings) -> Client:
+    """A client that encrypts what it sends with the configured payload keys (config/encryption.py);
+    raises PayloadKeyError when they cannot be read."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 
@@ -121,10 +123,15 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
 def build_worker(
     client: Client, settings: Settings, database: Database, executor: ThreadPoolExecutor
 ) -> Worker:
+    # The worker reads and writes payloads with the keys the settings name, whatever converter the
+    # given client was made with: it never sends a case's data to Temporal in clear, and reads
+    # whatever the command line encrypted with the same keys.
+    config = client.config()
+    config["data_converter"] = data_converter(settings)
     # PDF rendering and stamping are sync activities: they run on the executor's threads so the
     # event loop that drives workflow tasks never stalls.
     return Worker(
-        client,
+        Client(**config),
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
         activities=activities_for(settings, database),

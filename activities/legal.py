@@ -56,6 +56,7 @@ from models.case import (
 from models.database import Database
 from models.enums import DebtorKind
 from models.judicial import JudicialRules
+from models.payload_codec import decode_history
 
 MANIFEST = "manifest.json"
 HISTORY = "history.json"
@@ -357,14 +358,18 @@ class LegalActivities:
     @activity.defn
     async def export_history(self, request: HistoryExportRequest) -> DocumentRef:
         """The case's Temporal history as it stands, written to ``history-<step>.json`` beside its
-        documents: the record a court or an auditor replays. A retry writes a later history."""
+        documents: the record a court or an auditor replays. Its payloads are decrypted, as every
+        document of the dossier is in clear: the file must not depend on keys that are rotated
+        away. A retry writes a later history."""
         name = f"history-{request.step_key}.json"
         if Path(name).name != name:
             raise ApplicationError(
                 f"step {request.step_key!r} cannot name a history file", non_retryable=True
             )
         path = self._settings.documents_dir / folder_name(request.case_id) / name
-        history = await activity.client().get_workflow_handle(request.case_id).fetch_history()
+        client = activity.client()
+        history = await client.get_workflow_handle(request.case_id).fetch_history()
+        history = await decode_history(history, client.data_converter.payload_codec)
         content = history.to_json().encode("utf-8")
         await asyncio.to_thread(write_atomically, path, content)
         return DocumentRef(path=str(path), sha256=hashlib.sha256(content).hexdigest())

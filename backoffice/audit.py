@@ -10,10 +10,14 @@ from datetime import datetime
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from backoffice.cases import CASES_QUERY
+from config.encryption import data_converter, payload_keys
+from config.settings import load_settings
 from models.case import CaseEventRecord
+from models.payload_codec import EncryptionCodec, decode_history, is_encrypted
 from workflows import WORKFLOWS
 
 JOURNAL_ACTIVITY = "record_event"
@@ -31,8 +35,11 @@ class AuditEntry:
     confirmed: bool
 
 
-def actions_from_history(history: WorkflowHistory) -> list[AuditEntry]:
-    """Every journal action the workflow scheduled, in order, decoded from the history itself."""
+def actions_from_history(history: WorkflowHistory, codec: EncryptionCodec | None = None) -> list[AuditEntry]:
+    """Every journal action the workflow scheduled, in order, decoded from the history itself.
+
+    Encrypted payloads (a history as the server keeps it) are opened with ``codec``, by default
+    with the configured payload keys; a decoded history (``case_history``) needs no key."""
     completed: set[int] = {
         event.activity_task_completed_event_attributes.scheduled_event_id
         for event in history.events
@@ -46,7 +53,11 @@ def actions_from_history(history: WorkflowHistory) -> list[AuditEntry]:
         attributes = event.activity_task_scheduled_event_attributes
         if attributes.activity_type.name != JOURNAL_ACTIVITY:
             continue
-        [record] = converter.from_payloads(list(attributes.input.payloads), [CaseEventRecord])
+        payloads = list(attributes.input.payloads)
+        if any(is_encrypted(payload) for payload in payloads):
+            codec = codec or EncryptionCodec(payload_keys(load_settings()))
+            payloads = [codec.decrypt(payload) for payload in payloads]
+        [record] = converter.from_payloads(payloads, [CaseEventRecord])
         entries.append(
             AuditEntry(
                 at=record.occurred_at,
@@ -62,7 +73,10 @@ def actions_from_history(history: WorkflowHistory) -> list[AuditEntry]:
 
 
 async def case_history(client: Client, case_id: str) -> WorkflowHistory:
-    return await client.get_workflow_handle(case_id).fetch_history()
+    """The case's history, its payloads decrypted with the client's keys: what the workflow saw,
+    for the people allowed to read it (the server keeps and hands out ciphertext)."""
+    history = await client.get_workflow_handle(case_id).fetch_history()
+    return await decode_history(history, client.data_converter.payload_codec)
 
 
 @dataclass(frozen=True)
@@ -73,18 +87,20 @@ class ReplayOutcome:
     failure: str | None
 
 
-def replayer() -> Replayer:
-    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+def replayer(converter: DataConverter | None = None) -> Replayer:
+    """A replayer of today's workflows; by default it decrypts with the configured payload keys
+    (a history recorded before encryption replays with any)."""
+    return Replayer(workflows=WORKFLOWS, data_converter=converter or data_converter(load_settings()))
 
 
-async def replay_history(history: WorkflowHistory) -> ReplayOutcome:
-    result = await replayer().replay_workflow(history, raise_on_replay_failure=False)
+async def replay_history(history: WorkflowHistory, converter: DataConverter | None = None) -> ReplayOutcome:
+    result = await replayer(converter).replay_workflow(history, raise_on_replay_failure=False)
     return _outcome(history, result.replay_failure)
 
 
 async def replay_all(client: Client) -> AsyncIterator[ReplayOutcome]:
     histories = client.list_workflows(CASES_QUERY).map_histories()
-    async with replayer().workflow_replay_iterator(histories) as results:
+    async with replayer(client.data_converter).workflow_replay_iterator(histories) as results:
         async for result in results:
             yield _outcome(result.history, result.replay_failure)
 

@@ -23,12 +23,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice.cases import START_CONCURRENCY, case_input, import_invoices
 from backoffice.invoice_file import read_invoice_file
+from config.encryption import data_converter
 from config.policy import load_policy
+from config.settings import Settings
 from models.case import CaseInput
 from models.database import Database
 from workflows import InvoiceCollectionWorkflow
@@ -90,7 +91,8 @@ async def main(count: int) -> None:
         write_invoices(csv_path, count)
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(temporal),
-            data_converter=pydantic_data_converter,
+            # Encrypted as in production: the configured keys, else a key made in the work folder.
+            data_converter=data_converter(Settings(data_dir=work)),
             dev_server_database_filename=str(work / "temporal.db"),
         )
         database = Database(f"sqlite+aiosqlite:///{work / 'relance.db'}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +119,21 @@ class Settings(BaseSettings):
         default=16, ge=1, validation_alias=_env("RELANCE_ACTIVITY_SLOTS", "activity_slots")
     )
 
+    # Payload encryption (config/encryption.py): `id:base64key` entries separated by commas, the
+    # current key first; or a file of them, one a line. Neither: the embedded key file under the
+    # data folder, created with a random key on first use.
+    payload_keys: SecretStr = Field(
+        default=SecretStr(""), validation_alias=_env("RELANCE_PAYLOAD_KEYS", "payload_keys")
+    )
+    payload_key_file: Path | None = Field(
+        default=None, validation_alias=_env("RELANCE_PAYLOAD_KEY_FILE", "payload_key_file")
+    )
+
+    @field_validator("payload_key_file", mode="before")
+    @classmethod
+    def _no_key_file_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'relance.db'}"
@@ -146,6 +161,11 @@ class Settings(BaseSettings):
     @property
     def temporal_db_file(self) -> Path:
         return self.data_dir / "temporal.db"
+
+    @property
+    def embedded_payload_key_file(self) -> Path:
+        """The payload keys when neither RELANCE_PAYLOAD_KEYS nor RELANCE_PAYLOAD_KEY_FILE is set."""
+        return self.data_dir / "payload-keys"
 
 
 def load_settings() -> Settings:

@@ -24,6 +24,7 @@ from models.database import Database
 from models.enums import DebtorKind
 from models.penalties import RATES_DIR
 from models.policy import EscalationPolicy
+from tests.temporal_fixtures import TEST_PAYLOAD_KEYS
 from worker import build_worker, ensure_search_attributes
 
 CREDITOR_SIREN = "123456782"
@@ -129,6 +130,8 @@ async def relance(
         smtp_host="127.0.0.1",
         smtp_port=smtp_outbox.port,
         temporal_task_queue=f"test-{uuid.uuid4().hex[:8]}",
+        # The key the time-skipping environment's client encrypts with.
+        payload_keys=TEST_PAYLOAD_KEYS,
         rates_dir=rate_tables_for_tests(tmp_path / "rates"),
         # Registered letters are received as soon as they are posted (an outcome.json plays others).
         outbox_presentation_delay_seconds=0,

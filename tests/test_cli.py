@@ -12,17 +12,21 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfWriter
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.registered_mail import PostalRegisteredMail, postal_pack_path
 from config.settings import Settings
+from models.case import Address, DocumentRef, RegisteredLetterRequest
 from models.database import Database
 from worker import build_worker, ensure_search_attributes
 
@@ -36,6 +40,7 @@ HEADER = (
 )
 CREDITOR = "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
 BUSINESS = "business,Bâtiments Martin,987654324,f@martin.fr,4 av. Jaurès,75019,Paris,"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +81,18 @@ class Cli:
         return path
 
 
-@pytest.fixture
-async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path) -> AsyncIterator[Cli]:
+@asynccontextmanager
+async def running_cli(
+    dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path, registered_mail_provider: str
+) -> AsyncIterator[Cli]:
+    """A worker on the dev server, and the command line configured as it is."""
     settings = Settings(
         data_dir=tmp_path / "var",
         temporal_address=dev_server.client.service_client.config.target_host,
         temporal_task_queue=f"cli-{uuid.uuid4().hex[:8]}",
         smtp_port=smtp_outbox.port,
-        # Registered letters are received as soon as they are posted.
+        registered_mail_provider=registered_mail_provider,
+        # Registered letters are received as soon as they are posted (outbox provider).
         outbox_presentation_delay_seconds=0,
         outbox_delivery_delay_seconds=0,
     )
@@ -93,6 +102,7 @@ async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path)
         "TEMPORAL_ADDRESS": settings.temporal_address,
         "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
         "SMTP_PORT": str(smtp_outbox.port),
+        "REGISTERED_MAIL_PROVIDER": registered_mail_provider,
         "RELANCE_AGENT": "alice",
         "COLUMNS": "200",
     }
@@ -103,6 +113,19 @@ async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path)
         async with build_worker(dev_server.client, settings, database, executor):
             yield Cli(env, settings, tmp_path)
     await database.dispose()
+
+
+@pytest.fixture
+async def cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path) -> AsyncIterator[Cli]:
+    async with running_cli(dev_server, smtp_outbox, tmp_path, "outbox") as running:
+        yield running
+
+
+@pytest.fixture
+async def postal_cli(dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path) -> AsyncIterator[Cli]:
+    """Registered letters go by post: an agent records the post's number and events."""
+    async with running_cli(dev_server, smtp_outbox, tmp_path, "postal") as running:
+        yield running
 
 
 def invoice_count(settings: Settings) -> int:
@@ -198,16 +221,22 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     assert code == 1 and "no case" in err
 
 
-async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: Cli) -> None:
-    due = (date.today() + timedelta(days=30)).isoformat()
-    invoice = cli.folder / "F-400.pdf"
+def blank_pdf(path: Path) -> Path:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    with invoice.open("wb") as handle:
+    with path.open("wb") as handle:
         writer.write(handle)
-    row = CREDITOR + BUSINESS + f"F-400,{date.today().isoformat()},{due},900.00,0,BC-40,{invoice}"
+    return path
+
+
+async def case_before_the_court(cli: Cli, number: str) -> tuple[str, dict[str, Any]]:
+    """A case of 900.00 whose judicial filing, asked by alice, waits for another agent's approval;
+    its id and status."""
+    due = (date.today() + timedelta(days=30)).isoformat()
+    invoice = blank_pdf(cli.folder / f"{number}.pdf")
+    row = CREDITOR + BUSINESS + f"{number},{date.today().isoformat()},{due},900.00,0,BC-{number},{invoice}"
     await cli.json("import", str(cli.write_csv(row)))
-    case_id = "invoice-123456782-F-400"
+    case_id = f"invoice-123456782-{number}"
     # The formal notice must be received before the case may go to court.
     done = {"formal_notice": "formal_notice_received", "penalty_claim": "penalty_claim_sent"}
     for stage in ("formal_notice", "penalty_claim", "judicial_filing"):
@@ -218,6 +247,21 @@ async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: 
             if done.get(stage) in kinds or "approval" in (status["waiting_for"] or ""):
                 break
             await asyncio.sleep(0.2)
+    return case_id, status
+
+
+async def state_once_changed(cli: Cli, case_id: str, state: str) -> dict[str, Any]:
+    """The case's status once its state is no longer ``state`` (or after 20 seconds)."""
+    for _ in range(100):
+        status = await cli.json("status", case_id)
+        if status["state"] != state:
+            break
+        await asyncio.sleep(0.2)
+    return status
+
+
+async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: Cli) -> None:
+    case_id, status = await case_before_the_court(cli, "F-400")
     assert status["waiting_for"] == "approval of the judicial filing by an agent other than alice"
     code, out, _ = await cli("status", case_id)
     assert "waiting for: approval of the judicial filing" in " ".join(out.split())
@@ -229,11 +273,7 @@ async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: 
 
     decided = await cli.json("decide", case_id, "--agent", "bruno")
     assert decided["message"].startswith("judicial filing approved")
-    for _ in range(100):
-        status = await cli.json("status", case_id)
-        if status["state"] != "open":
-            break
-        await asyncio.sleep(0.2)
+    status = await state_once_changed(cli, case_id, "open")
     assert status["state"] == "with_bailiff"
     assert [a["actor"] for a in status["actions"] if a["kind"] == "filing_approved"] == ["bruno"]
 
@@ -312,3 +352,222 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     assert code == 1 and "already open" in err
     code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", "demain")
     assert code == 2 and "not a date" in err
+
+
+async def test_an_agent_opens_and_closes_a_dispute_from_the_cli(cli: Cli) -> None:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    row = CREDITOR + BUSINESS + f"F-700,{date.today().isoformat()},{due},900.00,0,BC-70"
+    await cli.json("import", str(cli.write_csv(row)))
+    case_id = "invoice-123456782-F-700"
+
+    opened = await cli.json("dispute", case_id, "--reason", "livraison incomplète")
+    assert opened["message"] == (
+        "dispute opened: the ladder holds, no filing goes to court until it is closed"
+    )
+    assert opened["status"]["dispute_reason"] == "livraison incomplète"
+    code, out, _ = await cli("status", case_id)
+    assert code == 0 and "dispute open: livraison incomplète" in out
+    code, _, err = await cli("dispute", case_id, "--reason", "autre grief")
+    assert code == 1 and "refused: a dispute is already open (livraison incomplète)" in " ".join(err.split())
+    code, _, err = await cli("escalate", case_id)
+    assert code == 1 and "a dispute is open" in err
+
+    closed = await cli.json("dispute", case_id, "--close", "--reason", "avoir accepté", "--agent", "bruno")
+    assert closed["message"] == "dispute closed: the ladder goes on"
+    assert closed["status"]["dispute_reason"] is None
+    code, _, err = await cli("dispute", case_id, "--close", "--reason", "déjà réglé")
+    assert code == 1 and "refused: no dispute is open" in err
+    code, _, err = await cli("dispute", case_id, "--reason", " ")
+    assert code == 1 and "refused: opening or closing a dispute needs a reason" in " ".join(err.split())
+
+    history = await cli.json("audit", "history", case_id)
+    assert [(e["kind"], e["actor"], e["detail"]) for e in history[1:]] == [
+        ("dispute_opened", "alice", "livraison incomplète"),
+        ("dispute_closed", "bruno", "avoir accepté"),
+    ]
+    code, _, err = await cli("dispute", "invoice-000000000-nope", "--reason", "litige")
+    assert code == 1 and "no case" in err
+
+
+async def test_the_reports_of_the_commissaire_de_justice_are_recorded_from_the_cli(cli: Cli) -> None:
+    case_id, _ = await case_before_the_court(cli, "F-410")
+    code, _, err = await cli("bailiff", case_id, "accepted")
+    assert code == 1
+    assert "refused: no dossier of this case is with a commissaire de justice" in " ".join(err.split())
+    await cli.json("decide", case_id, "--agent", "bruno")
+    assert (await state_once_changed(cli, case_id, "open"))["state"] == "with_bailiff"
+
+    accepted = await cli.json("bailiff", case_id, "accepted", "--note", "dossier reçu")
+    assert accepted["message"] == "report recorded (accepted); balance 900.00 EUR"
+    recovered = await cli.json(
+        "bailiff", case_id, "recovered", "--amount", "300,00", "--date", date.today().isoformat(),
+        "--costs", "45,60", "--borne-by", "debtor", "--note", "saisie-attribution",
+    )  # fmt: skip
+    assert recovered["message"] == "report recorded (recovered); balance 600.00 EUR"
+    status = recovered["status"]
+    assert status["recovered"] == "300.00"
+    assert [(c["amount"], c["borne_by"], c["note"]) for c in status["costs"]] == [
+        ("45.60", "debtor", "saisie-attribution")
+    ]
+    assert [(p["amount"], p["reference"]) for p in status["payments"]] == [
+        ("300.00", "commissaire de justice")
+    ]
+    code, out, _ = await cli("status", case_id)
+    assert "recovered by the commissaire de justice: 300.00 EUR; costs: 45.60 EUR borne by the debtor" in (
+        " ".join(out.split())
+    )
+    code, _, err = await cli("bailiff", case_id, "recovered", "--amount", "700")
+    assert code == 1 and "exceeds the balance of 600.00" in err
+
+    closed = await cli.json("bailiff", case_id, "closed", "--note", "débiteur insolvable")
+    assert closed["message"] == "report recorded (closed); balance 600.00 EUR"
+    assert closed["status"]["state"] == "closed_by_bailiff"
+    code, _, err = await cli("bailiff", case_id, "accepted")
+    assert code == 1 and "case is closed (closed_by_bailiff)" in err
+
+    history = await cli.json("audit", "history", case_id)
+    reports = [(e["kind"], e["actor"]) for e in history if e["kind"].startswith("bailiff_")]
+    assert reports == [
+        ("bailiff_accepted", "alice"),
+        ("bailiff_recovered", "alice"),
+        ("bailiff_closed", "alice"),
+    ]
+
+
+async def test_a_bad_bailiff_report_is_one_line_naming_the_option(cli: Cli) -> None:
+    for args, message in [
+        (["recovered"], "--amount: a recovery report needs the amount recovered"),
+        (["recovered", "--amount", "1.234,50"], "--amount: '1.234,50': use either a comma or a dot"),
+        (["recovered", "--amount", "-5"], "--amount: '-5' is negative"),
+        (["accepted", "--amount", "5"], "--amount: only a recovery report carries an amount, not 'accepted'"),
+        (["failed", "--date", "2026-03-01"], "--date: only a recovery report has a date received"),
+        (["recovered", "--amount", "5", "--date", "demain"], "--date: 'demain' is not a date"),
+        (["accepted", "--costs", "45,60"], "--borne-by: say who bears the costs"),
+        (["accepted", "--costs", "4", "--borne-by", "huissier"], "--borne-by: 'huissier' is not debtor or"),
+        (["accepted", "--borne-by", "debtor"], "--borne-by: no --costs to bear"),
+        (["lost"], "KIND: 'lost' is not accepted, recovered, failed or closed"),
+    ]:
+        code, out, err = await cli("bailiff", "invoice-123456782-F-1", *args)
+        assert (code, out) == (2, ""), args
+        assert err.startswith(f"error: {message}") and err.count("\n") == 1, (args, err)
+
+
+def paris_time(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once(postal_cli: Cli) -> None:
+    cli = postal_cli
+    due = (date.today() + timedelta(days=30)).isoformat()
+    row = CREDITOR + BUSINESS + f"F-800,{date.today().isoformat()},{due},900.00,0,BC-80"
+    await cli.json("import", str(cli.write_csv(row)))
+    case_id = "invoice-123456782-F-800"
+    await cli.json("escalate", case_id, "--to", "formal_notice")
+    for _ in range(100):
+        status = await cli.json("status", case_id)
+        if "registered letter PENDING-" in (status["waiting_for"] or ""):
+            break
+        await asyncio.sleep(0.2)
+    assert "the outcome of the formal notice's registered letter PENDING-" in status["waiting_for"]
+    assert postal_pack_path(cli.settings, case_id, "formal_notice").is_file()
+    record = cli.settings.registered_mail_dir / "postal" / case_id / "formal_notice.json"
+
+    tracked = await cli.json("letter", "tracking", case_id, "formal_notice", "1A00123456789")
+    assert tracked == {
+        "case_id": case_id,
+        "step": "formal_notice",
+        "tracking_number": "1A00123456789",
+        "case_told": True,
+        "warning": None,
+    }
+    assert json.loads(record.read_text(encoding="utf-8"))["tracking_number"] == "1A00123456789"
+    code, _, err = await cli("letter", "tracking", case_id, "formal_notice", "1A99999999999")
+    assert code == 1 and "refused: this letter already has the tracking number 1A00123456789" in err
+    code, _, err = await cli("letter", "tracking", case_id, "penalty_claim", "1A00123456789")
+    assert code == 1 and f"no postal registered letter for {case_id}/penalty_claim" in " ".join(err.split())
+
+    now = datetime.now(UTC)
+    slip = blank_pdf(cli.folder / "bordereau.pdf")
+    acknowledgment = cli.folder / "avis-de-reception.pdf"
+    acknowledgment.write_bytes(b"%PDF-1.4\n% avis de reception signe\n%%EOF\n")
+    deposited_at, received_at = now - timedelta(days=2), now - timedelta(hours=1)
+    code, out, _ = await cli(
+        "letter", "event", case_id, "formal_notice", "deposited", "--at", paris_time(deposited_at),
+        "--proof", str(slip),
+    )  # fmt: skip
+    assert code == 0 and "deposited at" in out and "the case asks for news now" in out
+    received = await cli.json(
+        "letter", "event", case_id, "formal_notice", "received", "--at", paris_time(received_at),
+        "--proof", str(acknowledgment),
+    )  # fmt: skip
+    proof = hashlib.sha256(acknowledgment.read_bytes()).hexdigest()
+    assert received["case_told"] is True and received["event"]["kind"] == "received"
+    assert received["event"]["proof"]["sha256"] == proof
+
+    # The default policy asks the post every 6 hours: only the signal makes the case look now.
+    for _ in range(100):
+        status = await cli.json("status", case_id)
+        if "formal_notice_received" in {a["kind"] for a in status["actions"]}:
+            break
+        await asyncio.sleep(0.2)
+    [receipt] = [a for a in status["actions"] if a["kind"] == "formal_notice_received"]
+    assert receipt["document_sha256"] == proof
+
+    code, _, err = await cli(
+        "letter",
+        "event",
+        case_id,
+        "formal_notice",
+        "received",
+        "--at",
+        paris_time(now - timedelta(minutes=5)),
+    )
+    assert code == 1 and "refused: received is already recorded" in err
+    for args, message in [
+        (["received", "--at", "2099-01-01T10:00"], "--at: 2099-01-01T10:00 is in the future"),
+        (["received", "--at", "hier"], "--at: 'hier' is not a date"),
+        (["lost", "--at", "2026-03-01"], "KIND: 'lost' is not deposited, first_presentation"),
+        (["refused", "--at", "2026-03-01", "--proof", str(cli.folder / "none.pdf")], "--proof: "),
+        (["refused", "--at", "2026-03-01", "--proof", str(cli.write_csv())], "is not a PDF"),
+    ]:
+        code, out, err = await cli("letter", "event", case_id, "formal_notice", *args)
+        assert (code, out) == (2, ""), args
+        assert err.startswith("error: ") and message in err and err.count("\n") == 1, (args, err)
+    code, _, err = await cli("letter", "tracking", "../F-800", "formal_notice", "1A00123456789")
+    assert code == 2 and "CASE: '../F-800' is not a case name" in err
+
+    # A case that has ended is not told; what the post reports is kept all the same.
+    await cli.json("pay", case_id, "900,00")
+    assert (await state_once_changed(cli, case_id, "open"))["state"] == "paid"
+    presented_at = deposited_at + timedelta(days=1)
+    code, out, err = await cli(
+        "letter", "event", case_id, "formal_notice", "first_presentation", "--at", paris_time(presented_at)
+    )
+    assert code == 0 and "first_presentation at" in out
+    assert f"warning: recorded, but case {case_id} is not running (completed)" in " ".join(err.split())
+    events = json.loads(record.read_text(encoding="utf-8"))["events"]
+    assert [event["kind"] for event in events] == ["deposited", "first_presentation", "received"]
+
+
+async def test_a_postal_letter_of_no_case_is_recorded_with_a_warning(postal_cli: Cli) -> None:
+    cli = postal_cli
+    case_id = "invoice-123456782-F-801"
+    notice = blank_pdf(cli.folder / "formal_notice.red.pdf")
+    address = Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris")
+    letter = RegisteredLetterRequest(
+        case_id=case_id,
+        step_key="formal_notice",
+        recipient_name="Bâtiments Martin",
+        recipient_address=address,
+        sender_name="Menuiserie Dupont",
+        sender_address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
+        document=DocumentRef(path=str(notice), sha256=hashlib.sha256(notice.read_bytes()).hexdigest()),
+    )
+    await PostalRegisteredMail(cli.settings.registered_mail_dir).post(letter, "key-F-801")
+
+    code, out, err = await cli("letter", "tracking", case_id, "formal_notice", "1A00000000801")
+
+    assert code == 0 and "tracking number 1A00000000801 recorded" in out
+    assert f"warning: recorded, but no case '{case_id}' to tell" in " ".join(err.split())
+    record = cli.settings.registered_mail_dir / "postal" / case_id / "formal_notice.json"
+    assert json.loads(record.read_text(encoding="utf-8"))["tracking_number"] == "1A00000000801"
