@@ -338,7 +338,7 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     assert await listed("--paused") == ["invoice-123456782-F-601"]
     assert await listed("--not-paused", "--creditor", "123456782") == ["invoice-123456782-F-602"]
     assert await listed("--stage", "formal_notice") == []
-    assert await listed("--creditor", "552100554") == []
+    assert await listed("--creditor", "111222337") == []
     assert await listed() == sorted(mine)
     code, _, err = await cli("list", "--creditor", "12' OR 'x")
     assert code == 2 and "not a SIREN" in err

@@ -79,7 +79,7 @@ SELLERS = {
         legal_mentions="SARL au capital de 20 000 € — RCS Lyon 123 456 782",
         vat_rate=Decimal("20"),
     ),
-    "552100554": Seller(
+    "111222337": Seller(
         legal_name="Julien Morel EI",
         legal_mentions="Entrepreneur individuel (EI) — immatriculé au Registre national des "
         "entreprises (activité artisanale)",
