@@ -55,6 +55,7 @@ from models.case import (
 )
 from models.database import Database
 from models.enums import CaseState, DebtorKind, LabelColour, Stage
+from models.payload_codec import PayloadDecryptionError
 from models.penalties import (
     PenaltyRequest,
     PenaltyStatement,
@@ -104,6 +105,10 @@ def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
     except CommandFailed as failure:
         errors.print(f"[red]error:[/red] {failure}")
+        raise typer.Exit(1) from None
+    except PayloadDecryptionError as error:
+        # A case sealed with a key this process lacks (RELANCE_PAYLOAD_KEYS, see the README).
+        errors.print(f"[red]error:[/red] payload keys: {error}")
         raise typer.Exit(1) from None
 
 

@@ -21,6 +21,7 @@ from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow
 from models.case import AgencyInfo, CaseInput, CaseStatus, case_id_for
 from models.database import Database
 from models.enums import DebtorKind
+from models.payload_codec import PayloadDecryptionError
 from models.policy import EscalationPolicy
 from models.tables import Creditor, Debtor, Invoice
 from workflows import InvoiceCollectionWorkflow
@@ -305,7 +306,11 @@ async def list_cases(client: Client, limit: int, query: str) -> list[CaseSummary
         except Exception:
             # A case that cannot answer (terminated, or no worker running) is listed without details.
             status = None
-        memo = await execution.memo()
+        try:
+            memo = await execution.memo()
+        except PayloadDecryptionError:
+            # Sealed with a key this process lacks: the case is listed without it.
+            memo = {}
         return CaseSummary(
             case_id=execution.id,
             execution_status=execution.status.name if execution.status else "UNKNOWN",

@@ -4,6 +4,7 @@ real Temporal dev server with a real worker, SQLite and aiosmtpd."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import os
@@ -385,6 +386,16 @@ async def test_an_agent_opens_and_closes_a_dispute_from_the_cli(cli: Cli) -> Non
         ("dispute_opened", "alice", "livraison incomplète"),
         ("dispute_closed", "bruno", "avoir accepté"),
     ]
+
+    # Another key than the one the case was sealed with: one line, no traceback; listed without memo.
+    stranger = "other-1:" + base64.b64encode(bytes(range(32))).decode()
+    wrong = Cli({**cli.env, "RELANCE_PAYLOAD_KEYS": stranger}, cli.settings, cli.folder)
+    code, _, err = await wrong("status", case_id)
+    assert code == 1 and "payload keys" in err
+    assert "Traceback" not in err
+    code, out, err = await wrong("list", "--all", "--json")
+    assert code == 0, err
+    assert case_id in {entry["case_id"] for entry in json.loads(out)}
     code, _, err = await cli("dispute", "invoice-000000000-nope", "--reason", "litige")
     assert code == 1 and "no case" in err
 
