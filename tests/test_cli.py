@@ -523,6 +523,8 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
         await asyncio.sleep(0.2)
     [receipt] = [a for a in status["actions"] if a["kind"] == "formal_notice_received"]
     assert receipt["document_sha256"] == proof
+    # The journal names the post's tracking number, not the pack's provisional one.
+    assert "registered letter 1A00123456789 (postal) received on" in receipt["detail"]
 
     code, _, err = await cli(
         "letter",

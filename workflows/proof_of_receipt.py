@@ -54,8 +54,8 @@ class ProofOfReceipt:
                 outcome = (
                     next((event for event in status.events if event.kind.final), None) if status else None
                 )
-                if outcome is not None:
-                    await self._delivery_outcome(step, receipt, outcome)
+                if status is not None and outcome is not None:
+                    await self._delivery_outcome(step, status, outcome)
                     return
                 if self._escalate_to is not None:
                     await self._journal(
@@ -102,12 +102,13 @@ class ProofOfReceipt:
         return status, problem if status is None else ""
 
     async def _delivery_outcome(
-        self, step: PolicyStep, receipt: RegisteredLetterReceipt, outcome: DeliveryEvent
+        self, step: PolicyStep, status: DeliveryStatus, outcome: DeliveryEvent
     ) -> None:
         policy = self._case.policy
         day = policy.local_date(outcome.at)
         proof = outcome.proof
-        letter = f"registered letter {receipt.tracking_id} ({receipt.provider})"
+        # The provider's own number: for a postal letter, the post's tracking number, not PENDING-….
+        letter = f"registered letter {status.tracking_id} ({status.provider})"
         if outcome.kind == DeliveryEventKind.RECEIVED:
             self._notice_received_on = day
             self._receipt_at = outcome.at
