@@ -14,11 +14,10 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -26,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.documents import write_atomically
@@ -34,6 +33,7 @@ from activities.labels import LabelImageFormat, label_image
 from activities.registered_mail import record_postal_event, record_postal_tracking
 from backoffice import audit, labels, litigation
 from backoffice.cases import ImportReport, case_handle, import_invoices, list_cases
+from backoffice.commands import LOCAL_ZONE, CommandRefused, moment_from_text, rpc_failure, send_command
 from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
@@ -42,7 +42,6 @@ from models.case import (
     BailiffReport,
     BailiffReportKind,
     CaseStatus,
-    CommandResult,
     CostBearer,
     DeliveryEventKind,
     DisputeRequest,
@@ -54,7 +53,7 @@ from models.case import (
     ResumeRequest,
 )
 from models.database import Database
-from models.enums import CaseState, DebtorKind, LabelColour, Stage
+from models.enums import CaseState, DebtorKind, LabelColour, Role, Stage
 from models.payload_codec import PayloadDecryptionError
 from models.penalties import (
     PenaltyRequest,
@@ -69,7 +68,6 @@ from models.tables import CaseEvent
 from workflows import InvoiceCollectionWorkflow
 
 DEMO_FILE = PROJECT_ROOT / "config" / "samples" / "demo_invoices.csv"
-LOCAL_ZONE = ZoneInfo("Europe/Paris")
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 audit_app = typer.Typer(no_args_is_help=True, help="Prove what was done on cases, from their histories.")
@@ -79,6 +77,8 @@ label_app = typer.Typer(
     help="The good-practice label: verify a code, label an invoice, attestation, images.",
 )
 app.add_typer(label_app, name="label")
+user_app = typer.Typer(no_args_is_help=True, help="Accounts of the web back office.")
+app.add_typer(user_app, name="user")
 letter_app = typer.Typer(
     no_args_is_help=True,
     help="Postal registered letters: record the post's tracking number and what it reports.",
@@ -167,6 +167,7 @@ async def _up(demo: bool) -> None:
         db_file=settings.temporal_db_file,
         ui_port=settings.temporal_ui_port,
         log_file=settings.data_dir / "temporal.log",
+        codec_endpoint=f"{settings.backoffice_url}/codec",
     )
     console.print(f"starting the Temporal dev server ({settings.temporal_db_file})")
     try:
@@ -178,10 +179,11 @@ async def _up(demo: bool) -> None:
             stop = asyncio.Event()
             stop_on_signals(stop)
             worker = asyncio.create_task(run_worker(settings, stop))
+            backoffice = asyncio.create_task(serve_backoffice(settings, stop))
             if demo:
                 await _import(settings, [DEMO_FILE], "demo", agent="demo")
             _print_banner(settings, server.ui_url)
-            await worker
+            await asyncio.gather(worker, backoffice)
     finally:
         console.print("stopping the Temporal dev server")
         server.stop()
@@ -191,7 +193,8 @@ async def _up(demo: bool) -> None:
 def _print_banner(settings: Settings, ui_url: str) -> None:
     console.print(
         "\n[bold green]Relance is running.[/bold green] Ctrl-C stops everything.\n"
-        f"  Temporal UI      {ui_url}\n"
+        f"  Back office      {settings.backoffice_url}  (first account: relance user add NAME --role admin)\n"
+        f"  Temporal UI      {ui_url}  (payloads decoded by the back office's codec endpoint)\n"
         f"  Temporal server  {settings.temporal_address} (namespace {settings.temporal_namespace})\n"
         f"  Outbox (mails)   {settings.outbox_dir}  (one .eml file per mail)\n"
         f"  Documents (PDF)  {settings.documents_dir}\n"
@@ -201,6 +204,98 @@ def _print_banner(settings: Settings, ui_url: str) -> None:
         "In another terminal: relance list | relance status ID | relance pause ID --reason R | "
         "relance pay ID AMOUNT | relance audit replay --all\n"
     )
+
+
+async def serve_backoffice(settings: Settings, stop: asyncio.Event) -> None:
+    """Serve the web back office until ``stop`` is set."""
+    import uvicorn
+
+    from backoffice.web.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host=settings.backoffice_host,
+            port=settings.backoffice_port,
+            log_level="warning",
+            # Signals are the caller's: `relance up` stops everything at once.
+            lifespan="on",
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    serving = asyncio.create_task(server.serve())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    await serving
+    stopping.cancel()
+
+
+@app.command("backoffice")
+def backoffice_command() -> None:
+    """Serve the web back office alone (the worker and Temporal run elsewhere)."""
+    from worker import stop_on_signals
+
+    settings = load_settings()
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        console.print(f"back office on {settings.backoffice_url}")
+        await serve_backoffice(settings, stop)
+
+    run(go)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    full_name: Annotated[str, typer.Option("--name", help="Full name shown in the back office.")] = "",
+    password_from_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Create a back-office account; the password is asked twice (or read from stdin)."""
+    from backoffice.accounts import AccountError, add_user
+
+    if password_from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+    async def go() -> None:
+        async with _open_database(load_settings()) as database:
+            try:
+                user = await add_user(database, username, password, role, full_name)
+            except AccountError as error:
+                raise CommandFailed(str(error)) from error
+        console.print(f"user {user.username} created ({user.role.value})")
+
+    run(go)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOption = False) -> None:
+    """List the back-office accounts."""
+    from backoffice.accounts import list_users
+
+    async def go() -> None:
+        async with _open_database(load_settings()) as database:
+            users = await list_users(database)
+        rows = [
+            {"username": u.username, "name": u.full_name, "role": str(u.role), "active": u.active}
+            for u in users
+        ]
+        if as_json:
+            print_json(rows)
+            return
+        table = Table("username", "name", "role", "active")
+        for row in rows:
+            table.add_row(row["username"], row["name"], row["role"], "yes" if row["active"] else "no")
+        console.print(table)
+
+    run(go)
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -436,25 +531,8 @@ def _print_status(s: CaseStatus) -> None:
     console.print(table)
 
 
-async def _closed_or_rpc_failure(client: Client, case_id: str, error: RPCError) -> CommandFailed:
-    """A command sent to a case that has ended is refused by the server itself: say so plainly."""
-    try:
-        description = await client.get_workflow_handle(case_id).describe()
-    except RPCError:
-        return _rpc_failure(case_id, error)
-    if description.status is not None and description.status != WorkflowExecutionStatus.RUNNING:
-        try:
-            state = (await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)).state.value
-        except RPCError:
-            state = description.status.name.lower()
-        return CommandFailed(f"{case_id}: refused: case is closed ({state})")
-    return _rpc_failure(case_id, error)
-
-
 def _rpc_failure(case_id: str, error: RPCError) -> CommandFailed:
-    if error.status == RPCStatusCode.NOT_FOUND:
-        return CommandFailed(f"no case {case_id!r}")
-    return CommandFailed(f"{case_id}: {error.message}")
+    return CommandFailed(str(rpc_failure(case_id, error)))
 
 
 # --- agent commands ------------------------------------------------------------------------------
@@ -464,29 +542,15 @@ def _command(case_id: str, update: Any, request: BaseModel, as_json: bool) -> No
     async def go() -> None:
         client = await connect_client(load_settings())
         try:
-            result: CommandResult = await case_handle(client, case_id).execute_update(update, request)
-        except WorkflowUpdateFailedError as failure:
-            raise CommandFailed(f"{case_id}: refused: {failure.cause.message}") from failure
-        except RPCError as error:
-            raise await _closed_or_rpc_failure(client, case_id, error) from error
+            result = await send_command(client, case_id, update, request)
+        except CommandRefused as refusal:
+            raise CommandFailed(str(refusal)) from refusal
         if as_json:
             print_json(to_json(result))
         else:
             console.print(f"{case_id}: {result.message}")
 
     run(go)
-
-
-def moment_from_text(text: str) -> datetime:
-    """A date (start of that day, Paris time) or an ISO date-time (Paris time unless it says);
-    ValueError saying why not."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.combine(parse_date(text), time(0), tzinfo=LOCAL_ZONE)
-    if len(text.strip()) <= 10:
-        return datetime.combine(moment.date(), time(0), tzinfo=LOCAL_ZONE)
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
 
 
 def parse_moment(text: str) -> datetime:

@@ -3,11 +3,17 @@ history still replays deterministically against today's workflow code."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -113,3 +119,169 @@ def _outcome(history: WorkflowHistory, failure: Exception | None) -> ReplayOutco
         deterministic=failure is None,
         failure=None if failure is None else f"{type(failure).__name__}: {failure}",
     )
+
+
+# --- a history as people read it ------------------------------------------------------------------
+
+# Bookkeeping between the server and the worker: true to the history, noise to a reader.
+_UNREADABLE = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: int
+    at: datetime
+    what: str
+    detail: str
+
+
+def payload_value(payload: Payload) -> Any:
+    """A decoded payload as JSON, or a note when it is not JSON (binary, or still encrypted)."""
+    encoding = payload.metadata.get("encoding", b"").decode("ascii", "replace")
+    if encoding == "json/plain":
+        return json.loads(payload.data)
+    if encoding == "binary/null":
+        return None
+    return f"<{encoding}, {len(payload.data)} bytes>"
+
+
+def _values(payloads: Any) -> str:
+    values = [payload_value(payload) for payload in payloads.payloads]
+    return json.dumps(values[0] if len(values) == 1 else values, ensure_ascii=False, default=str)
+
+
+def readable_timeline(history: WorkflowHistory) -> list[TimelineEntry]:
+    """Every event of a decoded history that tells what happened, each with what it carried."""
+    scheduled: dict[int, str] = {}
+    entries = []
+    for event in history.events:
+        if event.event_type in _UNREADABLE:
+            continue
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            scheduled[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
+        what = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower().replace("_", " ")
+        entries.append(
+            TimelineEntry(
+                event.event_id,
+                event.event_time.ToDatetime().replace(tzinfo=UTC),
+                what,
+                _detail(event, scheduled),
+            )
+        )
+    return entries
+
+
+def _detail(event: HistoryEvent, scheduled: dict[int, str]) -> str:
+    kind = event.event_type
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        attributes = event.workflow_execution_started_event_attributes
+        return f"{attributes.workflow_type.name} on {attributes.task_queue.name}: {_values(attributes.input)}"
+    if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        attributes = event.activity_task_scheduled_event_attributes
+        return f"{attributes.activity_type.name}({_values(attributes.input)})"
+    if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+        attributes = event.activity_task_completed_event_attributes
+        name = scheduled.get(attributes.scheduled_event_id, "activity")
+        return f"{name} returned {_values(attributes.result)}"
+    if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+        attributes = event.activity_task_failed_event_attributes
+        name = scheduled.get(attributes.scheduled_event_id, "activity")
+        return f"{name} failed: {attributes.failure.message}"
+    if kind == EventType.EVENT_TYPE_TIMER_STARTED:
+        attributes = event.timer_started_event_attributes
+        return f"wait {attributes.start_to_fire_timeout.ToTimedelta()}"
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+        return f"{request.input.name}: {_values(request.input.args)}"
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        outcome = event.workflow_execution_update_completed_event_attributes.outcome
+        if outcome.HasField("failure"):
+            return f"refused: {outcome.failure.message}"
+        result = [payload_value(p) for p in outcome.success.payloads]
+        message = result[0].get("message") if result and isinstance(result[0], dict) else None
+        return message or json.dumps(result, ensure_ascii=False, default=str)
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        attributes = event.workflow_execution_signaled_event_attributes
+        return f"{attributes.signal_name}: {_values(attributes.input)}"
+    if kind == EventType.EVENT_TYPE_MARKER_RECORDED:
+        attributes = event.marker_recorded_event_attributes
+        details = {
+            key: [payload_value(p) for p in value.payloads] for key, value in attributes.details.items()
+        }
+        return f"{attributes.marker_name} {json.dumps(details, ensure_ascii=False, default=str)}"
+    if kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        return ", ".join(f"{key}={payload_value(value)}" for key, value in sorted(fields.items()))
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        return _values(event.workflow_execution_completed_event_attributes.result)
+    return ""
+
+
+# --- documents as the history proves them ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    path: str
+    recorded_sha256: str
+    # None when the file is no longer where the history says it was written.
+    current_sha256: str | None
+    label_code: str | None
+    # The event that recorded the document.
+    event_id: int
+
+    @property
+    def verdict(self) -> str:
+        if self.current_sha256 is None:
+            return "missing"
+        return "intact" if self.current_sha256 == self.recorded_sha256 else "altered"
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+def _document_refs(value: Any) -> Iterator[dict[str, Any]]:
+    """Every document reference (a path with its SHA-256) inside an activity's result."""
+    if isinstance(value, dict):
+        if isinstance(value.get("path"), str) and isinstance(value.get("sha256"), str):
+            yield value
+        for item in value.values():
+            yield from _document_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _document_refs(item)
+
+
+def documents_in_history(history: WorkflowHistory) -> list[DocumentCheck]:
+    """Every document an activity of the case reported writing, with the SHA-256 the history holds
+    and the one of the file as it is now (read from disk: call it off the event loop)."""
+    found: dict[tuple[str, str], DocumentCheck] = {}
+    for event in history.events:
+        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            continue
+        for payload in event.activity_task_completed_event_attributes.result.payloads:
+            for ref in _document_refs(payload_value(payload)):
+                key = (ref["path"], ref["sha256"])
+                if key not in found:
+                    found[key] = DocumentCheck(
+                        path=ref["path"],
+                        recorded_sha256=ref["sha256"],
+                        current_sha256=file_sha256(Path(ref["path"])),
+                        label_code=ref.get("label_code"),
+                        event_id=event.event_id,
+                    )
+    return list(found.values())
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

@@ -119,6 +119,25 @@ class Settings(BaseSettings):
         default=16, ge=1, validation_alias=_env("RELANCE_ACTIVITY_SLOTS", "activity_slots")
     )
 
+    # The back office in a browser (`relance backoffice`, started by `relance up`). The Temporal UI
+    # of a cluster runs on 8080 (docker-compose.temporal.yml): the back office keeps clear of it.
+    backoffice_host: str = Field(
+        default="127.0.0.1", validation_alias=_env("RELANCE_BACKOFFICE_HOST", "backoffice_host")
+    )
+    backoffice_port: int = Field(
+        default=8081, validation_alias=_env("RELANCE_BACKOFFICE_PORT", "backoffice_port")
+    )
+    # Behind HTTPS (production), the session cookie is sent over HTTPS only.
+    backoffice_secure_cookies: bool = Field(
+        default=False,
+        validation_alias=_env("RELANCE_BACKOFFICE_SECURE_COOKIES", "backoffice_secure_cookies"),
+    )
+    # Browser origins allowed to call the codec endpoint with the user's session (the Temporal UI),
+    # comma-separated; empty means the embedded Temporal UI.
+    codec_allowed_origins: str = Field(
+        default="", validation_alias=_env("RELANCE_CODEC_ALLOWED_ORIGINS", "codec_allowed_origins")
+    )
+
     # Payload encryption (config/encryption.py): `id:base64key` entries separated by commas, the
     # current key first; or a file of them, one a line. Neither: the embedded key file under the
     # data folder, created with a random key on first use.
@@ -137,6 +156,16 @@ class Settings(BaseSettings):
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'relance.db'}"
+
+    @property
+    def backoffice_url(self) -> str:
+        return f"http://{self.backoffice_host}:{self.backoffice_port}"
+
+    @property
+    def codec_origins(self) -> list[str]:
+        if self.codec_allowed_origins.strip():
+            return [origin.strip() for origin in self.codec_allowed_origins.split(",") if origin.strip()]
+        return [f"http://{host}:{self.temporal_ui_port}" for host in ("127.0.0.1", "localhost")]
 
     @property
     def outbox_dir(self) -> Path:

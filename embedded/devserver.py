@@ -52,8 +52,20 @@ async def port_is_open(host: str, port: int) -> bool:
 class DevServer:
     """Start ``temporal server start-dev`` as a child process and stop it cleanly."""
 
-    def __init__(self, *, address: str, namespace: str, db_file: Path, ui_port: int, log_file: Path) -> None:
+    def __init__(
+        self,
+        *,
+        address: str,
+        namespace: str,
+        db_file: Path,
+        ui_port: int,
+        log_file: Path,
+        codec_endpoint: str | None = None,
+    ) -> None:
         self.host, self.port = split_address(address)
+        # The back office's codec endpoint: the Temporal UI shows payloads decoded for people
+        # signed in there (README, "Temporal UI and the codec endpoint").
+        self.codec_endpoint = codec_endpoint
         self.namespace = namespace
         self.db_file = db_file
         self.ui_port = ui_port
@@ -93,6 +105,7 @@ class DevServer:
             "warn",
             # The case search attributes, so that cases can be listed and filtered by them.
             *dev_server_flags(),
+            *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
         ]
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -347,6 +347,10 @@ class CaseStatus(_Value):
     costs: list[CostLine] = Field(default_factory=list)
     # The last day a court claim can be brought (prescription), once the case knows it.
     prescription_ends_on: date | None = None
+    # What an agent's work queue needs to know (backoffice/work_queue.py).
+    approval_pending: bool = False
+    filing_requested_by: str | None = None
+    prescription_warned: bool = False
 
 
 # --- activity requests and results -----------------------------------------------------------

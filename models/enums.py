@@ -50,3 +50,12 @@ class CaseState(StrEnum):
     @property
     def is_closed(self) -> bool:
         return self not in (CaseState.OPEN, CaseState.PAUSED, CaseState.WITH_BAILIFF)
+
+
+class Role(StrEnum):
+    """Who a back-office user is, and so what they may do (``backoffice/web/access.py``)."""
+
+    BACK_OFFICE = "back_office"
+    AGENT = "agent"
+    AUDITOR = "auditor"
+    ADMIN = "admin"

@@ -11,6 +11,7 @@ cluster an operator creates them once (README, *Search attributes*).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -79,13 +80,19 @@ def case_query(
     disputed: bool | None = None,
     creditor_siren: str | None = None,
     due_before: date | None = None,
+    task_queue: str | None = None,
 ) -> str:
     """A visibility query for the cases matching every filter given.
 
     Only enum values, booleans, digits and dates reach the query, so nothing needs escaping; a
-    creditor SIREN that is not nine digits is refused.
+    creditor SIREN that is not nine digits is refused. ``task_queue`` keeps to the cases of one
+    deployment when several share a namespace (a name of the settings: letters, digits, '-', '_').
     """
     clauses = ["WorkflowType = 'InvoiceCollectionWorkflow'"]
+    if task_queue is not None:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", task_queue):
+            raise ValueError(f"{task_queue!r} is not a plain task queue name")
+        clauses.append(f"TaskQueue = '{task_queue}'")
     if running_only:
         clauses.append("ExecutionStatus = 'Running'")
     if state is not None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from models.enums import DebtorKind
+from models.enums import DebtorKind, Role
 
 # Every constraint gets a predictable name, the same in the models and in the migrations, so a later
 # revision can drop or alter it by name (SQLite's batch mode needs that).
@@ -184,3 +184,45 @@ class CaseEvent(SQLModel, table=True):
     label_code: str | None = Field(default=None, max_length=16, index=True)
     idempotency_key: str = Field(unique=True)
     recorded_at: datetime = _timestamp(default_factory=_utcnow)
+
+
+class User(SQLModel, table=True):
+    """A person of the back office. The password is kept as an argon2 hash, never in clear."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Lower-cased login; it is also the name recorded in journals and workflow histories.
+    username: str = Field(unique=True, index=True, max_length=64)
+    full_name: str = ""
+    role: Role = Field(sa_type=sa.String(16))
+    password_hash: str
+    active: bool = True
+    created_at: datetime = _timestamp(default_factory=_utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here, so a
+    copy of the database opens no session."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    # Every form of the session carries this token (CSRF protection).
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _timestamp(default_factory=_utcnow)
+    expires_at: datetime = _timestamp()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Each sign-in attempt, kept for the rate limit (several back-office processes share it)."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, max_length=64)
+    client_address: str = Field(default="", max_length=64)
+    succeeded: bool
+    attempted_at: datetime = _timestamp(default_factory=_utcnow, index=True)

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.smtp_fixtures",
     "tests.temporal_fixtures",
     "tests.case_fixtures",
+    "tests.web_fixtures",
 ]

@@ -29,7 +29,16 @@ from models.journal import append_event, case_events
 from models.tables import CaseEvent, Invoice, Payment
 from tests.db_fixtures import POSTGRES_ADMIN, store_invoice
 
-TABLES = {"creditor", "debtor", "invoice", "payment", "case_event"}
+TABLES = {
+    "creditor",
+    "debtor",
+    "invoice",
+    "payment",
+    "case_event",
+    "app_user",
+    "web_session",
+    "login_attempt",
+}
 WAITING_FOR_ADVISORY_LOCKS = """
     SELECT count(*) FROM pg_locks
     WHERE locktype = 'advisory' AND NOT granted
@@ -71,7 +80,7 @@ async def test_migrate_creates_the_schema_at_head(empty_database_url: str) -> No
     await database.migrate()  # already at head: changes nothing, fails on nothing
     await database.dispose()
 
-    assert HEAD == "0002"
+    assert HEAD == "0003"
     assert await schema_of(empty_database_url) == (TABLES, HEAD)
 
 

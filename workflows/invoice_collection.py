@@ -927,6 +927,9 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             recovered=self._recovered,
             costs=list(self._costs),
             prescription_ends_on=self._prescription.ends_on if self._prescription else None,
+            approval_pending=self._approval_pending,
+            filing_requested_by=self._filing_requested_by if self._approval_pending else None,
+            prescription_warned=self._prescription_warned and not self._state.is_closed,
         )
 
     def _waiting_for(self) -> str | None:

@@ -1,0 +1,73 @@
+"""Commands to running cases, as the command line and the web back office send them: one update to
+the case's workflow, and a refusal that says why in one sentence."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from backoffice.cases import case_handle
+from backoffice.invoice_file import parse_date
+from models.case import CaseStatus, CommandResult
+from workflows import InvoiceCollectionWorkflow
+
+LOCAL_ZONE = ZoneInfo("Europe/Paris")
+
+
+class CommandRefused(Exception):
+    """The case, the server or the law refused the command; the message says why."""
+
+
+def moment_from_text(text: str) -> datetime:
+    """A date (start of that day, Paris time) or an ISO date-time (Paris time unless it says);
+    ValueError saying why not."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.combine(parse_date(text), time(0), tzinfo=LOCAL_ZONE)
+    if len(text.strip()) <= 10:
+        return datetime.combine(moment.date(), time(0), tzinfo=LOCAL_ZONE)
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
+
+
+async def send_command(client: Client, case_id: str, update: Any, request: BaseModel) -> CommandResult:
+    """Run one of the case's updates; ``CommandRefused`` with the reason when it does not apply."""
+    try:
+        return await case_handle(client, case_id).execute_update(update, request)
+    except WorkflowUpdateFailedError as failure:
+        raise CommandRefused(f"{case_id}: refused: {failure.cause.message}") from failure
+    except RPCError as error:
+        raise await _closed_or_rpc_failure(client, case_id, error) from error
+
+
+async def case_status(client: Client, case_id: str) -> CaseStatus:
+    try:
+        return await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)
+    except RPCError as error:
+        raise rpc_failure(case_id, error) from error
+
+
+async def _closed_or_rpc_failure(client: Client, case_id: str, error: RPCError) -> CommandRefused:
+    """A command sent to a case that has ended is refused by the server itself: say so plainly."""
+    try:
+        description = await client.get_workflow_handle(case_id).describe()
+    except RPCError:
+        return rpc_failure(case_id, error)
+    if description.status is not None and description.status != WorkflowExecutionStatus.RUNNING:
+        try:
+            state = (await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)).state.value
+        except RPCError:
+            state = description.status.name.lower()
+        return CommandRefused(f"{case_id}: refused: case is closed ({state})")
+    return rpc_failure(case_id, error)
+
+
+def rpc_failure(case_id: str, error: RPCError) -> CommandRefused:
+    if error.status == RPCStatusCode.NOT_FOUND:
+        return CommandRefused(f"no case {case_id!r}")
+    return CommandRefused(f"{case_id}: {error.message}")

@@ -1,0 +1,1 @@
+"""The back office in a browser: ``relance backoffice`` (FastAPI, server-rendered pages)."""

@@ -1,0 +1,146 @@
+"""Sign in, sign out, and the accounts page of administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backoffice.accounts import (
+    SESSION_LIFETIME,
+    AccountError,
+    SignedIn,
+    TooManyAttempts,
+    add_user,
+    list_users,
+    set_active,
+    sign_in,
+    sign_out,
+)
+from backoffice.web.access import SESSION_COOKIE, Permission, checked_form, requires, signed_in_user
+from backoffice.web.rendering import redirect_with_message, render
+from models.enums import Role
+
+router = APIRouter()
+
+
+def _safe_next(next_url: str) -> str:
+    """Only a path of this site: a crafted link cannot send a user elsewhere after signing in."""
+    return next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    user = await signed_in_user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/queue" if user.role == Role.AGENT else "/dashboard", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/") -> Response:
+    return await render(request, "login.html", next=_safe_next(next), error=None, username="")
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    backoffice = request.app.state.backoffice
+    address = request.client.host if request.client else ""
+    try:
+        token = await sign_in(backoffice.database, username, password, address)
+    except TooManyAttempts as refusal:
+        response = await render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_safe_next(next),
+            error=str(refusal),
+            username=username,
+        )
+        response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()) + 1)
+        return response
+    except AccountError as refusal:
+        return await render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error=str(refusal),
+            username=username,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=backoffice.settings.backoffice_secure_cookies,
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, user: Annotated[SignedIn, Depends(requires(Permission.READ))]) -> Response:
+    await checked_form(request, user)
+    await sign_out(request.app.state.backoffice.database, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/users")
+async def users_page(
+    request: Request, user: Annotated[SignedIn, Depends(requires(Permission.MANAGE_USERS))]
+) -> Response:
+    users = await list_users(request.app.state.backoffice.database)
+    return await render(request, "users.html", users=users, roles=list(Role), error=None)
+
+
+@router.post("/users")
+async def create_user(
+    request: Request, user: Annotated[SignedIn, Depends(requires(Permission.MANAGE_USERS))]
+) -> Response:
+    form = await checked_form(request, user)
+    database = request.app.state.backoffice.database
+    try:
+        role = Role(str(form.get("role", "")))
+    except ValueError:
+        role = None
+    try:
+        if role is None:
+            raise AccountError(f"role {form.get('role')!r}: one of {', '.join(r.value for r in Role)}")
+        created = await add_user(
+            database,
+            str(form.get("username", "")),
+            str(form.get("password", "")),
+            role,
+            str(form.get("full_name", "")),
+        )
+    except AccountError as error:
+        users = await list_users(database)
+        return await render(
+            request, "users.html", status_code=422, users=users, roles=list(Role), error=str(error)
+        )
+    return redirect_with_message("/users", f"compte {created.username} créé ({created.role.value})")
+
+
+@router.post("/users/{username}/active")
+async def change_active(
+    request: Request, username: str, user: Annotated[SignedIn, Depends(requires(Permission.MANAGE_USERS))]
+) -> Response:
+    form = await checked_form(request, user)
+    active = form.get("active") == "true"
+    if username == user.username and not active:
+        return redirect_with_message("/users", "un administrateur ne peut pas désactiver son propre compte")
+    try:
+        await set_active(request.app.state.backoffice.database, username, active)
+    except AccountError as error:
+        return redirect_with_message("/users", str(error))
+    return redirect_with_message("/users", f"compte {username} {'réactivé' if active else 'désactivé'}")

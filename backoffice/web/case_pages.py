@@ -1,0 +1,248 @@
+"""The pages of people who follow cases: dashboard, case list, work queue, a case and its commands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from backoffice.accounts import SignedIn
+from backoffice.audit import DocumentCheck, case_history, documents_in_history
+from backoffice.cases import list_cases
+from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
+from backoffice.invoice_file import parse_amount, parse_date
+from backoffice.portfolio import AGING_BUCKETS, read_portfolio
+from backoffice.web.access import Permission, checked_form, requires
+from backoffice.web.rendering import redirect_with_message, render
+from backoffice.work_queue import needs_of, work_queue
+from models.case import (
+    DisputeRequest,
+    EscalateRequest,
+    FilingDecision,
+    PauseRequest,
+    PaymentRequest,
+    PromiseRequest,
+    ResumeRequest,
+)
+from models.enums import CaseState, Stage
+from models.search_attributes import case_query
+from workflows import InvoiceCollectionWorkflow
+
+router = APIRouter()
+Reader = Annotated[SignedIn, Depends(requires(Permission.READ))]
+Steerer = Annotated[SignedIn, Depends(requires(Permission.STEER))]
+LIST_LIMIT = 200
+
+
+@router.get("/dashboard")
+async def dashboard(request: Request, user: Reader) -> Response:
+    return await render(request, "dashboard.html", **await _dashboard_figures(request))
+
+
+@router.get("/dashboard/panel")
+async def dashboard_panel(request: Request, user: Reader) -> Response:
+    """The figures alone, fetched again by the page every few seconds."""
+    return await render(request, "dashboard_panel.html", **await _dashboard_figures(request))
+
+
+async def _dashboard_figures(request: Request) -> dict[str, Any]:
+    backoffice = request.app.state.backoffice
+    figures = await read_portfolio(
+        backoffice.client,
+        backoffice.database,
+        datetime.now(LOCAL_ZONE).date(),
+        backoffice.settings.temporal_task_queue,
+    )
+    largest = max((amount for _, amount in figures.aging.values()), default=0) or 1
+    return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest, "stages": list(Stage)}
+
+
+@router.get("/cases")
+async def cases_page(
+    request: Request,
+    user: Reader,
+    state: str = "",
+    stage: str = "",
+    paused: str = "",
+    disputed: str = "",
+    creditor: str = "",
+    due_before: str = "",
+    closed: bool = False,
+) -> Response:
+    filters = {"state": state, "stage": stage, "paused": paused, "disputed": disputed}
+    filters |= {"creditor": creditor, "due_before": due_before, "closed": closed}
+    try:
+        query = case_query(
+            running_only=not closed,
+            state=CaseState(state) if state else None,
+            stage=Stage(stage) if stage else None,
+            paused={"yes": True, "no": False}.get(paused),
+            disputed={"yes": True, "no": False}.get(disputed),
+            creditor_siren=creditor.strip() or None,
+            due_before=parse_date(due_before) if due_before.strip() else None,
+            task_queue=request.app.state.backoffice.settings.temporal_task_queue,
+        )
+    except ValueError as error:
+        return await render(
+            request, "cases.html", status_code=422, cases=[], filters=filters, error=str(error), **_choices()
+        )
+    cases = await list_cases(request.app.state.backoffice.client, limit=LIST_LIMIT, query=query)
+    cases.sort(key=lambda case: case.started_at, reverse=True)
+    return await render(
+        request, "cases.html", cases=cases, filters=filters, error=None, limit=LIST_LIMIT, **_choices()
+    )
+
+
+def _choices() -> dict[str, Any]:
+    return {"states": list(CaseState), "all_stages": list(Stage)}
+
+
+@router.get("/queue")
+async def queue_page(request: Request, user: Reader) -> Response:
+    backoffice = request.app.state.backoffice
+    items = await work_queue(backoffice.client, backoffice.settings.temporal_task_queue)
+    return await render(request, "queue.html", items=items)
+
+
+@router.get("/cases/{case_id}")
+async def case_page(request: Request, case_id: str, user: Reader) -> Response:
+    client = request.app.state.backoffice.client
+    try:
+        status = await case_status(client, case_id)
+    except CommandRefused as error:
+        return await render(
+            request, "error.html", status_code=404, title="Dossier introuvable", message=str(error)
+        )
+    documents = await _documents(request, case_id)
+    return await render(
+        request,
+        "case.html",
+        case=status,
+        needs=needs_of(status),
+        documents=documents,
+        stages=[stage for stage in Stage if status.stage is None or stage.rank > status.stage.rank],
+        today=datetime.now(LOCAL_ZONE).date(),
+    )
+
+
+async def _documents(request: Request, case_id: str) -> list[DocumentCheck]:
+    history = await case_history(request.app.state.backoffice.client, case_id)
+    return await asyncio.to_thread(documents_in_history, history)
+
+
+@router.get("/cases/{case_id}/documents/{sha256}")
+async def case_document(request: Request, case_id: str, sha256: str, user: Reader) -> Response:
+    """A document the case's history records, served only from the data folder."""
+    data_dir = await asyncio.to_thread(request.app.state.backoffice.settings.data_dir.resolve)
+    for document in await _documents(request, case_id):
+        if document.recorded_sha256 == sha256:
+            path = await asyncio.to_thread(Path(document.path).resolve)
+            if not path.is_relative_to(data_dir) or document.current_sha256 is None:
+                break
+            media_type = "application/pdf" if path.suffix.lower() == ".pdf" else None
+            return FileResponse(
+                path, media_type=media_type, filename=path.name, content_disposition_type="inline"
+            )
+    return await render(
+        request, "error.html", status_code=404, title="Document introuvable", message=f"{case_id}: {sha256}"
+    )
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _field(form: FormData, name: str, parse: Callable[[str], Any], label: str) -> Any:
+    text = _text(form, name)
+    if not text:
+        raise ValueError(f"{label}: requis")
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise ValueError(f"{label}: {error}") from error
+
+
+def _pause(form: FormData, agent: str) -> PauseRequest:
+    until = _field(form, "until", moment_from_text, "jusqu'au") if _text(form, "until") else None
+    return PauseRequest(reason=_field(form, "reason", str, "motif"), until=until, agent=agent)
+
+
+def _escalate(form: FormData, agent: str) -> EscalateRequest:
+    to_stage = _field(form, "to_stage", Stage, "étape") if _text(form, "to_stage") else None
+    return EscalateRequest(to_stage=to_stage, agent=agent)
+
+
+def _payment(form: FormData, agent: str) -> PaymentRequest:
+    return PaymentRequest(
+        amount=_field(form, "amount", parse_amount, "montant"),
+        paid_on=_field(form, "paid_on", parse_date, "date"),
+        reference=_text(form, "reference"),
+        agent=agent,
+    )
+
+
+def _promise(form: FormData, agent: str) -> PromiseRequest:
+    return PromiseRequest(
+        amount=_field(form, "amount", parse_amount, "montant"),
+        by=_field(form, "by", parse_date, "date"),
+        agent=agent,
+    )
+
+
+def _dispute(form: FormData, agent: str) -> DisputeRequest:
+    return DisputeRequest(
+        open=_text(form, "open") != "false", reason=_field(form, "reason", str, "motif"), agent=agent
+    )
+
+
+def _filing(form: FormData, agent: str) -> FilingDecision:
+    approve = _text(form, "approve") == "true"
+    reason = _text(form, "reason")
+    if not approve and not reason:
+        raise ValueError("motif: requis pour rejeter")
+    return FilingDecision(approve=approve, reason=reason, agent=agent)
+
+
+# Command name in the URL -> (the case's update, the request built from the form).
+COMMANDS: dict[str, tuple[Any, Callable[[FormData, str], BaseModel]]] = {
+    "pause": (InvoiceCollectionWorkflow.pause, _pause),
+    "resume": (InvoiceCollectionWorkflow.resume, lambda form, agent: ResumeRequest(agent=agent)),
+    "escalate": (InvoiceCollectionWorkflow.escalate, _escalate),
+    "payment": (InvoiceCollectionWorkflow.record_payment, _payment),
+    "promise": (InvoiceCollectionWorkflow.promise_to_pay, _promise),
+    "dispute": (InvoiceCollectionWorkflow.dispute, _dispute),
+    "filing": (InvoiceCollectionWorkflow.decide_filing, _filing),
+}
+
+
+@router.post("/cases/{case_id}/{command}")
+async def case_command(request: Request, case_id: str, command: str, user: Steerer) -> Response:
+    """One command of an agent; the user's name goes into the request, so into the workflow's
+    history and the case journal."""
+    form = await checked_form(request, user)
+    page = f"/cases/{case_id}"
+    if command not in COMMANDS:
+        return await render(
+            request, "error.html", status_code=404, title="Commande inconnue", message=command
+        )
+    update, build = COMMANDS[command]
+    try:
+        command_request = build(form, user.username)
+    except (ValueError, ValidationError) as error:
+        return redirect_with_message(page, f"refusé : {error}")
+    try:
+        result = await send_command(request.app.state.backoffice.client, case_id, update, command_request)
+    except CommandRefused as refusal:
+        return redirect_with_message(page, str(refusal))
+    return redirect_with_message(page, result.message)

@@ -1,0 +1,197 @@
+"""Upload invoices (CSV files, Factur-X PDFs) and start their cases, with the CLI's validation.
+
+The batch is validated whole before anything is stored: every bad row is shown with its file, row,
+column and reason, and nothing is imported. A valid batch is stored in one transaction, then its
+cases start in the background while the page shows the progress; importing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from backoffice.accounts import SignedIn
+from backoffice.cases import ImportReport, import_invoices
+from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, read_invoices
+from backoffice.web.access import Permission, checked_form, requires
+from backoffice.web.rendering import render
+from config.agency import AgencyError, load_agency
+from config.policy import PolicyError, available_policies, load_policy
+
+router = APIRouter()
+Importer = Annotated[SignedIn, Depends(requires(Permission.IMPORT))]
+# Larger uploads are refused before they are read whole.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class ImportJob:
+    id: str
+    started_by: str
+    files: list[str]
+    total: int = 0
+    done: int = 0
+    finished: bool = False
+    report: ImportReport | None = None
+    problems: list[InvoiceProblem] = field(default_factory=list)
+    error: str | None = None
+    task: asyncio.Task[None] | None = None
+
+
+class ImportJobs:
+    """The imports of this process. A job lost with the process loses nothing: the invoices were
+    stored first, and importing the same files again starts only the missing cases."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, ImportJob] = {}
+
+    def add(self, job: ImportJob) -> None:
+        self._jobs[job.id] = job
+
+    def get(self, job_id: str) -> ImportJob | None:
+        return self._jobs.get(job_id)
+
+    async def cancel_all(self) -> None:
+        tasks = [job.task for job in self._jobs.values() if job.task and not job.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's own name, without any folder and with only plain characters."""
+    base = Path(name.replace("\\", "/")).name
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base)[:120] or "upload"
+
+
+@router.get("/imports/new")
+async def import_form(request: Request, user: Importer) -> Response:
+    settings = request.app.state.backoffice.settings
+    return await render(
+        request, "import.html", policies=available_policies(), policy=settings.policy, problems=[], error=None
+    )
+
+
+@router.post("/imports")
+async def upload(request: Request, user: Importer) -> Response:
+    backoffice = request.app.state.backoffice
+    settings = backoffice.settings
+    form = await checked_form(request, user)
+    policy_name = str(form.get("policy") or settings.policy)
+    uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+
+    async def refuse(error: str, problems: list[InvoiceProblem] | None = None) -> Response:
+        return await render(
+            request,
+            "import.html",
+            status_code=422,
+            policies=available_policies(),
+            policy=policy_name,
+            problems=problems or [],
+            error=error,
+        )
+
+    if not uploads:
+        return await refuse("aucun fichier : choisissez des fichiers CSV ou des factures PDF Factur-X")
+    terms_text = str(form.get("default_terms") or "").strip()
+    if terms_text and not (terms_text.isdigit() and int(terms_text) <= 60):
+        return await refuse(
+            f"délai par défaut {terms_text!r} : un nombre de jours de 0 à 60 (C. com. L441-10 I)"
+        )
+    try:
+        policy = load_policy(policy_name)
+        agency = load_agency(settings.agency_file) if settings.agency_file else None
+    except (PolicyError, AgencyError) as error:
+        return await refuse(str(error))
+
+    folder = settings.data_dir / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    paths = []
+    for item in uploads:
+        data = await item.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            shutil.rmtree(folder, ignore_errors=True)
+            return await refuse(f"{item.filename} : plus de {MAX_UPLOAD_BYTES // 2**20} Mo")
+        path = folder / _safe_name(item.filename or "")
+        await asyncio.to_thread(path.write_bytes, data)
+        paths.append(path)
+    default_terms = int(terms_text) if terms_text else None
+    try:
+        rows = await asyncio.to_thread(read_invoices, paths, settings.data_dir / "invoices", default_terms)
+    except InvoiceFileError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        return await refuse(str(error), error.problems)
+
+    job = ImportJob(uuid.uuid4().hex[:12], user.username, [path.name for path in paths])
+    job.total = sum(1 for row in rows if row.invoice.balance > 0)
+
+    def advance() -> None:
+        job.done += 1
+
+    async def run() -> None:
+        try:
+            job.report = await import_invoices(
+                backoffice.client,
+                backoffice.database,
+                settings.temporal_task_queue,
+                rows,
+                policy,
+                started_by=user.username,
+                on_progress=advance,
+                agency=agency,
+            )
+        except InvoiceFileError as error:
+            job.problems, job.error = error.problems, str(error)
+        except Exception as error:  # shown on the page: the user retries, nothing is half-imported
+            job.error = f"{type(error).__name__}: {error}"
+        finally:
+            job.finished = True
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    job.task = asyncio.create_task(run())
+    backoffice.imports.add(job)
+    return RedirectResponse(f"/imports/{job.id}", status_code=303)
+
+
+def _job(request: Request, job_id: str) -> ImportJob | None:
+    return request.app.state.backoffice.imports.get(job_id)
+
+
+@router.get("/imports/{job_id}")
+async def import_page(request: Request, job_id: str, user: Importer) -> Response:
+    job = _job(request, job_id)
+    if job is None:
+        return await render(
+            request,
+            "error.html",
+            status_code=404,
+            title="Import inconnu",
+            message="cet import n'existe pas ou le serveur a redémarré : "
+            "importez à nouveau, rien ne sera doublé",
+        )
+    return await render(request, "import_job.html", job=job)
+
+
+@router.get("/imports/{job_id}/progress")
+async def import_progress(request: Request, job_id: str, user: Importer) -> Response:
+    job = _job(request, job_id)
+    if job is None:
+        return JSONResponse({"error": "unknown import"}, status_code=404)
+    return JSONResponse(
+        {
+            "total": job.total,
+            "done": job.done,
+            "finished": job.finished,
+            "error": job.error,
+            "report": job.report.__dict__ if job.report else None,
+        }
+    )
