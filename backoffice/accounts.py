@@ -95,6 +95,24 @@ async def add_user(database: Database, username: str, password: str, role: Role,
     return user
 
 
+async def has_users(database: Database) -> bool:
+    async with database.sessions() as session:
+        return (await session.exec(select(User.id).limit(1))).first() is not None
+
+
+async def add_first_admin(database: Database, username: str, password: str, full_name: str = "") -> User:
+    """The first account of a new installation; ``AccountError`` once any account exists."""
+    name = check_new_user(username, password)
+    async with database.sessions() as session, session.begin():
+        if (await session.exec(select(User.id).limit(1))).first() is not None:
+            raise AccountError("the first administrator already exists: sign in")
+        user = User(
+            username=name, full_name=full_name.strip(), role=Role.ADMIN, password_hash=_hasher.hash(password)
+        )
+        session.add(user)
+    return user
+
+
 async def list_users(database: Database) -> list[User]:
     async with database.sessions() as session:
         return list((await session.exec(select(User).order_by(col(User.username)))).all())

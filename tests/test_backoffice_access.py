@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from html import unescape
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -10,6 +16,8 @@ from models.enums import Role
 from models.tables import User
 from tests.web_fixtures import PASSWORD, BackofficeUnderTest
 from workflows import InvoiceCollectionWorkflow
+
+RELANCE = Path(sys.executable).parent / "relance"
 
 # Every route, and the roles that may use it (the others get 403; nobody signed in gets the login).
 READ = {Role.BACK_OFFICE, Role.AGENT, Role.AUDITOR, Role.ADMIN}
@@ -191,3 +199,59 @@ async def test_an_administrator_creates_and_disables_accounts(backoffice: Backof
     # An administrator cannot lock themself out.
     await admin.post("/users/root/active", {"active": "false"})
     assert (await admin.get("/users")).status_code == 200
+
+
+async def test_the_first_visitor_of_a_new_installation_creates_the_administrator(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    browser = backoffice.browser()
+    first = await browser.get("/login")
+    assert first.status_code == 303 and first.headers["location"] == "/setup"
+    page = await browser.get("/setup")
+    token = page.text.split('name="setup_token" value="')[1].split('"')[0]
+    form = {"setup_token": token, "username": "admin", "password": PASSWORD, "password_again": PASSWORD}
+
+    # Posted from elsewhere (no cookie of this site): refused.
+    assert (await backoffice.browser().post("/setup", data=form)).status_code == 403
+    differ = await browser.post("/setup", data={**form, "password_again": PASSWORD + "!"})
+    assert differ.status_code == 422 and "the two entries differ" in differ.text
+
+    created = await browser.post("/setup", data=form)
+    assert created.status_code == 303 and created.headers["location"] == "/users"
+    users = await browser.get("/users")
+    assert users.status_code == 200 and "administrateur créé" in unescape(users.text)
+
+    # Once an account exists, the setup page is gone for everyone.
+    late = backoffice.browser()
+    assert (await late.get("/setup")).headers["location"] == "/login"
+    assert (await late.get("/login")).status_code == 200
+    again = await late.post("/setup", data=form, cookies=None)
+    assert again.status_code == 403
+
+
+async def test_the_first_administrator_can_be_created_from_the_command_line(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    settings = backoffice.relance.settings
+    env = {**os.environ, "RELANCE_DATA_DIR": str(settings.data_dir)}
+
+    async def relance(*args: str, stdin: str = "") -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            str(RELANCE),
+            *args,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await process.communicate(stdin.encode())
+        assert process.returncode is not None
+        return process.returncode, " ".join(out.decode().split())
+
+    code, out = await relance(
+        "user", "add", "Admin", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert code == 0 and "user admin created (admin)" in out
+    code, out = await relance("user", "add", "shorty", "--role", "agent", "--password-stdin", stdin="short\n")
+    assert code == 1 and "password: at least 12 characters" in out
+    await backoffice.sign_in("admin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,13 +13,22 @@ from backoffice.accounts import (
     AccountError,
     SignedIn,
     TooManyAttempts,
+    add_first_admin,
     add_user,
+    has_users,
     list_users,
     set_active,
     sign_in,
     sign_out,
 )
-from backoffice.web.access import SESSION_COOKIE, Permission, checked_form, requires, signed_in_user
+from backoffice.web.access import (
+    SESSION_COOKIE,
+    Forbidden,
+    Permission,
+    checked_form,
+    requires,
+    signed_in_user,
+)
 from backoffice.web.rendering import redirect_with_message, render
 from models.enums import Role
 
@@ -40,7 +50,64 @@ async def home(request: Request) -> Response:
 
 @router.get("/login")
 async def login_page(request: Request, next: str = "/") -> Response:
+    if not await has_users(request.app.state.backoffice.database):
+        return RedirectResponse("/setup", status_code=303)
     return await render(request, "login.html", next=_safe_next(next), error=None, username="")
+
+
+# A new installation has no account: its first visitor creates the administrator (the back office
+# listens on 127.0.0.1 unless configured otherwise). The form carries a token also set as a cookie,
+# so that another site cannot post it (there is no session yet to hold a CSRF token).
+SETUP_COOKIE = "relance_setup"
+
+
+@router.get("/setup")
+async def setup_page(request: Request) -> Response:
+    if await has_users(request.app.state.backoffice.database):
+        return RedirectResponse("/login", status_code=303)
+    token = secrets.token_urlsafe(32)
+    response = await render(request, "setup.html", setup_token=token, error=None, username="")
+    response.set_cookie(SETUP_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    return response
+
+
+@router.post("/setup")
+async def setup(request: Request) -> Response:
+    backoffice = request.app.state.backoffice
+    form = await request.form()
+    sent, expected = str(form.get("setup_token", "")), request.cookies.get(SETUP_COOKIE, "")
+    if not expected or not secrets.compare_digest(sent, expected):
+        raise Forbidden("the form has expired or did not come from this site: reload the page")
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    try:
+        if password != str(form.get("password_again", "")):
+            raise AccountError("password: the two entries differ")
+        await add_first_admin(backoffice.database, username, password, str(form.get("full_name", "")))
+        token = await sign_in(
+            backoffice.database, username, password, request.client.host if request.client else ""
+        )
+    except AccountError as error:
+        response = await render(
+            request, "setup.html", status_code=422, setup_token=sent, error=str(error), username=username
+        )
+        return response
+    response = redirect_with_message(
+        "/users", "administrateur créé : créez maintenant les comptes de l'équipe"
+    )
+    _set_session_cookie(response, token, backoffice.settings.backoffice_secure_cookies)
+    response.delete_cookie(SETUP_COOKIE)
+    return response
+
+
+def _set_session_cookie(response: Response, token: str, secure: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
 
 
 @router.post("/login")
@@ -75,14 +142,7 @@ async def login(
             username=username,
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=backoffice.settings.backoffice_secure_cookies,
-    )
+    _set_session_cookie(response, token, backoffice.settings.backoffice_secure_cookies)
     return response
 
 

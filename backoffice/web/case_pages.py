@@ -95,13 +95,11 @@ async def cases_page(
         )
     cases = await list_cases(request.app.state.backoffice.client, limit=LIST_LIMIT, query=query)
     cases.sort(key=lambda case: case.started_at, reverse=True)
-    return await render(
-        request, "cases.html", cases=cases, filters=filters, error=None, limit=LIST_LIMIT, **_choices()
-    )
+    return await render(request, "cases.html", cases=cases, filters=filters, error=None, **_choices())
 
 
 def _choices() -> dict[str, Any]:
-    return {"states": list(CaseState), "all_stages": list(Stage)}
+    return {"states": list(CaseState), "all_stages": list(Stage), "limit": LIST_LIMIT}
 
 
 @router.get("/queue")
