@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.temporal_fixtures",
     "tests.case_fixtures",
     "tests.web_fixtures",
+    "tests.browser_fixtures",
 ]

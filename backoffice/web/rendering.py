@@ -35,7 +35,49 @@ def french_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-TEMPLATES.env.filters.update(euros=euros, local_time=local_time, french_date=french_date)
+# How codes read on the pages: the people who use them read French.
+FRENCH = {
+    # stages
+    "none": "pas encore commencée",
+    "amicable_reminder": "relance amiable",
+    "formal_notice": "mise en demeure",
+    "penalty_claim": "réclamation des pénalités",
+    "judicial_filing": "saisine judiciaire",
+    # states
+    "open": "en cours",
+    "paused": "en pause",
+    "paid": "payé",
+    "ready_for_filing": "prêt pour la saisine",
+    "kept_amicable": "resté amiable",
+    "with_bailiff": "chez le commissaire de justice",
+    "closed_by_bailiff": "clos par le commissaire de justice",
+    "recovery_failed": "recouvrement infructueux",
+    # aging buckets
+    "not due": "non échu",
+    "0–30 days": "échu de 0 à 30 jours",
+    "31–60 days": "31 à 60 jours",
+    "61–90 days": "61 à 90 jours",
+    "> 90 days": "plus de 90 jours",
+    # work queue
+    "approval": "validation",
+    "held": "bloqué",
+    "broken_promise": "promesse non tenue",
+    "prescription": "prescription",
+}
+
+
+def french(code: object) -> str:
+    text = str(code)
+    return FRENCH.get(text, text)
+
+
+def decimal_fr(value: Decimal) -> str:
+    return str(value).replace(".", ",")
+
+
+TEMPLATES.env.filters.update(
+    euros=euros, local_time=local_time, french_date=french_date, fr=french, decimal_fr=decimal_fr
+)
 
 
 async def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
