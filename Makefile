@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench clean browser
+CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +17,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/relance up --demo
 
-## Run the test suite (time-skipping Temporal server, aiosmtpd, SQLite and PostgreSQL).
-test: $(STAMP)
+## The browser the back office's tests drive: Debian's chromium (nothing downloaded by a test tool).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+		else \
+			echo "the browser tests need $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+		fi; \
+	fi
+
+## Run the test suite (time-skipping Temporal server, aiosmtpd, SQLite and PostgreSQL, chromium).
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

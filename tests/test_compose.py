@@ -78,7 +78,14 @@ def published_ports(service: dict[str, Any]) -> dict[int, str]:
 
 
 def test_every_service_is_there(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"temporal-db", "temporal", "temporal-ui", "app-db", "worker"}
+    assert set(compose["services"]) == {
+        "temporal-db",
+        "temporal",
+        "temporal-ui",
+        "app-db",
+        "worker",
+        "backoffice",
+    }
     declared = set(compose["volumes"])
     for service in compose["services"].values():
         for volume in service.get("volumes", []):
@@ -89,6 +96,7 @@ def test_temporal_and_its_ui_are_published_on_localhost(compose: dict[str, Any])
     services = compose["services"]
     assert published_ports(services["temporal"]) == {7233: "127.0.0.1"}
     assert published_ports(services["temporal-ui"]) == {8080: "127.0.0.1"}
+    assert published_ports(services["backoffice"]) == {8081: "127.0.0.1"}
     for private in ("temporal-db", "app-db", "worker"):
         assert published_ports(services[private]) == {}
 
@@ -122,6 +130,28 @@ def test_the_worker_builds_from_the_project_and_waits_for_its_services(compose: 
 def test_every_worker_variable_is_a_setting(worker_environment: dict[str, str]) -> None:
     aliases = settings_aliases()
     assert set(worker_environment) - set(aliases) == set()
+
+
+def test_the_back_office_runs_beside_the_worker_and_decodes_for_the_temporal_ui(
+    compose: dict[str, Any], worker_environment: dict[str, str]
+) -> None:
+    services = compose["services"]
+    backoffice = services["backoffice"]
+    assert backoffice["build"] == services["worker"]["build"]
+    assert backoffice["command"] == ["relance", "backoffice"]
+    environment = {name: str(value) for name, value in backoffice["environment"].items()}
+    # Same database, Temporal, keys and data folder as the worker (it serves the worker's documents).
+    assert {name: environment[name] for name in worker_environment} == worker_environment
+    assert set(environment) - set(settings_aliases()) == set()
+    assert "relance-data:/data" in backoffice["volumes"]
+    settings = Settings.model_validate(
+        {name: interpolate(value, OPERATOR_ENVIRONMENT) for name, value in environment.items()}
+    )
+    assert (settings.backoffice_host, settings.backoffice_port) == ("0.0.0.0", 8081)
+    ui = services["temporal-ui"]["environment"]
+    assert interpolate(ui["TEMPORAL_CODEC_ENDPOINT"], {}) == "http://127.0.0.1:8081/codec"
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    assert "http://127.0.0.1:8080" in settings.codec_origins
 
 
 def test_the_worker_gets_what_production_needs(worker_environment: dict[str, str]) -> None:
@@ -192,7 +222,7 @@ def test_the_image_holds_what_the_worker_reads_at_run_time() -> None:
 
     setuptools = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     needed = [
-        *setuptools["packages"],
+        *(package.replace(".", "/") for package in setuptools["packages"]),
         *(f"{module}.py" for module in setuptools["py-modules"]),
         "pyproject.toml",
         "README.md",

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 from embedded.smtp_outbox import free_port
 
 RELANCE = Path(sys.executable).parent / "relance"
@@ -48,16 +50,24 @@ async def test_up_runs_the_demo_and_stops_cleanly(tmp_path: Path) -> None:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port('127.0.0.1')}",
         "TEMPORAL_UI_PORT": str(free_port("127.0.0.1")),
         "SMTP_PORT": str(free_port("127.0.0.1")),
+        "RELANCE_BACKOFFICE_PORT": str(backoffice_port := free_port("127.0.0.1")),
     }
     process = await start_up(env)
     # The demo policy's first reminders go out a few seconds after the cases start.
     assert await wait_until(lambda: len(list((data / "outbox").glob("*.eml"))) >= 3, 90)
+    # The back office answers beside the worker; a new installation asks for its administrator.
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{backoffice_port}") as backoffice:
+        assert (await backoffice.get("/healthz")).json() == {"status": "ok"}
+        first = await backoffice.get("/login")
+        assert first.status_code == 303 and first.headers["location"] == "/setup"
+        assert "Bienvenue dans Relance" in (await backoffice.get("/setup")).text
     output = await stop(process)
     assert process.returncode == 0, output
     # Rich wraps long lines at the terminal's width: compare words, not lines.
     output = " ".join(output.split())
     assert "4 case(s) started" in output
     assert "Relance is running" in output
+    assert f"Back office http://127.0.0.1:{backoffice_port}" in output
     assert "stopped" in output
     assert (data / "temporal.db").is_file()
 
