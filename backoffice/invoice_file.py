@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from backoffice.facturx_invoice import FacturxError, FacturxFields, read_facturx_fields
 from models.case import (
@@ -260,14 +260,18 @@ def read_invoice_file(path: Path) -> InvoiceFile:
 
 
 def read_invoices(
-    paths: Sequence[Path], invoices_dir: Path, default_terms: int | None = None
+    paths: Sequence[Path],
+    invoices_dir: Path,
+    default_terms: int | None = None,
+    attachments: Mapping[str, Path] | None = None,
 ) -> list[InvoiceRow]:
     """Parse and validate CSV files, Factur-X PDFs and folders of them as one batch.
 
     A folder is read for its ``*.csv`` and ``*.pdf`` files. A PDF's invoice gets a kept copy under
     ``invoices_dir`` (``<creditor SIREN>/<invoice number>.pdf``), written when it is stored.
-    ``default_terms`` (days) dates a Factur-X invoice that has no due date. Raise
-    :class:`InvoiceFileError` listing every problem of every file.
+    ``default_terms`` (days) dates a Factur-X invoice that has no due date. With ``attachments``
+    (file name -> path: PDFs uploaded beside a CSV), a CSV's ``invoice_pdf`` names one of them, and
+    nothing else on this machine. Raise :class:`InvoiceFileError` listing every problem of every file.
     """
     problems: list[InvoiceProblem] = []
     rows: list[InvoiceRow] = []
@@ -276,7 +280,14 @@ def read_invoices(
             row = _read_pdf(path, invoices_dir, default_terms, problems)
             rows += [row] if row else []
         else:
-            rows += _read_csv(path, problems)
+            found = _read_csv(path, problems, attachments)
+            if attachments is not None:
+                # Uploaded PDFs go away with the upload: the data folder keeps its own copy.
+                found = [
+                    kept_in(invoices_dir, row, Path(row.invoice.pdf_path)) if row.invoice.pdf_path else row
+                    for row in found
+                ]
+            rows += found
     return _accepted(rows, problems, paths)
 
 
@@ -321,11 +332,18 @@ def _read_pdf(
     row = read_fields(reader, path.parent)
     if row is None or len(problems) > before:
         return None
+    return kept_in(invoices_dir, row, path)
+
+
+def kept_in(invoices_dir: Path, row: InvoiceRow, source: Path) -> InvoiceRow:
+    """The row with its PDF kept by the data folder: copied from ``source`` when it is stored."""
     kept = kept_pdf_path(invoices_dir, row.creditor.siren, row.invoice.number)
-    return replace(row, invoice=row.invoice.model_copy(update={"pdf_path": str(kept)}), pdf_to_keep=path)
+    return replace(row, invoice=row.invoice.model_copy(update={"pdf_path": str(kept)}), pdf_to_keep=source)
 
 
-def _read_csv(path: Path, problems: list[InvoiceProblem]) -> list[InvoiceRow]:
+def _read_csv(
+    path: Path, problems: list[InvoiceProblem], attachments: Mapping[str, Path] | None = None
+) -> list[InvoiceRow]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -348,7 +366,7 @@ def _read_csv(path: Path, problems: list[InvoiceProblem]) -> list[InvoiceRow]:
         if None in values:
             problems.append(InvoiceProblem(path, number, None, "more fields than columns"))
             continue
-        row = read_fields(FieldReader(path, number, values, problems), path.parent)
+        row = read_fields(FieldReader(path, number, values, problems), path.parent, attachments)
         if row is not None:
             rows.append(row)
     return rows
@@ -380,10 +398,13 @@ def _accepted(
     return rows
 
 
-def read_fields(r: FieldReader, folder: Path) -> InvoiceRow | None:
+def read_fields(
+    r: FieldReader, folder: Path, attachments: Mapping[str, Path] | None = None
+) -> InvoiceRow | None:
     """Validate one invoice's fields; None when any is wrong (every problem is in ``r.problems``).
 
-    ``folder`` is where a relative ``invoice_pdf`` is looked for.
+    ``folder`` is where a relative ``invoice_pdf`` is looked for, unless ``attachments`` are given
+    (see :func:`read_invoices`).
     """
     problems_before = len(r.problems)
     creditor_siren = r.identifier("creditor_siren", valid_siren, required=True)
@@ -421,7 +442,7 @@ def read_fields(r: FieldReader, folder: Path) -> InvoiceRow | None:
         r.fail("currency", f"{currency!r} is not an ISO 4217 code such as EUR")
     charter = r.date("creditor_charter_accepted_on", required=False)
     pdf = r.text("invoice_pdf", required=False)
-    pdf_path = _checked_pdf(r, folder, pdf) if pdf else None
+    pdf_path = _checked_pdf(r, folder, pdf, attachments) if pdf else None
     texts = {
         column: r.text(column)
         for column in (
@@ -479,9 +500,18 @@ def read_fields(r: FieldReader, folder: Path) -> InvoiceRow | None:
     )
 
 
-def _checked_pdf(r: FieldReader, folder: Path, value: str) -> Path | None:
+def _checked_pdf(
+    r: FieldReader, folder: Path, value: str, attachments: Mapping[str, Path] | None
+) -> Path | None:
     path = Path(value)
-    if not path.is_absolute():
+    if attachments is not None:
+        # An upload names its own attachments only: never a file of the server.
+        name = PurePosixPath(value.replace("\\", "/")).name
+        if name not in attachments:
+            r.fail("invoice_pdf", f"{value}: attach {name} to the upload, with the invoice file")
+            return None
+        path = attachments[name]
+    elif not path.is_absolute():
         path = (folder / path).resolve()
     if not path.is_file():
         r.fail("invoice_pdf", f"{path} does not exist")

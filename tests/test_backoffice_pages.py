@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ from backoffice.audit import replay_history
 from models.case import CaseStatus
 from models.enums import CaseState, Role, Stage
 from models.tables import Invoice
+from starter import DEMO_FILE
 from tests.case_fixtures import RelanceUnderTest
 from tests.test_cli import BUSINESS, CREDITOR, HEADER
 from tests.test_workflow import Handle
@@ -386,3 +388,36 @@ async def test_the_codec_endpoint_decodes_for_signed_in_users_from_the_allowed_o
     assert garbage.status_code == 400
     anonymous = await backoffice.browser().post("/codec/decode", json=body)
     assert anonymous.status_code == 401
+
+
+async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their_file_names(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    clerk = await backoffice.user("clerk", Role.BACK_OFFICE)
+    demo_csv = DEMO_FILE.read_bytes()
+    pdfs = sorted((DEMO_FILE.parent / "invoices").glob("*.pdf"))
+    attachments = [("attachments", (pdf.name, pdf.read_bytes(), "application/pdf")) for pdf in pdfs]
+    upload = [("files", ("demo_invoices.csv", demo_csv, "text/csv"))]
+
+    # Without the PDFs it names, the file is refused row by row, saying which PDF to attach.
+    missing = await clerk.post("/imports", {"policy": "demo"}, files=upload + attachments[1:])
+    assert missing.status_code == 422
+    assert f"attach {pdfs[0].name} to the upload" in unescape(missing.text)
+    # An upload never reaches a file of the server.
+    sneaky = invoice_row("W-9", date.today()).rstrip(",") + "," + str(pdfs[0].resolve())
+    refused = await clerk.post("/imports", files={"files": ("x.csv", csv_file(sneaky), "text/csv")})
+    assert refused.status_code == 422 and f"attach {pdfs[0].name} to the upload" in unescape(refused.text)
+
+    accepted = await clerk.post("/imports", {"policy": "demo"}, files=upload + attachments)
+    assert accepted.status_code == 303, unescape(accepted.text)[-2000:]
+
+    async def finished() -> dict[str, Any] | None:
+        progress = (await clerk.get(accepted.headers["location"] + "/progress")).json()
+        return progress if progress["finished"] else None
+
+    progress = await eventually(finished, "the demo import finishes")
+    assert progress["error"] is None and progress["report"]["cases_started"] == 4
+    async with backoffice.relance.database.sessions() as session:
+        kept = (await session.exec(select(Invoice.pdf_path).where(Invoice.number == "DEMO-2026-001"))).one()
+    assert kept is not None
+    assert Path(kept).read_bytes() == (DEMO_FILE.parent / "invoices" / "DEMO-2026-001.pdf").read_bytes()

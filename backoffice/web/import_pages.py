@@ -88,6 +88,9 @@ async def upload(request: Request, user: Importer) -> Response:
     form = await checked_form(request, user)
     policy_name = str(form.get("policy") or settings.policy)
     uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+    attached = [
+        item for item in form.getlist("attachments") if isinstance(item, UploadFile) and item.filename
+    ]
 
     async def refuse(error: str, problems: list[InvoiceProblem] | None = None) -> Response:
         return await render(
@@ -114,19 +117,21 @@ async def upload(request: Request, user: Importer) -> Response:
         return await refuse(str(error))
 
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    paths = []
-    for item in uploads:
-        data = await item.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            shutil.rmtree(folder, ignore_errors=True)
-            return await refuse(f"{item.filename} : plus de {MAX_UPLOAD_BYTES // 2**20} Mo")
-        path = folder / _safe_name(item.filename or "")
-        await asyncio.to_thread(path.write_bytes, data)
-        paths.append(path)
+    try:
+        paths = await _save(uploads, folder)
+        # The PDFs a CSV names in its invoice_pdf column, found by their file name.
+        attachments = {
+            Path(item.filename or "").name: path
+            for item, path in zip(attached, await _save(attached, folder / "attachments"), strict=True)
+        }
+    except UploadTooLarge as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        return await refuse(str(error))
     default_terms = int(terms_text) if terms_text else None
     try:
-        rows = await asyncio.to_thread(read_invoices, paths, settings.data_dir / "invoices", default_terms)
+        rows = await asyncio.to_thread(
+            read_invoices, paths, settings.data_dir / "invoices", default_terms, attachments
+        )
     except InvoiceFileError as error:
         shutil.rmtree(folder, ignore_errors=True)
         return await refuse(str(error), error.problems)
@@ -160,6 +165,23 @@ async def upload(request: Request, user: Importer) -> Response:
     job.task = asyncio.create_task(run())
     backoffice.imports.add(job)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+async def _save(uploads: list[UploadFile], folder: Path) -> list[Path]:
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    paths = []
+    for item in uploads:
+        data = await item.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise UploadTooLarge(f"{item.filename} : plus de {MAX_UPLOAD_BYTES // 2**20} Mo")
+        path = folder / _safe_name(item.filename or "")
+        await asyncio.to_thread(path.write_bytes, data)
+        paths.append(path)
+    return paths
 
 
 def _job(request: Request, job_id: str) -> ImportJob | None:
