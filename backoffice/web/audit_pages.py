@@ -59,9 +59,19 @@ async def _history_or_page(request: Request, case_id: str):  # type: ignore[no-u
 
 @router.get("/audit/cases/{case_id}")
 async def audit_case(request: Request, case_id: str, user: Auditor) -> Response:
+    return await _audit_page(request, case_id, replay=False)
+
+
+async def _audit_page(request: Request, case_id: str, replay: bool) -> Response:
     history, page = await _history_or_page(request, case_id)
     if history is None:
         return page
+    outcome = None
+    if replay:
+        client = request.app.state.backoffice.client
+        # The history as the server keeps it, encrypted: the replay also proves the keys open it.
+        kept = await client.get_workflow_handle(case_id).fetch_history()
+        outcome = await replay_history(kept, client.data_converter)
     return await render(
         request,
         "audit_case.html",
@@ -70,7 +80,7 @@ async def audit_case(request: Request, case_id: str, user: Auditor) -> Response:
         actions=actions_from_history(history),
         documents=await asyncio.to_thread(documents_in_history, history),
         events=len(history.events),
-        replay=None,
+        replay=outcome,
     )
 
 
@@ -89,25 +99,9 @@ async def audit_history_json(request: Request, case_id: str, user: Auditor) -> R
 
 @router.post("/audit/cases/{case_id}/replay")
 async def audit_replay(request: Request, case_id: str, user: Auditor) -> Response:
-    """Replays the case's history (as the server keeps it) against today's workflow code."""
+    """Replays the case's history against today's workflow code, and shows the verdict."""
     await checked_form(request, user)
-    history, page = await _history_or_page(request, case_id)
-    if history is None:
-        return page
-    client = request.app.state.backoffice.client
-    # The history as the server keeps it, encrypted: the replay also proves the keys open it.
-    kept = await client.get_workflow_handle(case_id).fetch_history()
-    outcome = await replay_history(kept, client.data_converter)
-    return await render(
-        request,
-        "audit_case.html",
-        case_id=case_id,
-        timeline=readable_timeline(history),
-        actions=actions_from_history(history),
-        documents=await asyncio.to_thread(documents_in_history, history),
-        events=len(history.events),
-        replay=outcome,
-    )
+    return await _audit_page(request, case_id, replay=True)
 
 
 @router.get("/audit/export")
