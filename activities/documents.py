@@ -19,8 +19,6 @@ from functools import cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateNotFound
 from jinja2.loaders import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
@@ -28,10 +26,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from stdnum import iban as iban_number
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from activities.french_format import date_fr, enumeration_fr, money_fr, percent_fr
+from activities.pdf_rendering import html_to_pdf
 from config.judicial import JudicialRulesError, load_judicial_rules
 from config.settings import Settings
 from models.case import (
@@ -198,22 +195,6 @@ def _rate_notes(penalties: PenaltyStatement) -> list[RateNote]:
     return notes
 
 
-class TemplateFolderFetcher(URLFetcher):
-    """Lets a letter use files of its template folders (a logo, a font) and nothing else: no network."""
-
-    def __init__(self, *folders: Path) -> None:
-        super().__init__(allowed_protocols=("file", "data"))
-        self._roots = [folder.resolve() for folder in folders]
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if url.startswith("file:"):
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in self._roots):
-                allowed = " or ".join(str(root) for root in self._roots)
-                raise ValueError(f"letters may only use files under {allowed}, not {path}")
-        return super().fetch(url, headers)
-
-
 # --- activities ----------------------------------------------------------------------------------
 
 
@@ -249,9 +230,7 @@ class DocumentActivities:
                 non_retryable=True,
             ) from error
         # Relative URLs (a logo) resolve in the creditor's folder when it has one.
-        base_url = f"{folders[0].resolve()}/"
-        fetcher = TemplateFolderFetcher(*folders)
-        pdf = HTML(string=letter_html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+        pdf = html_to_pdf(letter_html, *folders)
         folder = self._settings.documents_dir / _path_part(context.case_id)
         path = folder / f"{_path_part(context.step_key)}.pdf"
         write_atomically(path, pdf)

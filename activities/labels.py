@@ -39,15 +39,14 @@ from pypdf.generic import (
 )
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.documents import (
-    TemplateFolderFetcher,
     _path_part,
     letter_environment,
     sha256_of,
     write_atomically,
 )
+from activities.pdf_rendering import html_to_pdf
 from config.settings import PROJECT_ROOT, Settings
 from models.case import (
     AttestationRequest,
@@ -157,7 +156,7 @@ def label_badge(colour: LabelColour) -> bytes:
                border-radius: 3mm; background: white; color: {css};
                font: bold 7pt/1 "DejaVu Sans", sans-serif; }}
     </style></head><body><div class="badge">{html.escape(text)}</div></body></html>"""
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(HTML(string=page).write_pdf())))
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(html_to_pdf(page))))
     resources = writer.pages[0]["/Resources"].get_object()
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
     fonts[NameObject("/RelanceCode")] = _embedded_code_font(writer)
@@ -359,8 +358,7 @@ def attestation_pdf(templates_dir: Path, request: AttestationRequest) -> tuple[b
         case_id=attestation_subject(request) if request.invoice else None,
         code=code,
     )
-    fetcher = TemplateFolderFetcher(templates_dir)
-    pdf = HTML(string=page, base_url=f"{templates_dir.resolve()}/", url_fetcher=fetcher).write_pdf()
+    pdf = html_to_pdf(page, templates_dir)
     return stamp_pdf(pdf, LabelColour.GREEN, code), code
 
 

@@ -29,15 +29,14 @@ from typing import Any, get_args
 from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.documents import (
-    TemplateFolderFetcher,
     configured_judicial_rules,
     letter_environment,
     write_atomically,
 )
 from activities.mail import MailActivities
+from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
 from models.case import (
     BailiffDelivery,
@@ -219,8 +218,7 @@ def _render_pdf(templates_dir: Path, template: str, values: dict[str, Any]) -> b
             type="TemplateError",
             non_retryable=True,
         ) from error
-    fetcher = TemplateFolderFetcher(templates_dir)
-    return HTML(string=page, base_url=f"{templates_dir.resolve()}/", url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(page, templates_dir)
 
 
 def _request_fingerprint(request: FilingRequest) -> str:

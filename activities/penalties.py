@@ -24,16 +24,15 @@ from jinja2 import TemplateError
 from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.documents import (
-    TemplateFolderFetcher,
     _path_part,
     letter_environment,
     sha256_of,
     write_atomically,
 )
 from activities.french_format import date_fr
+from activities.pdf_rendering import html_to_pdf
 from config.settings import PROJECT_ROOT, Settings
 from models.case import DocumentRef
 from models.enums import DebtorKind
@@ -194,8 +193,7 @@ class PenaltyActivities:
                 type="TemplateError",
                 non_retryable=True,
             ) from error
-        fetcher = TemplateFolderFetcher(templates_dir)
-        pdf = HTML(string=page, base_url=f"{templates_dir.resolve()}/", url_fetcher=fetcher).write_pdf()
+        pdf = html_to_pdf(page, templates_dir)
         ledger = ledger_csv(request, ledger_accounts())
         pdf_path = folder / f"{step}.statement.pdf"
         ledger_path = folder / f"{step}.ledger.csv"

@@ -67,10 +67,10 @@ from pydantic import ValidationError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.documents import sha256_of, write_atomically
 from activities.french_format import LETTER_TIMEZONE, date_fr
+from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
 from models.case import (
     DeliveryEvent,
@@ -268,7 +268,7 @@ def _simulated_proof(receipt: dict[str, Any], kind: DeliveryEventKind, at: datet
       <p class="simulation">Simulation du prestataire local de Relance : ce document n'a aucune valeur
       de preuve.</p>
     </body></html>"""
-    return HTML(string=page).write_pdf()
+    return html_to_pdf(page)
 
 
 # --- http: an electronic registered-letter (LRE) provider ---------------------------------------
@@ -563,7 +563,7 @@ def _address_page(letter: RegisteredLetterRequest, reference: str) -> bytes:
       <div class="mode"><strong>LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION</strong><br>
         Référence {html.escape(letter.case_id)} / {html.escape(letter.step_key)} ({reference})</div>
     </body></html>"""
-    return HTML(string=page).write_pdf()
+    return html_to_pdf(page)
 
 
 def registered_mail_provider(settings: Settings, name: str | None = None) -> RegisteredMailProvider:

@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities, TemplateFolderFetcher
+from activities.documents import DocumentActivities
 from activities.french_format import date_fr, enumeration_fr, money_fr
+from activities.pdf_rendering import template_folder_fetcher
 from config.judicial import JUDICIAL_FILE
 from config.settings import Settings
 from models.case import (
@@ -328,7 +329,7 @@ def test_letters_use_files_of_their_template_folder_only(tmp_path: Path) -> None
     templates.mkdir()
     (templates / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (tmp_path / "secret.txt").write_text("not for letters")
-    fetcher = TemplateFolderFetcher(templates)
+    fetcher = template_folder_fetcher(templates)
     response = fetcher.fetch((templates / "logo.svg").as_uri())
     assert response.read().startswith(b"<svg")
     response.close()

@@ -27,8 +27,9 @@ import pytest
 from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities, TemplateFolderFetcher
+from activities.documents import DocumentActivities
 from activities.french_format import percent_fr
+from activities.pdf_rendering import template_folder_fetcher
 from config.settings import Settings
 from models.case import (
     ActionRecord,
@@ -576,7 +577,7 @@ def test_a_letter_reads_files_of_both_template_folders_only(tmp_path: Path) -> N
         (folder / "logo.svg").write_text(
             f"<svg xmlns='http://www.w3.org/2000/svg'><!-- {folder.name} --></svg>"
         )
-    fetcher = TemplateFolderFetcher(creditor, ours)
+    fetcher = template_folder_fetcher(creditor, ours)
     for allowed in (ours, creditor):
         response = fetcher.fetch((allowed / "logo.svg").as_uri())
         assert allowed.name.encode() in response.read()
