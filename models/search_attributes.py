@@ -26,8 +26,19 @@ DUE_DATE = SearchAttributeKey.for_datetime("RelanceDueDate")
 CREDITOR_SIREN = SearchAttributeKey.for_keyword("RelanceCreditorSiren")
 PAUSED = SearchAttributeKey.for_bool("RelancePaused")
 DISPUTED = SearchAttributeKey.for_bool("RelanceDisputed")
+# The case waits for a person (models/attention.py): the agents' work queue.
+NEEDS_PERSON = SearchAttributeKey.for_bool("RelanceNeedsPerson")
 
-CASE_SEARCH_ATTRIBUTES = (STATE, STAGE, BALANCE_CENTS, DUE_DATE, CREDITOR_SIREN, PAUSED, DISPUTED)
+CASE_SEARCH_ATTRIBUTES = (
+    STATE,
+    STAGE,
+    BALANCE_CENTS,
+    DUE_DATE,
+    CREDITOR_SIREN,
+    PAUSED,
+    DISPUTED,
+    NEEDS_PERSON,
+)
 # A stage not reached yet is published as this keyword, so that "not started" can be filtered on.
 NO_STAGE = "none"
 
@@ -46,8 +57,10 @@ def search_attribute_changes(
     creditor_siren: str,
     paused: bool,
     disputed: bool,
+    needs_person: bool | None = None,
 ) -> list[SearchAttributeUpdate]:
-    """What a case must publish so that its search attributes say how it stands now."""
+    """What a case must publish so that its search attributes say how it stands now
+    (``needs_person`` None: a case started before it was published publishes it not)."""
     updates = [
         STATE.value_set(state.value),
         STAGE.value_set(stage.value if stage else NO_STAGE),
@@ -57,6 +70,8 @@ def search_attribute_changes(
         PAUSED.value_set(paused),
         DISPUTED.value_set(disputed),
     ]
+    if needs_person is not None:
+        updates.append(NEEDS_PERSON.value_set(needs_person))
     return [update for update in updates if current.get(update.key) != update.value]
 
 
@@ -81,6 +96,7 @@ def case_query(
     creditor_siren: str | None = None,
     due_before: date | None = None,
     task_queue: str | None = None,
+    needs_person: bool | None = None,
 ) -> str:
     """A visibility query for the cases matching every filter given.
 
@@ -103,6 +119,9 @@ def case_query(
         clauses.append(f"{PAUSED.name} = {str(paused).lower()}")
     if disputed is not None:
         clauses.append(f"{DISPUTED.name} = {str(disputed).lower()}")
+    if needs_person:
+        # Cases started before they published it are asked one by one (backoffice/work_queue.py).
+        clauses.append(f"({NEEDS_PERSON.name} = true OR {NEEDS_PERSON.name} IS NULL)")
     if creditor_siren is not None:
         if not (len(creditor_siren) == 9 and creditor_siren.isdigit()):
             raise ValueError(f"{creditor_siren!r} is not a SIREN (nine digits)")

@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 
 from backoffice.portfolio import AGING_BUCKETS, OpenCase, aging_bucket, portfolio
-from backoffice.work_queue import Need, needs_of
+from models.attention import SYSTEM_ACTOR, Need, needs_of
 from models.case import ActionRecord, CaseStatus
 from models.enums import CaseState, Stage
-from workflows.common import SYSTEM_ACTOR
 
 TODAY = date(2026, 11, 23)
 

@@ -42,6 +42,7 @@ def test_histories_are_stored() -> None:
         # Since the cases publish search attributes.
         "published_search_attributes",
         "promise_broken",
+        "needs_person_published",
     }
 
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from models.case import DisputeRequest, PauseRequest
+from models.case import DisputeRequest, FilingDecision, PauseRequest, ResumeRequest
 from models.enums import CaseState, Stage
 from models.search_attributes import (
     BALANCE_CENTS,
     CREDITOR_SIREN,
     DISPUTED,
     DUE_DATE,
+    NEEDS_PERSON,
     PAUSED,
     STAGE,
     STATE,
@@ -23,6 +24,7 @@ from models.search_attributes import (
 )
 from tests.case_fixtures import CREDITOR_SIREN as CASE_CREDITOR
 from tests.case_fixtures import RelanceUnderTest, make_case
+from tests.test_judicial_route import to_court
 from tests.test_workflow import assert_replays, start, today, wait_for
 from workflows import InvoiceCollectionWorkflow
 
@@ -88,3 +90,35 @@ async def test_a_running_case_keeps_its_search_attributes_up_to_date(relance: Re
     for personal in (case.debtor.name, case.debtor.email, case.debtor.address.street, case.creditor.name):
         assert personal not in published
     await assert_replays(handle, record_as="published_search_attributes")
+
+
+async def test_a_case_says_through_visibility_when_it_needs_a_person(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    handle = await start(relance, case)
+    await wait_for(handle, lambda s: "case_opened" in [a.kind for a in s.actions])
+
+    async def needs_person() -> bool | None:
+        return (await handle.describe()).typed_search_attributes.get(NEEDS_PERSON)
+
+    assert await needs_person() is False
+    # An agent's pause is no call for another person; a filing to approve is.
+    await handle.execute_update(InvoiceCollectionWorkflow.pause, PauseRequest(reason="attente", agent="bob"))
+    assert await needs_person() is False
+    await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob"))
+    asking = await to_court(handle, requested_by="carol")
+    assert asking.approval_pending and await needs_person() is True
+
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
+    )
+    await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
+    assert await needs_person() is False
+    await assert_replays(handle, record_as="needs_person_published")
+
+
+def test_the_work_queue_also_asks_the_cases_that_publish_no_need() -> None:
+    query = case_query(needs_person=True, task_queue="relance")
+    assert "(RelanceNeedsPerson = true OR RelanceNeedsPerson IS NULL)" in query
+    assert "TaskQueue = 'relance'" in query
+    with pytest.raises(ValueError, match="plain task queue"):
+        case_query(task_queue="x' OR 1=1")

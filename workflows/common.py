@@ -9,9 +9,10 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from models.attention import SYSTEM_ACTOR
 from models.enums import Stage
 
-SYSTEM_ACTOR = "relance"
+__all__ = ["SYSTEM_ACTOR"]
 
 # Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
 # attempts are enough before the case surfaces the error.

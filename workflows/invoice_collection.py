@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.legal import LegalActivities
     from activities.mail import MailActivities
     from activities.penalties import PenaltyActivities
+    from models.attention import needs_of
     from models.case import (
         CENT,
         ActionRecord,
@@ -94,6 +95,7 @@ PROOF_OF_RECEIPT = "formal-notice-proof-of-receipt"
 JUDICIAL_ROUTE = "judicial-route"
 # The case publishes its state, stage, balance… as typed search attributes (models/search_attributes.py).
 SEARCH_ATTRIBUTES = "case-search-attributes"
+NEEDS_PERSON = "case-needs-person"
 
 
 @workflow.defn
@@ -138,6 +140,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         self._recovered = Decimal("0.00")
         self._costs: list[CostLine] = []
         self._publishes_search_attributes = False
+        self._publishes_needs = False
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -148,6 +151,8 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
     @workflow.run
     async def run(self, case: CaseInput) -> CaseStatus:
         self._publishes_search_attributes = workflow.patched(SEARCH_ATTRIBUTES)
+        # Since then, also whether it waits for a person (the agents' work queue lists those).
+        self._publishes_needs = self._publishes_search_attributes and workflow.patched(NEEDS_PERSON)
         await self._journal(
             "case_opened",
             actor=case.started_by,
@@ -558,8 +563,6 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
         label_code: str | None = None,
     ) -> None:
         """Record an action in the workflow state and in the database journal."""
-        # Every change of the case is journaled: its search attributes follow it here.
-        self._publish_search_attributes()
         now = workflow.now()
         self._event_count += 1
         action = ActionRecord(
@@ -572,6 +575,8 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             document_sha256=document_sha256,
         )
         self._actions.append(action)
+        # Every change of the case is journaled: its search attributes follow it here.
+        self._publish_search_attributes()
         await workflow.execute_activity_method(
             LedgerActivities.record_event,
             CaseEventRecord(
@@ -600,6 +605,7 @@ class InvoiceCollectionWorkflow(ProofOfReceipt, CourtProceedings):
             creditor_siren=self._case.creditor.siren,
             paused=self._state == CaseState.PAUSED,
             disputed=self._dispute_reason is not None,
+            needs_person=bool(needs_of(self._status())) if self._publishes_needs else None,
         )
         if changes:
             workflow.upsert_search_attributes(changes)
