@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Start the whole system on embedded defaults (Temporal dev server, SMTP outbox, worker) with the demo cases.
+## Start the whole system on embedded defaults: Temporal dev server, SMTP outbox, worker, back office.
 run: $(STAMP)
-	$(BIN)/relance up --demo
+	$(BIN)/relance up
 
 ## The browser the back office's tests drive: Debian's chromium (nothing downloaded by a test tool).
 browser:

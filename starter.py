@@ -37,7 +37,7 @@ from backoffice.commands import LOCAL_ZONE, CommandRefused, moment_from_text, rp
 from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
-from config.settings import PROJECT_ROOT, Settings, load_settings
+from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY, Settings, load_settings
 from models.case import (
     BailiffReport,
     BailiffReportKind,
@@ -66,8 +66,6 @@ from models.penalties import (
 from models.search_attributes import case_query
 from models.tables import CaseEvent
 from workflows import InvoiceCollectionWorkflow
-
-DEMO_FILE = PROJECT_ROOT / "config" / "samples" / "demo_invoices.csv"
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 audit_app = typer.Typer(no_args_is_help=True, help="Prove what was done on cases, from their histories.")
@@ -181,7 +179,7 @@ async def _up(demo: bool) -> None:
             worker = asyncio.create_task(run_worker(settings, stop))
             backoffice = asyncio.create_task(serve_backoffice(settings, stop))
             if demo:
-                await _import(settings, [DEMO_FILE], "demo", agent="demo")
+                await _import(settings, [DEMO_INVOICES_FILE], DEMO_POLICY, agent="demo")
             _print_banner(settings, server.ui_url)
             await asyncio.gather(worker, backoffice)
     finally:
@@ -193,7 +191,7 @@ async def _up(demo: bool) -> None:
 def _print_banner(settings: Settings, ui_url: str) -> None:
     console.print(
         "\n[bold green]Relance is running.[/bold green] Ctrl-C stops everything.\n"
-        f"  Back office      {settings.backoffice_url}  (first account: relance user add NAME --role admin)\n"
+        f"  Back office      {settings.backoffice_url}  (the first visit creates the administrator)\n"
         f"  Temporal UI      {ui_url}  (payloads decoded by the back office's codec endpoint)\n"
         f"  Temporal server  {settings.temporal_address} (namespace {settings.temporal_namespace})\n"
         f"  Outbox (mails)   {settings.outbox_dir}  (one .eml file per mail)\n"

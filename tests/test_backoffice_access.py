@@ -37,6 +37,7 @@ ROUTES: list[tuple[str, str, set[Role]]] = [
     ("POST", "/cases/{case}/filing", {Role.AGENT, Role.ADMIN}),
     ("GET", "/imports/new", {Role.BACK_OFFICE, Role.ADMIN}),
     ("POST", "/imports", {Role.BACK_OFFICE, Role.ADMIN}),
+    ("POST", "/imports/demo", {Role.BACK_OFFICE, Role.ADMIN}),
     ("GET", "/imports/unknown", {Role.BACK_OFFICE, Role.ADMIN}),
     ("GET", "/imports/unknown/progress", {Role.BACK_OFFICE, Role.ADMIN}),
     ("GET", "/audit", {Role.AUDITOR, Role.ADMIN}),

@@ -23,10 +23,10 @@ from sqlmodel import func, select
 from temporalio.client import WorkflowHistory
 
 from backoffice.audit import replay_history
+from config.settings import DEMO_INVOICES_FILE
 from models.case import CaseStatus
 from models.enums import CaseState, Role, Stage
 from models.tables import Invoice
-from starter import DEMO_FILE
 from tests.case_fixtures import RelanceUnderTest
 from tests.test_cli import BUSINESS, CREDITOR, HEADER
 from tests.test_workflow import Handle
@@ -76,6 +76,11 @@ def payload_data(value: Any) -> list[bytes]:
     if isinstance(value, list):
         return [data for item in value for data in payload_data(item)]
     return []
+
+
+async def _finished(user: WebUser, job_url: str) -> dict[str, Any] | None:
+    progress = (await user.get(job_url + "/progress")).json()
+    return progress if progress["finished"] else None
 
 
 async def invoices_stored(relance: RelanceUnderTest) -> int:
@@ -394,8 +399,8 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
     backoffice: BackofficeUnderTest,
 ) -> None:
     clerk = await backoffice.user("clerk", Role.BACK_OFFICE)
-    demo_csv = DEMO_FILE.read_bytes()
-    pdfs = sorted((DEMO_FILE.parent / "invoices").glob("*.pdf"))
+    demo_csv = DEMO_INVOICES_FILE.read_bytes()
+    pdfs = sorted((DEMO_INVOICES_FILE.parent / "invoices").glob("*.pdf"))
     attachments = [("attachments", (pdf.name, pdf.read_bytes(), "application/pdf")) for pdf in pdfs]
     upload = [("files", ("demo_invoices.csv", demo_csv, "text/csv"))]
 
@@ -417,7 +422,16 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
 
     progress = await eventually(finished, "the demo import finishes")
     assert progress["error"] is None and progress["report"]["cases_started"] == 4
+    # The page's demo button imports the same bundled files: nothing new.
+    button = await clerk.post("/imports/demo")
+    assert button.status_code == 303
+    again = await eventually(
+        lambda: _finished(clerk, button.headers["location"]), "the demo button's import finishes"
+    )
+    assert again["report"]["cases_started"] == 0 and again["report"]["cases_existing"] == 4
     async with backoffice.relance.database.sessions() as session:
         kept = (await session.exec(select(Invoice.pdf_path).where(Invoice.number == "DEMO-2026-001"))).one()
     assert kept is not None
-    assert Path(kept).read_bytes() == (DEMO_FILE.parent / "invoices" / "DEMO-2026-001.pdf").read_bytes()
+    assert (
+        Path(kept).read_bytes() == (DEMO_INVOICES_FILE.parent / "invoices" / "DEMO-2026-001.pdf").read_bytes()
+    )

@@ -21,11 +21,14 @@ from starlette.datastructures import UploadFile
 
 from backoffice.accounts import SignedIn
 from backoffice.cases import ImportReport, import_invoices
-from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, read_invoices
+from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow, read_invoices
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.rendering import render
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, available_policies, load_policy
+from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY
+from models.case import AgencyInfo
+from models.policy import EscalationPolicy
 
 router = APIRouter()
 Importer = Annotated[SignedIn, Depends(requires(Permission.IMPORT))]
@@ -136,7 +139,35 @@ async def upload(request: Request, user: Importer) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
         return await refuse(str(error), error.problems)
 
-    job = ImportJob(uuid.uuid4().hex[:12], user.username, [path.name for path in paths])
+    job = _start(request, user, rows, policy, agency, [path.name for path in paths], folder)
+    return RedirectResponse(f"/imports/{job.id}", status_code=303)
+
+
+@router.post("/imports/demo")
+async def import_demo(request: Request, user: Importer) -> Response:
+    """The bundled demo invoices (CSV and their PDFs) with the demo policy: the whole ladder in
+    about a minute, to see Relance at work."""
+    await checked_form(request, user)
+    settings = request.app.state.backoffice.settings
+    policy = load_policy(DEMO_POLICY)
+    rows = await asyncio.to_thread(read_invoices, [DEMO_INVOICES_FILE], settings.data_dir / "invoices")
+    job = _start(request, user, rows, policy, None, [DEMO_INVOICES_FILE.name], None)
+    return RedirectResponse(f"/imports/{job.id}", status_code=303)
+
+
+def _start(
+    request: Request,
+    user: SignedIn,
+    rows: list[InvoiceRow],
+    policy: EscalationPolicy,
+    agency: AgencyInfo | None,
+    files: list[str],
+    upload_folder: Path | None,
+) -> ImportJob:
+    """Store the validated rows and start their cases in the background; the job tells how far."""
+    backoffice = request.app.state.backoffice
+    settings = backoffice.settings
+    job = ImportJob(uuid.uuid4().hex[:12], user.username, files)
     job.total = sum(1 for row in rows if row.invoice.balance > 0)
 
     def advance() -> None:
@@ -160,11 +191,12 @@ async def upload(request: Request, user: Importer) -> Response:
             job.error = f"{type(error).__name__}: {error}"
         finally:
             job.finished = True
-            await asyncio.to_thread(shutil.rmtree, folder, True)
+            if upload_folder is not None:
+                await asyncio.to_thread(shutil.rmtree, upload_folder, True)
 
     job.task = asyncio.create_task(run())
     backoffice.imports.add(job)
-    return RedirectResponse(f"/imports/{job.id}", status_code=303)
+    return job
 
 
 class UploadTooLarge(Exception):
