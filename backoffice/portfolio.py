@@ -6,6 +6,8 @@ cents, due date), so the figures need no query to each case; invoiced sales come
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -116,3 +118,23 @@ async def read_portfolio(
     cases = await open_cases(client, task_queue)
     sales = await sales_since(database, today - timedelta(days=DSO_PERIOD_DAYS))
     return portfolio(cases, sales, today)
+
+
+class RecentPortfolio:
+    """The figures of the last few seconds, shared by every open dashboard: each reading walks every
+    open case in visibility, and dashboards refresh every few seconds."""
+
+    def __init__(
+        self, client: Client, database: Database, task_queue: str, max_age_seconds: float = 3.0
+    ) -> None:
+        self._read = lambda today: read_portfolio(client, database, today, task_queue)
+        self._max_age = max_age_seconds
+        self._lock = asyncio.Lock()
+        self._last: tuple[float, Portfolio] | None = None
+
+    async def get(self, today: date) -> Portfolio:
+        async with self._lock:
+            now = time.monotonic()
+            if self._last is None or now - self._last[0] > self._max_age or self._last[1].today != today:
+                self._last = (now, await self._read(today))
+            return self._last[1]

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
+from backoffice.portfolio import RecentPortfolio
 from backoffice.web import audit_pages, auth_pages, case_pages, codec, import_pages
 from backoffice.web.access import Forbidden, SignInRequired, login_url
 from backoffice.web.import_pages import ImportJobs
@@ -29,6 +30,10 @@ class Backoffice:
     client: Client
     database: Database
     imports: ImportJobs = field(default_factory=ImportJobs)
+    portfolio: RecentPortfolio = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.portfolio = RecentPortfolio(self.client, self.database, self.settings.temporal_task_queue)
 
 
 def create_app(settings: Settings, client: Client | None = None, database: Database | None = None) -> FastAPI:

@@ -18,7 +18,7 @@ from backoffice.audit import DocumentCheck, case_history, documents_in_history
 from backoffice.cases import list_cases
 from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
 from backoffice.invoice_file import parse_amount, parse_date
-from backoffice.portfolio import AGING_BUCKETS, read_portfolio
+from backoffice.portfolio import AGING_BUCKETS
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.rendering import redirect_with_message, render
 from backoffice.work_queue import needs_of, work_queue
@@ -53,13 +53,7 @@ async def dashboard_panel(request: Request, user: Reader) -> Response:
 
 
 async def _dashboard_figures(request: Request) -> dict[str, Any]:
-    backoffice = request.app.state.backoffice
-    figures = await read_portfolio(
-        backoffice.client,
-        backoffice.database,
-        datetime.now(LOCAL_ZONE).date(),
-        backoffice.settings.temporal_task_queue,
-    )
+    figures = await request.app.state.backoffice.portfolio.get(datetime.now(LOCAL_ZONE).date())
     largest = max((amount for _, amount in figures.aging.values()), default=0) or 1
     return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest, "stages": list(Stage)}
 
