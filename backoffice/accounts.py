@@ -27,6 +27,7 @@ SESSION_LIFETIME = timedelta(hours=10)  # one working day
 MAX_FAILED_LOGINS = 5
 MAX_FAILED_LOGINS_PER_ADDRESS = 20
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=1)
 MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
@@ -142,6 +143,11 @@ async def sign_in(database: Database, username: str, password: str, client_addre
         valid = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
         valid = valid and user is not None and user.active
         session.add(LoginAttempt(username=name, client_address=client_address[:64], succeeded=valid))
+        # What no longer counts is dropped as it goes: ended sessions, attempts of another day.
+        await session.exec(delete(WebSession).where(col(WebSession.expires_at) < _now()))
+        await session.exec(
+            delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < _now() - ATTEMPTS_KEPT)
+        )
         if not valid or user is None or user.id is None:
             # The attempt is committed with the refusal: the limit counts it.
             failure = AccountError("unknown username or wrong password")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlmodel import select
 
 from backoffice.accounts import MAX_FAILED_LOGINS, AccountError, add_user
 from models.enums import Role
-from models.tables import User
+from models.tables import LoginAttempt, User, WebSession
 from tests.web_fixtures import PASSWORD, BackofficeUnderTest
 from workflows import InvoiceCollectionWorkflow
 
@@ -256,3 +257,21 @@ async def test_the_first_administrator_can_be_created_from_the_command_line(
     code, out = await relance("user", "add", "shorty", "--role", "agent", "--password-stdin", stdin="short\n")
     assert code == 1 and "password: at least 12 characters" in out
     await backoffice.sign_in("admin")
+
+
+async def test_ended_sessions_and_old_attempts_are_dropped_at_the_next_sign_in(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    database = backoffice.relance.database
+    await add_user(database, "zoe", PASSWORD, Role.AGENT)
+    async with database.sessions() as session, session.begin():
+        zoe = (await session.exec(select(User).where(User.username == "zoe"))).one()
+        long_ago = datetime.now(UTC) - timedelta(days=3)
+        session.add(WebSession(token_sha256="0" * 64, user_id=zoe.id, csrf_token="x", expires_at=long_ago))
+        session.add(LoginAttempt(username="zoe", succeeded=False, attempted_at=long_ago))
+    await backoffice.sign_in("zoe")
+    async with database.sessions() as session:
+        sessions = (await session.exec(select(WebSession))).all()
+        attempts = (await session.exec(select(LoginAttempt))).all()
+    assert [s.token_sha256 for s in sessions if s.token_sha256 == "0" * 64] == []
+    assert len(sessions) == 1 and [a.succeeded for a in attempts] == [True]
