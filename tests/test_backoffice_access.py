@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from backoffice.accounts import MAX_FAILED_LOGINS, AccountError, add_user
+from backoffice.accounts import (
+    MAX_FAILED_LOGINS,
+    AccountError,
+    TooManyAttempts,
+    add_user,
+    session_user,
+    set_active,
+    sign_in,
+    sign_out,
+)
+from models.database import Database
 from models.enums import Role
 from models.tables import LoginAttempt, User, WebSession
 from tests.web_fixtures import PASSWORD, BackofficeUnderTest
@@ -275,3 +285,21 @@ async def test_ended_sessions_and_old_attempts_are_dropped_at_the_next_sign_in(
         attempts = (await session.exec(select(LoginAttempt))).all()
     assert [s.token_sha256 for s in sessions if s.token_sha256 == "0" * 64] == []
     assert len(sessions) == 1 and [a.succeeded for a in attempts] == [True]
+
+
+async def test_accounts_and_sessions_on_both_databases(database: Database) -> None:
+    await add_user(database, "yann", PASSWORD, Role.AUDITOR, full_name="Yann")
+    token = await sign_in(database, "YANN ", PASSWORD, "10.0.0.1")
+    signed_in = await session_user(database, token)
+    assert signed_in is not None
+    assert (signed_in.username, signed_in.role, signed_in.display_name) == ("yann", Role.AUDITOR, "Yann")
+    assert await session_user(database, token + "x") is None
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AccountError):
+            await sign_in(database, "yann", "not the password", "10.0.0.1")
+    with pytest.raises(TooManyAttempts) as locked:
+        await sign_in(database, "yann", PASSWORD, "10.0.0.2")
+    assert timedelta(minutes=14) < locked.value.retry_after <= timedelta(minutes=15)
+    await set_active(database, "yann", False)
+    assert await session_user(database, token) is None
+    await sign_out(database, token)
