@@ -95,6 +95,7 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
     bruno = await live_backoffice.signed_in("bruno")
     assert bruno.url.endswith("/queue")
     assert "judicial filing asked by alice" in await bruno.inner_text("#queue")
+    await bruno.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
     await bruno.click(f"#queue >> text={case_id}")
     await bruno.click("text=Approuver la saisine")
     assert "judicial filing approved" in await bruno.inner_text(".flash")
@@ -111,6 +112,7 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
     assert "filing_approved" in await audrey.inner_text("#journal")
     await audrey.click("text=Rejouer l'historique")
     assert "Rejeu déterministe" in await audrey.inner_text("#replay-verdict")
+    await audrey.screenshot(path=str(SCREENSHOTS / "audit.png"), full_page=True)
     # An auditor sees no command to send.
     await audrey.goto(f"{live_backoffice.url}/cases/{case_id}")
     assert await audrey.locator("#pause-form").count() == 0
