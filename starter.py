@@ -159,6 +159,7 @@ async def _up(demo: bool) -> None:
     quiet_libraries()
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await _backoffice_port_is_free(settings)
     server = DevServer(
         address=settings.temporal_address,
         namespace=settings.temporal_namespace,
@@ -204,6 +205,16 @@ def _print_banner(settings: Settings, ui_url: str) -> None:
     )
 
 
+async def _backoffice_port_is_free(settings: Settings) -> None:
+    from embedded.devserver import port_is_open
+
+    if await port_is_open(settings.backoffice_host, settings.backoffice_port):
+        raise CommandFailed(
+            f"{settings.backoffice_host}:{settings.backoffice_port} is already taken (another back office?): "
+            "stop it, or set RELANCE_BACKOFFICE_PORT"
+        )
+
+
 async def serve_backoffice(settings: Settings, stop: asyncio.Event) -> None:
     """Serve the web back office until ``stop`` is set."""
     import uvicorn
@@ -239,6 +250,7 @@ def backoffice_command() -> None:
     async def go() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
+        await _backoffice_port_is_free(settings)
         console.print(f"back office on {settings.backoffice_url}")
         await serve_backoffice(settings, stop)
 

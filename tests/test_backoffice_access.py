@@ -303,3 +303,16 @@ async def test_accounts_and_sessions_on_both_databases(database: Database) -> No
     await set_active(database, "yann", False)
     assert await session_user(database, token) is None
     await sign_out(database, token)
+
+
+async def test_the_back_office_says_so_when_its_port_is_taken(tmp_path: Path) -> None:
+    taken = await asyncio.start_server(lambda reader, writer: writer.close(), "127.0.0.1", 0)
+    port = taken.sockets[0].getsockname()[1]
+    env = {**os.environ, "RELANCE_DATA_DIR": str(tmp_path), "RELANCE_BACKOFFICE_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        str(RELANCE), "backoffice", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    taken.close()
+    assert process.returncode == 1
+    assert f"127.0.0.1:{port} is already taken" in " ".join(out.decode().split())
