@@ -435,3 +435,26 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
     assert (
         Path(kept).read_bytes() == (DEMO_INVOICES_FILE.parent / "invoices" / "DEMO-2026-001.pdf").read_bytes()
     )
+
+
+async def test_an_import_that_would_change_a_creditors_iban_is_refused_whole_on_its_page(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    clerk = await backoffice.user("clerk", Role.BACK_OFFICE)
+    first = await clerk.post("/imports/demo")
+    await eventually(lambda: _finished(clerk, first.headers["location"]), "the demo import finishes")
+    stored = await invoices_stored(backoffice.relance)
+
+    # The same creditors, one IBAN slipped in: how payments get diverted. Nothing is stored.
+    text = DEMO_INVOICES_FILE.read_text(encoding="utf-8")
+    text = re.sub(r"invoices/[A-Z0-9-]+\.pdf", "", text).replace("DEMO-2026-00", "NEW-2026-00")
+    text = text.replace("FR7630004000031234567890143", "FR1420041010050500013M02606")
+    changed = await clerk.post("/imports", files={"files": ("changed.csv", text.encode(), "text/csv")})
+    assert changed.status_code == 303
+    progress = await eventually(lambda: _finished(clerk, changed.headers["location"]), "the import ends")
+    assert progress["error"] is not None and "nothing imported" in progress["error"]
+    page = unescape((await clerk.get(changed.headers["location"])).text)
+    assert "creditor_iban" in page and "an import never replaces a creditor&#39;s IBAN" in page.replace(
+        "'", "&#39;"
+    )
+    assert await invoices_stored(backoffice.relance) == stored
