@@ -296,6 +296,21 @@ async def list_cases(client: Client, limit: int, query: str) -> list[CaseSummary
     """The cases a visibility query finds (``models.search_attributes.case_query``), each with the
     status it answers."""
     executions = [execution async for execution in client.list_workflows(query, limit=limit)]
+    return await summarize(client, executions)
+
+
+async def list_case_page(
+    client: Client, query: str, page_size: int, page_token: bytes | None = None
+) -> tuple[list[CaseSummary], bytes | None]:
+    """One page of the cases a visibility query finds, newest first, and the token of the next
+    page (None after the last)."""
+    executions = client.list_workflows(query, page_size=page_size, next_page_token=page_token)
+    await executions.fetch_next_page()
+    return await summarize(client, list(executions.current_page)), executions.next_page_token or None
+
+
+async def summarize(client: Client, executions: list[WorkflowExecution]) -> list[CaseSummary]:
+    """Each case with the status it answers (asked all at once)."""
 
     async def summary(execution: WorkflowExecution) -> CaseSummary:
         status: CaseStatus | None

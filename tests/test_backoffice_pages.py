@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import func, select
 from temporalio.client import WorkflowHistory
 
 from backoffice.audit import replay_history
+from backoffice.web import case_pages
 from config.settings import DEMO_INVOICES_FILE
 from models.case import CaseStatus
 from models.enums import CaseState, Role, Stage
@@ -89,7 +91,7 @@ async def invoices_stored(relance: RelanceUnderTest) -> int:
 
 
 async def test_an_upload_with_a_bad_row_imports_nothing_and_a_good_one_starts_the_cases(
-    backoffice: BackofficeUnderTest,
+    backoffice: BackofficeUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     relance = backoffice.relance
     clerk = await backoffice.user("clerk", Role.BACK_OFFICE)
@@ -148,6 +150,14 @@ async def test_an_upload_with_a_bad_row_imports_nothing_and_a_good_one_starts_th
 
     listing = await clerk.get("/cases")
     assert "W-1" in listing.text and "W-2" in listing.text
+    # Page by page, newest first, the filters kept from one page to the next.
+    monkeypatch.setattr(case_pages, "PAGE_SIZE", 1)
+    first = unescape((await clerk.get("/cases?stage=&paused=no")).text)
+    next_page = re.search(r'href="([^"]+)" id="next-page"', first)
+    assert next_page is not None and "paused=no" in next_page.group(1)
+    second = unescape((await clerk.get(next_page.group(1))).text)
+    assert {"W-1", "W-2"} == {number for number in ("W-1", "W-2") if number in first + second}
+    assert ("W-1" in first) != ("W-1" in second)
     assert (await clerk.get("/cases?creditor=123")).status_code == 422
     assert "not a SIREN" in (await clerk.get("/cases?creditor=123")).text
     filtered = await clerk.get(f"/cases?due_before={today.isoformat()}")

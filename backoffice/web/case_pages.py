@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
@@ -15,7 +17,7 @@ from starlette.datastructures import FormData
 
 from backoffice.accounts import SignedIn
 from backoffice.audit import DocumentCheck, case_history, documents_in_history
-from backoffice.cases import list_cases
+from backoffice.cases import list_case_page
 from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
 from backoffice.invoice_file import parse_amount, parse_date
 from backoffice.portfolio import AGING_BUCKETS
@@ -38,7 +40,8 @@ from workflows import InvoiceCollectionWorkflow
 router = APIRouter()
 Reader = Annotated[SignedIn, Depends(requires(Permission.READ))]
 Steerer = Annotated[SignedIn, Depends(requires(Permission.STEER))]
-LIST_LIMIT = 200
+# Cases per page of the list; each is asked its status, all at once.
+PAGE_SIZE = 100
 
 
 @router.get("/dashboard")
@@ -69,6 +72,7 @@ async def cases_page(
     creditor: str = "",
     due_before: str = "",
     closed: bool = False,
+    page: str = "",
 ) -> Response:
     filters = {"state": state, "stage": stage, "paused": paused, "disputed": disputed}
     filters |= {"creditor": creditor, "due_before": due_before, "closed": closed}
@@ -85,15 +89,31 @@ async def cases_page(
         )
     except ValueError as error:
         return await render(
-            request, "cases.html", status_code=422, cases=[], filters=filters, error=str(error), **_choices()
+            request,
+            "cases.html",
+            status_code=422,
+            cases=[],
+            filters=filters,
+            error=str(error),
+            next_page=None,
+            **_choices(),
         )
-    cases = await list_cases(request.app.state.backoffice.client, limit=LIST_LIMIT, query=query)
-    cases.sort(key=lambda case: case.started_at, reverse=True)
-    return await render(request, "cases.html", cases=cases, filters=filters, error=None, **_choices())
+    try:
+        token = base64.urlsafe_b64decode(page) if page else None
+    except ValueError:
+        token = None
+    cases, next_token = await list_case_page(request.app.state.backoffice.client, query, PAGE_SIZE, token)
+    next_page = None
+    if next_token:
+        shown = {key: value for key, value in request.query_params.items() if key != "page"}
+        next_page = "/cases?" + urlencode({**shown, "page": base64.urlsafe_b64encode(next_token).decode()})
+    return await render(
+        request, "cases.html", cases=cases, filters=filters, error=None, next_page=next_page, **_choices()
+    )
 
 
 def _choices() -> dict[str, Any]:
-    return {"states": list(CaseState), "all_stages": list(Stage), "limit": LIST_LIMIT}
+    return {"states": list(CaseState), "all_stages": list(Stage)}
 
 
 @router.get("/queue")
