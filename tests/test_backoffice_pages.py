@@ -431,7 +431,10 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
         return progress if progress["finished"] else None
 
     progress = await eventually(finished, "the demo import finishes")
-    assert progress["error"] is None and progress["report"]["cases_started"] == 4
+    # The demo's cases have fixed ids: on the tests' shared Temporal server another test may have
+    # started them already.
+    report = progress["report"]
+    assert progress["error"] is None and report["cases_started"] + report["cases_existing"] == 4
     # The page's demo button imports the same bundled files: nothing new.
     button = await clerk.post("/imports/demo")
     assert button.status_code == 303

@@ -226,7 +226,8 @@ async def test_no_proof_of_receipt_in_time_asks_an_agent(relance: RelanceUnderTe
     relance.settings.outbox_delivery_delay_seconds = 3600
     handle = await start(relance, case)
     await escalate(handle, Stage.FORMAL_NOTICE)
-    waiting = await wait_for(handle, lambda s: "formal_notice_sent" in kinds(s))
+    # The case journals the letter, then follows it: a status between the two shows no wait yet.
+    waiting = await wait_for(handle, lambda s: "formal_notice_sent" in kinds(s) and s.waiting_for is not None)
     assert waiting.waiting_for is not None and "the outcome of the formal notice's registered letter" in (
         waiting.waiting_for
     )
