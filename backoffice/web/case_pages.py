@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
+from temporalio.service import RPCError
 
 from backoffice.accounts import SignedIn
 from backoffice.audit import DocumentCheck, case_history, documents_in_history
@@ -58,7 +62,7 @@ async def dashboard_panel(request: Request, user: Reader) -> Response:
 async def _dashboard_figures(request: Request) -> dict[str, Any]:
     figures = await request.app.state.backoffice.portfolio.get(datetime.now(LOCAL_ZONE).date())
     largest = max((amount for _, amount in figures.aging.values()), default=0) or 1
-    return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest, "stages": list(Stage)}
+    return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest}
 
 
 @router.get("/cases")
@@ -98,18 +102,40 @@ async def cases_page(
             next_page=None,
             **_choices(),
         )
+    client = request.app.state.backoffice.client
     try:
-        token = base64.urlsafe_b64decode(page) if page else None
-    except ValueError:
-        token = None
-    cases, next_token = await list_case_page(request.app.state.backoffice.client, query, PAGE_SIZE, token)
+        cases, next_token = await list_case_page(client, query, PAGE_SIZE, _page_token(page))
+    except (ValueError, RPCError):
+        # A page link of another process or a mangled one: the first page instead.
+        cases, next_token = await list_case_page(client, query, PAGE_SIZE)
     next_page = None
     if next_token:
         shown = {key: value for key, value in request.query_params.items() if key != "page"}
-        next_page = "/cases?" + urlencode({**shown, "page": base64.urlsafe_b64encode(next_token).decode()})
+        next_page = "/cases?" + urlencode({**shown, "page": _page_link(next_token)})
     return await render(
         request, "cases.html", cases=cases, filters=filters, error=None, next_page=next_page, **_choices()
     )
+
+
+# Page links carry visibility's page token, signed: a forged one is known here at once, instead of
+# after the server's refusal and the client's retries.
+_PAGE_LINK_KEY = secrets.token_bytes(32)
+
+
+def _page_link(token: bytes) -> str:
+    signature = hmac.new(_PAGE_LINK_KEY, token, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(signature + token).decode()
+
+
+def _page_token(link: str) -> bytes | None:
+    """The page token of a link made here; ``ValueError`` for any other."""
+    if not link:
+        return None
+    data = base64.urlsafe_b64decode(link)
+    signature, token = data[:16], data[16:]
+    if not hmac.compare_digest(signature, hmac.new(_PAGE_LINK_KEY, token, hashlib.sha256).digest()[:16]):
+        raise ValueError("not a page link of this back office")
+    return token
 
 
 def _choices() -> dict[str, Any]:
