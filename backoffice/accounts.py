@@ -5,11 +5,13 @@ Shared by the web application and by ``relance user``; the web layer only carrie
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,9 +34,12 @@ MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong username costs as long as a wrong
-# password and timing does not tell which usernames exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
@@ -90,7 +95,7 @@ async def add_user(database: Database, username: str, password: str, role: Role,
         if (await session.exec(select(User).where(User.username == name))).first() is not None:
             raise AccountError(f"username {name!r}: already taken")
         user = User(
-            username=name, full_name=full_name.strip(), role=role, password_hash=_hasher.hash(password)
+            username=name, full_name=full_name.strip(), role=role, password_hash=await _hash(password)
         )
         session.add(user)
     return user
@@ -108,7 +113,7 @@ async def add_first_admin(database: Database, username: str, password: str, full
         if (await session.exec(select(User.id).limit(1))).first() is not None:
             raise AccountError("the first administrator already exists: sign in")
         user = User(
-            username=name, full_name=full_name.strip(), role=Role.ADMIN, password_hash=_hasher.hash(password)
+            username=name, full_name=full_name.strip(), role=Role.ADMIN, password_hash=await _hash(password)
         )
         session.add(user)
     return user
@@ -140,8 +145,9 @@ async def sign_in(database: Database, username: str, password: str, client_addre
     async with database.sessions() as session, session.begin():
         await _refuse_when_limited(session, name, client_address[:64], since)
         user = (await session.exec(select(User).where(User.username == name))).first()
-        valid = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
-        valid = valid and user is not None and user.active
+        # An unknown user costs a verification too: timing does not tell which usernames exist.
+        matches = await asyncio.to_thread(_verify, user.password_hash if user else _dummy_hash(), password)
+        valid = matches and user is not None and user.active
         session.add(LoginAttempt(username=name, client_address=client_address[:64], succeeded=valid))
         # What no longer counts is dropped as it goes: ended sessions, attempts of another day.
         await session.exec(delete(WebSession).where(col(WebSession.expires_at) < _now()))
@@ -153,7 +159,7 @@ async def sign_in(database: Database, username: str, password: str, client_addre
             failure = AccountError("unknown username or wrong password")
         else:
             if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
+                user.password_hash = await _hash(password)
             token = secrets.token_urlsafe(32)
             session.add(
                 WebSession(
@@ -189,6 +195,11 @@ async def _refuse_when_limited(
         if len(recent) >= limit:
             # Open again once the oldest of the last ``limit`` failures leaves the window.
             raise TooManyAttempts(recent[-1] + FAILED_LOGIN_WINDOW - _now())
+
+
+async def _hash(password: str) -> str:
+    # argon2 is slow on purpose: off the event loop, so that other requests go on meanwhile.
+    return await asyncio.to_thread(_hasher.hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
