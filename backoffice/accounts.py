@@ -57,7 +57,6 @@ class TooManyAttempts(Exception):
 class SignedIn:
     """The user behind a session, as the web layer needs them."""
 
-    user_id: int
     username: str
     full_name: str
     role: Role
@@ -224,9 +223,9 @@ async def session_user(database: Database, token: str) -> SignedIn | None:
     if found is None:
         return None
     web_session, user = found
-    if not user.active or user.id is None:
+    if not user.active:
         return None
-    return SignedIn(user.id, user.username, user.full_name, Role(user.role), web_session.csrf_token)
+    return SignedIn(user.username, user.full_name, Role(user.role), web_session.csrf_token)
 
 
 async def sign_out(database: Database, token: str) -> None:

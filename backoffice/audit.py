@@ -3,7 +3,6 @@ history still replays deterministically against today's workflow code."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from activities.legal import sha256_of
 from backoffice.cases import CASES_QUERY
 from config.encryption import data_converter, payload_keys
 from config.settings import load_settings
@@ -226,24 +226,31 @@ def _detail(event: HistoryEvent, scheduled: dict[int, str]) -> str:
 
 
 @dataclass(frozen=True)
-class DocumentCheck:
+class DocumentRecord:
+    """A document as the history records it: where the activity wrote it, and its SHA-256."""
+
     path: str
     recorded_sha256: str
-    # None when the file is no longer where the history says it was written.
-    current_sha256: str | None
     label_code: str | None
     # The event that recorded the document.
     event_id: int
 
     @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    document: DocumentRecord
+    # None when the file is no longer where the history says it was written.
+    current_sha256: str | None
+
+    @property
     def verdict(self) -> str:
         if self.current_sha256 is None:
             return "missing"
-        return "intact" if self.current_sha256 == self.recorded_sha256 else "altered"
-
-    @property
-    def name(self) -> str:
-        return Path(self.path).name
+        return "intact" if self.current_sha256 == self.document.recorded_sha256 else "altered"
 
 
 def _document_refs(value: Any) -> Iterator[dict[str, Any]]:
@@ -258,30 +265,29 @@ def _document_refs(value: Any) -> Iterator[dict[str, Any]]:
             yield from _document_refs(item)
 
 
-def documents_in_history(history: WorkflowHistory) -> list[DocumentCheck]:
-    """Every document an activity of the case reported writing, with the SHA-256 the history holds
-    and the one of the file as it is now (read from disk: call it off the event loop)."""
-    found: dict[tuple[str, str], DocumentCheck] = {}
+def documents_in_history(history: WorkflowHistory) -> list[DocumentRecord]:
+    """Every document an activity of the case reported writing, once each, from the history alone."""
+    found: dict[tuple[str, str], DocumentRecord] = {}
     for event in history.events:
         if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             continue
         for payload in event.activity_task_completed_event_attributes.result.payloads:
             for ref in _document_refs(payload_value(payload)):
-                key = (ref["path"], ref["sha256"])
-                if key not in found:
-                    found[key] = DocumentCheck(
-                        path=ref["path"],
-                        recorded_sha256=ref["sha256"],
-                        current_sha256=file_sha256(Path(ref["path"])),
-                        label_code=ref.get("label_code"),
-                        event_id=event.event_id,
-                    )
+                found.setdefault(
+                    (ref["path"], ref["sha256"]),
+                    DocumentRecord(ref["path"], ref["sha256"], ref.get("label_code"), event.event_id),
+                )
     return list(found.values())
 
 
-def file_sha256(path: Path) -> str | None:
+def check_documents(documents: list[DocumentRecord]) -> list[DocumentCheck]:
+    """Each document with the SHA-256 of its file as it is now (reads every file: call it off the
+    event loop)."""
+    return [DocumentCheck(document, _current_sha256(Path(document.path))) for document in documents]
+
+
+def _current_sha256(path: Path) -> str | None:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return sha256_of(path)
     except OSError:
         return None

@@ -39,7 +39,7 @@ def needs_of(status: CaseStatus) -> list[Attention]:
                 "another agent approves or rejects it",
             )
         )
-    if status.paused and _held_by_the_case(status):
+    if status.held_by_case:
         needs.append(Attention(Need.HELD, status.pause_reason or "held for an agent"))
     broken = _unanswered_broken_promise(status)
     if broken is not None:
@@ -53,13 +53,6 @@ def needs_of(status: CaseStatus) -> list[Attention]:
             )
         )
     return needs
-
-
-def _held_by_the_case(status: CaseStatus) -> bool:
-    """Paused by the case itself (no proof of receipt, a letter refused, a step failed), not by an
-    agent who knows why."""
-    pauses = [action for action in status.actions if action.detail == status.pause_reason]
-    return bool(pauses) and pauses[-1].actor == SYSTEM_ACTOR
 
 
 def _unanswered_broken_promise(status: CaseStatus) -> str | None:

@@ -348,6 +348,8 @@ class CaseStatus(_Value):
     # The last day a court claim can be brought (prescription), once the case knows it.
     prescription_ends_on: date | None = None
     # What an agent's work queue needs to know (backoffice/work_queue.py).
+    # Paused by the case itself, for an agent to look (not by an agent who knows why).
+    held_by_case: bool = False
     approval_pending: bool = False
     filing_requested_by: str | None = None
     prescription_warned: bool = False

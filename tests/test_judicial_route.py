@@ -235,6 +235,7 @@ async def test_no_proof_of_receipt_in_time_asks_an_agent(relance: RelanceUnderTe
     held = await advance_until(relance, handle, lambda s: s.paused, timedelta(days=2))
     assert "proof_of_receipt_missing" in kinds(held)
     assert held.pause_reason is not None and "no proof of receipt" in held.pause_reason
+    assert held.held_by_case
     # Days pass, nothing else is sent while the case waits for the agent.
     await advance(relance, 20)
     assert "penalty_claim_sent" not in kinds(await handle.query(InvoiceCollectionWorkflow.status))

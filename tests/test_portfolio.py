@@ -92,6 +92,7 @@ def test_a_case_held_by_itself_needs_an_agent_but_one_paused_by_an_agent_does_no
         state=CaseState.PAUSED,
         paused=True,
         pause_reason=reason,
+        held_by_case=True,
         actions=[action("held", SYSTEM_ACTOR, reason)],
     )
     assert [(need.need, need.text) for need in needs_of(held)] == [(Need.HELD, reason)]

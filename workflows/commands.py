@@ -40,6 +40,7 @@ class AgentCommands:
     @workflow.update
     async def pause(self, request: PauseRequest) -> CommandResult:
         self._state = CaseState.PAUSED
+        self._held_by_case = False
         self._pause_reason = request.reason.strip()
         self._pause_until = request.until
         self._revision += 1

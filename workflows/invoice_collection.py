@@ -97,6 +97,8 @@ class InvoiceCollectionWorkflow(AgentCommands, ProofOfReceipt, CourtProceedings)
         self._case = case
         self._balance = case.invoice.balance
         self._state = CaseState.OPEN
+        # Paused by the case itself for an agent (no proof of receipt, a step that failed…).
+        self._held_by_case = False
         self._stage: Stage | None = None
         self._pause_reason: str | None = None
         self._pause_until: datetime | None = None
@@ -526,6 +528,7 @@ class InvoiceCollectionWorkflow(AgentCommands, ProofOfReceipt, CourtProceedings)
     async def _hold(self, kind: str, reason: str) -> None:
         """Pause the case for an agent, with the reason they will read."""
         self._state = CaseState.PAUSED
+        self._held_by_case = True
         self._pause_reason = reason
         self._pause_until = None
         self._revision += 1
@@ -539,6 +542,7 @@ class InvoiceCollectionWorkflow(AgentCommands, ProofOfReceipt, CourtProceedings)
 
     async def _resume(self, actor: str, why: str) -> None:
         self._state = CaseState.OPEN
+        self._held_by_case = False
         self._pause_reason = None
         self._pause_until = None
         self._revision += 1
@@ -638,6 +642,7 @@ class InvoiceCollectionWorkflow(AgentCommands, ProofOfReceipt, CourtProceedings)
             recovered=self._recovered,
             costs=list(self._costs),
             prescription_ends_on=self._prescription.ends_on if self._prescription else None,
+            held_by_case=self._held_by_case and self._state == CaseState.PAUSED,
             approval_pending=self._approval_pending,
             filing_requested_by=self._filing_requested_by if self._approval_pending else None,
             prescription_warned=self._prescription_warned and not self._state.is_closed,

@@ -17,7 +17,7 @@ from backoffice.portfolio import RecentPortfolio
 from backoffice.web import audit_pages, auth_pages, case_pages, codec, import_pages
 from backoffice.web.access import Forbidden, SignInRequired, login_url
 from backoffice.web.import_pages import ImportJobs
-from backoffice.web.rendering import render
+from backoffice.web.rendering import NotFound, render
 from config.settings import Settings
 from models.database import Database
 
@@ -62,6 +62,10 @@ def create_app(settings: Settings, client: Client | None = None, database: Datab
         if request.url.path.startswith("/codec/"):
             return Response("sign in to the back office first", status_code=401)
         return RedirectResponse(login_url(error.next_url), status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, error: NotFound) -> Response:
+        return await render(request, "error.html", status_code=404, title=error.title, message=str(error))
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:

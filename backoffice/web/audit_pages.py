@@ -16,19 +16,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
-from temporalio.service import RPCError
 
 from backoffice.accounts import SignedIn
 from backoffice.audit import (
     actions_from_history,
     case_history,
+    check_documents,
     documents_in_history,
     readable_timeline,
     replay_history,
 )
-from backoffice.commands import rpc_failure
 from backoffice.invoice_file import parse_date
 from backoffice.web.access import Permission, checked_form, requires
+from backoffice.web.histories import kept_history, readable_history
 from backoffice.web.rendering import render
 from models.search_attributes import case_query
 
@@ -43,42 +43,25 @@ async def audit_home(request: Request, user: Auditor, case_id: str = "") -> Resp
     return await render(request, "audit.html")
 
 
-async def _history_or_page(request: Request, case_id: str):  # type: ignore[no-untyped-def]
-    try:
-        return await case_history(request.app.state.backoffice.client, case_id), None
-    except RPCError as error:
-        page = await render(
-            request,
-            "error.html",
-            status_code=404,
-            title="Historique introuvable",
-            message=str(rpc_failure(case_id, error)),
-        )
-        return None, page
-
-
 @router.get("/audit/cases/{case_id}")
 async def audit_case(request: Request, case_id: str, user: Auditor) -> Response:
     return await _audit_page(request, case_id, replay=False)
 
 
 async def _audit_page(request: Request, case_id: str, replay: bool) -> Response:
-    history, page = await _history_or_page(request, case_id)
-    if history is None:
-        return page
-    outcome = None
-    if replay:
-        client = request.app.state.backoffice.client
-        # The history as the server keeps it, encrypted: the replay also proves the keys open it.
-        kept = await client.get_workflow_handle(case_id).fetch_history()
-        outcome = await replay_history(kept, client.data_converter)
+    kept = await kept_history(request, case_id)
+    history = await readable_history(request, case_id, kept)
+    # The replay runs on the history as the server keeps it: it also proves the keys open it.
+    outcome = (
+        await replay_history(kept, request.app.state.backoffice.client.data_converter) if replay else None
+    )
     return await render(
         request,
         "audit_case.html",
         case_id=case_id,
         timeline=readable_timeline(history),
         actions=actions_from_history(history),
-        documents=await asyncio.to_thread(documents_in_history, history),
+        documents=await asyncio.to_thread(check_documents, documents_in_history(history)),
         events=len(history.events),
         replay=outcome,
     )
@@ -87,9 +70,7 @@ async def _audit_page(request: Request, case_id: str, replay: bool) -> Response:
 @router.get("/audit/cases/{case_id}/history.json")
 async def audit_history_json(request: Request, case_id: str, user: Auditor) -> Response:
     """The history as Temporal exports it, payloads decoded: what the workflow saw."""
-    history, page = await _history_or_page(request, case_id)
-    if history is None:
-        return page
+    history = await readable_history(request, case_id)
     return Response(
         history.to_json(),
         media_type="application/json",

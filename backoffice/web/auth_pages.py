@@ -121,26 +121,18 @@ async def login(
     address = request.client.host if request.client else ""
     try:
         token = await sign_in(backoffice.database, username, password, address)
-    except TooManyAttempts as refusal:
+    except (TooManyAttempts, AccountError) as refusal:
         response = await render(
             request,
             "login.html",
-            status_code=429,
+            status_code=429 if isinstance(refusal, TooManyAttempts) else 401,
             next=_safe_next(next),
             error=str(refusal),
             username=username,
         )
-        response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()) + 1)
+        if isinstance(refusal, TooManyAttempts):
+            response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()) + 1)
         return response
-    except AccountError as refusal:
-        return await render(
-            request,
-            "login.html",
-            status_code=401,
-            next=_safe_next(next),
-            error=str(refusal),
-            username=username,
-        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session_cookie(response, token, backoffice.settings.backoffice_secure_cookies)
     return response

@@ -20,13 +20,20 @@ from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
 from backoffice.accounts import SignedIn
-from backoffice.audit import DocumentCheck, case_history, documents_in_history
+from backoffice.audit import documents_in_history
 from backoffice.cases import list_case_page
-from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
+from backoffice.commands import (
+    LOCAL_ZONE,
+    CommandRefused,
+    case_status,
+    moment_from_text,
+    send_command,
+)
 from backoffice.invoice_file import parse_amount, parse_date
 from backoffice.portfolio import AGING_BUCKETS
 from backoffice.web.access import Permission, checked_form, requires
-from backoffice.web.rendering import redirect_with_message, render
+from backoffice.web.histories import readable_history
+from backoffice.web.rendering import NotFound, redirect_with_message, render
 from backoffice.work_queue import needs_of, work_queue
 from models.case import (
     DisputeRequest,
@@ -155,42 +162,35 @@ async def case_page(request: Request, case_id: str, user: Reader) -> Response:
     try:
         status = await case_status(client, case_id)
     except CommandRefused as error:
-        return await render(
-            request, "error.html", status_code=404, title="Dossier introuvable", message=str(error)
-        )
-    documents = await _documents(request, case_id)
+        raise NotFound("Dossier introuvable", str(error)) from error
+    documents = documents_in_history(await readable_history(request, case_id))
+    on_disk = await asyncio.to_thread(lambda: {d.path for d in documents if Path(d.path).is_file()})
     return await render(
         request,
         "case.html",
         case=status,
         needs=needs_of(status),
         documents=documents,
+        on_disk=on_disk,
         stages=[stage for stage in Stage if status.stage is None or stage.rank > status.stage.rank],
         today=datetime.now(LOCAL_ZONE).date(),
     )
-
-
-async def _documents(request: Request, case_id: str) -> list[DocumentCheck]:
-    history = await case_history(request.app.state.backoffice.client, case_id)
-    return await asyncio.to_thread(documents_in_history, history)
 
 
 @router.get("/cases/{case_id}/documents/{sha256}")
 async def case_document(request: Request, case_id: str, sha256: str, user: Reader) -> Response:
     """A document the case's history records, served only from the data folder."""
     data_dir = await asyncio.to_thread(request.app.state.backoffice.settings.data_dir.resolve)
-    for document in await _documents(request, case_id):
+    for document in documents_in_history(await readable_history(request, case_id)):
         if document.recorded_sha256 == sha256:
             path = await asyncio.to_thread(Path(document.path).resolve)
-            if not path.is_relative_to(data_dir) or document.current_sha256 is None:
+            if not path.is_relative_to(data_dir) or not await asyncio.to_thread(path.is_file):
                 break
             media_type = "application/pdf" if path.suffix.lower() == ".pdf" else None
             return FileResponse(
                 path, media_type=media_type, filename=path.name, content_disposition_type="inline"
             )
-    return await render(
-        request, "error.html", status_code=404, title="Document introuvable", message=f"{case_id}: {sha256}"
-    )
+    raise NotFound("Document introuvable", f"{case_id}: {sha256}")
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -271,9 +271,7 @@ async def case_command(request: Request, case_id: str, command: str, user: Steer
     form = await checked_form(request, user)
     page = f"/cases/{case_id}"
     if command not in COMMANDS:
-        return await render(
-            request, "error.html", status_code=404, title="Commande inconnue", message=command
-        )
+        raise NotFound("Commande inconnue", command)
     update, build = COMMANDS[command]
     try:
         command_request = build(form, user.username)

@@ -23,7 +23,7 @@ from backoffice.accounts import SignedIn
 from backoffice.cases import ImportReport, import_invoices
 from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow, read_invoices
 from backoffice.web.access import Permission, checked_form, requires
-from backoffice.web.rendering import render
+from backoffice.web.rendering import NotFound, render
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, available_policies, load_policy
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY
@@ -224,13 +224,9 @@ def _job(request: Request, job_id: str) -> ImportJob | None:
 async def import_page(request: Request, job_id: str, user: Importer) -> Response:
     job = _job(request, job_id)
     if job is None:
-        return await render(
-            request,
-            "error.html",
-            status_code=404,
-            title="Import inconnu",
-            message="cet import n'existe pas ou le serveur a redémarré : "
-            "importez à nouveau, rien ne sera doublé",
+        raise NotFound(
+            "Import inconnu",
+            "cet import n'existe pas ou le serveur a redémarré : importez à nouveau, rien ne sera doublé",
         )
     return await render(request, "import_job.html", job=job)
 

@@ -15,6 +15,15 @@ from fastapi.templating import Jinja2Templates
 from backoffice.commands import LOCAL_ZONE
 from backoffice.web.access import CSRF_FIELD, Permission, can, signed_in_user
 
+
+class NotFound(Exception):
+    """What a page asked for does not exist: a 404 page with this title and message."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(message)
+        self.title = title
+
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 FLASH_COOKIE = "relance_flash"
 
