@@ -38,12 +38,18 @@ from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, 
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY, Settings, load_settings
-from models.case import (
+from law.penalties import (
+    PenaltyRequest,
+    PenaltyStatement,
+    RateNotKnown,
+    RateTableError,
+    compute_penalties,
+    load_rate_tables,
+)
+from models.commands import (
     BailiffReport,
     BailiffReportKind,
-    CaseStatus,
     CostBearer,
-    DeliveryEventKind,
     DisputeRequest,
     EscalateRequest,
     FilingDecision,
@@ -52,19 +58,13 @@ from models.case import (
     PromiseRequest,
     ResumeRequest,
 )
-from models.database import Database
 from models.enums import CaseState, DebtorKind, LabelColour, Role, Stage
-from models.payload_codec import PayloadDecryptionError
-from models.penalties import (
-    PenaltyRequest,
-    PenaltyStatement,
-    RateNotKnown,
-    RateTableError,
-    compute_penalties,
-    load_rate_tables,
-)
+from models.mail import DeliveryEventKind
 from models.search_attributes import case_query
-from models.tables import CaseEvent
+from models.status import CaseStatus
+from security.payload_codec import PayloadDecryptionError
+from storage.database import Database
+from storage.tables import CaseEvent
 from workflows import InvoiceCollectionWorkflow
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
@@ -116,7 +116,7 @@ def default_agent() -> str:
 
 async def connect_client(settings: Settings) -> Client:
     """The back office's client: it encrypts and decrypts payloads with the configured keys."""
-    from models.payload_codec import PayloadKeyError
+    from security.payload_codec import PayloadKeyError
     from worker import connect
 
     try:

@@ -29,8 +29,8 @@ from activities.mail import MailActivities
 from activities.penalties import PenaltyActivities
 from config.encryption import data_converter
 from config.settings import Settings, load_settings
-from models.database import Database
 from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+from storage.database import Database
 from workflows import WORKFLOWS
 
 log = logging.getLogger("relance.worker")

@@ -27,20 +27,15 @@ from stdnum import iban as iban_number
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.french_format import date_fr, enumeration_fr, money_fr, percent_fr
 from activities.pdf_rendering import html_to_pdf
 from config.judicial import JudicialRulesError, load_judicial_rules
 from config.settings import Settings
-from models.case import (
-    CreditorInfo,
-    DocumentRef,
-    LetterContext,
-    RenderedLetter,
-    RenderLetterRequest,
-)
+from law.judicial import JudicialRules
+from law.penalties import RECOVERY_INDEMNITY, PenaltyStatement, half_year_of
+from models.documents import DocumentRef, LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
-from models.judicial import JudicialRules
-from models.penalties import RECOVERY_INDEMNITY, PenaltyStatement, half_year_of
+from models.parties import CreditorInfo
+from support.french import date_fr, enumeration_fr, money_fr, percent_fr
 
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # A letter is three templates: the PDF's HTML, the email's subject and the email's body.

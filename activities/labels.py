@@ -40,23 +40,13 @@ from pypdf.generic import (
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import (
-    _path_part,
-    letter_environment,
-    sha256_of,
-    write_atomically,
-)
+from activities.documents import _path_part, letter_environment, sha256_of, write_atomically
 from activities.pdf_rendering import html_to_pdf
 from config.settings import PROJECT_ROOT, Settings
-from models.case import (
-    AttestationRequest,
-    CreditorInfo,
-    DocumentRef,
-    InvoiceLabelRequest,
-    LabelRequest,
-    case_id_for,
-)
+from models.case_ids import case_id_for
+from models.documents import AttestationRequest, DocumentRef, InvoiceLabelRequest, LabelRequest
 from models.enums import LabelColour
+from models.parties import CreditorInfo
 
 LABELS_FILE = PROJECT_ROOT / "config" / "labels.toml"
 ATTESTATION_TEMPLATE = "label_attestation.html.j2"

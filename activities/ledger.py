@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from temporalio import activity
 
-from models.case import CaseEventRecord, PaymentRecord
-from models.database import Database
-from models.journal import append_event
-from models.tables import Invoice, Payment
+from models.ledger import CaseEventRecord, PaymentRecord
+from storage.database import Database
+from storage.journal import append_event
+from storage.tables import Invoice, Payment
 
 
 class LedgerActivities:

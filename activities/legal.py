@@ -30,20 +30,15 @@ from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import (
-    configured_judicial_rules,
-    letter_environment,
-    write_atomically,
-)
+from activities.documents import configured_judicial_rules, letter_environment, write_atomically
 from activities.mail import MailActivities
 from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
-from models.case import (
+from law.judicial import JudicialRules
+from models.court import (
     BailiffDelivery,
     BailiffDeliveryReceipt,
-    DocumentRef,
     DossierRef,
-    EmailRequest,
     Exhibit,
     ExhibitKind,
     FilingDossierRef,
@@ -52,10 +47,11 @@ from models.case import (
     HistoryExportRequest,
     InvoiceDocumentRequest,
 )
-from models.database import Database
+from models.documents import DocumentRef
 from models.enums import DebtorKind
-from models.judicial import JudicialRules
-from models.payload_codec import decode_history
+from models.mail import EmailRequest
+from security.payload_codec import decode_history
+from storage.database import Database
 
 MANIFEST = "manifest.json"
 HISTORY = "history.json"

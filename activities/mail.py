@@ -22,18 +22,18 @@ from temporalio.exceptions import ApplicationError
 
 from activities.registered_mail import registered_mail_provider
 from config.settings import Settings
-from models.case import (
-    CaseEventRecord,
+from models.documents import DocumentRef
+from models.ledger import CaseEventRecord
+from models.mail import (
     DeliveryStatus,
-    DocumentRef,
     EmailReceipt,
     EmailRequest,
     RegisteredLetterReceipt,
     RegisteredLetterRequest,
     RegisteredStatusRequest,
 )
-from models.database import Database
-from models.journal import append_event, find_event
+from storage.database import Database
+from storage.journal import append_event, find_event
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._~-]")
 # The detail of a registered_letter_posted event starts with what a retry must give back.

@@ -25,18 +25,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import (
-    _path_part,
-    letter_environment,
-    sha256_of,
-    write_atomically,
-)
-from activities.french_format import date_fr
+from activities.documents import _path_part, letter_environment, sha256_of, write_atomically
 from activities.pdf_rendering import html_to_pdf
 from config.settings import PROJECT_ROOT, Settings
-from models.case import DocumentRef
-from models.enums import DebtorKind
-from models.penalties import (
+from law.penalties import (
     PenaltyComputation,
     PenaltyRequest,
     PenaltyStatement,
@@ -48,6 +40,9 @@ from models.penalties import (
     half_year_of,
     load_rate_tables,
 )
+from models.documents import DocumentRef
+from models.enums import DebtorKind
+from support.french import date_fr
 
 ACCOUNTS_FILE = PROJECT_ROOT / "config" / "accounts.toml"
 STATEMENT_TEMPLATE = "penalty_statement.html.j2"

@@ -69,17 +69,17 @@ from pypdf.errors import PyPdfError
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import sha256_of, write_atomically
-from activities.french_format import LETTER_TIMEZONE, date_fr
 from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
-from models.case import (
+from models.documents import DocumentRef
+from models.mail import (
     DeliveryEvent,
     DeliveryEventKind,
     DeliveryStatus,
-    DocumentRef,
     RegisteredLetterRequest,
     RegisteredStatusRequest,
 )
+from support.french import LETTER_TIMEZONE, date_fr
 
 RECEIPT = "receipt.json"
 OUTCOME = "outcome.json"

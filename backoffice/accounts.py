@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.database import Database
 from models.enums import Role
-from models.tables import LoginAttempt, User, WebSession
+from storage.database import Database
+from storage.tables import LoginAttempt, User, WebSession
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day
 # Failed sign-ins allowed for one username within the window, after which sign-in is refused until

@@ -22,8 +22,8 @@ from activities.legal import sha256_of
 from backoffice.cases import CASES_QUERY
 from config.encryption import data_converter, payload_keys
 from config.settings import load_settings
-from models.case import CaseEventRecord
-from models.payload_codec import EncryptionCodec, decode_history, is_encrypted
+from models.ledger import CaseEventRecord
+from security.payload_codec import EncryptionCodec, decode_history, is_encrypted
 from workflows import WORKFLOWS
 
 JOURNAL_ACTIVITY = "record_event"

@@ -18,12 +18,15 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.documents import write_atomically
 from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow
-from models.case import AgencyInfo, CaseInput, CaseStatus, case_id_for
-from models.database import Database
+from models.case_ids import case_id_for
 from models.enums import DebtorKind
-from models.payload_codec import PayloadDecryptionError
+from models.invoices import CaseInput
+from models.parties import AgencyInfo
 from models.policy import EscalationPolicy
-from models.tables import Creditor, Debtor, Invoice
+from models.status import CaseStatus
+from security.payload_codec import PayloadDecryptionError
+from storage.database import Database
+from storage.tables import Creditor, Debtor, Invoice
 from workflows import InvoiceCollectionWorkflow
 
 # Case starts are network round trips; this many in flight keeps the server busy without

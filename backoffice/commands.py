@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice.cases import case_handle
 from backoffice.invoice_file import parse_date
-from models.case import CaseStatus, CommandResult
+from models.status import CaseStatus, CommandResult
 from workflows import InvoiceCollectionWorkflow
 
 LOCAL_ZONE = ZoneInfo("Europe/Paris")

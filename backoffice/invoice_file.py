@@ -16,19 +16,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 
 from backoffice.facturx_invoice import FacturxError, FacturxFields, read_facturx_fields
-from models.case import (
-    CENT,
+from models.case_ids import safe_name
+from models.enums import DebtorKind
+from models.invoices import CENT, InvoiceInfo
+from models.parties import (
     Address,
     CreditorInfo,
     DebtorInfo,
-    InvoiceInfo,
-    safe_name,
     valid_iban,
     valid_siren,
     valid_siret,
     valid_vat_number,
 )
-from models.enums import DebtorKind
 
 REQUIRED_COLUMNS = (
     "creditor_siren",

@@ -26,18 +26,14 @@ from activities.labels import (
     normalise_label_code,
 )
 from backoffice.facturx_invoice import FacturxError, read_facturx_fields
-from models.case import (
-    Address,
-    AttestationRequest,
-    CaseEventRecord,
-    CreditorInfo,
-    InvoiceInfo,
-    case_id_for,
-    valid_siren,
-)
-from models.database import Database
-from models.journal import append_event, events_with_label_code
-from models.tables import CaseEvent, Creditor, Invoice
+from models.case_ids import case_id_for
+from models.documents import AttestationRequest
+from models.invoices import InvoiceInfo
+from models.ledger import CaseEventRecord
+from models.parties import Address, CreditorInfo, valid_siren
+from storage.database import Database
+from storage.journal import append_event, events_with_label_code
+from storage.tables import CaseEvent, Creditor, Invoice
 
 
 class LabelRefused(ValueError):

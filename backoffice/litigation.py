@@ -28,9 +28,9 @@ from temporalio.client import Client
 from activities.legal import MANIFEST, canonical_json, publish_folder, write_durably
 from backoffice.audit import AuditEntry, actions_from_history, case_history
 from config.settings import Settings
-from models.database import Database
-from models.journal import case_events
-from models.tables import CaseEvent, Invoice
+from storage.database import Database
+from storage.journal import case_events
+from storage.tables import CaseEvent, Invoice
 
 
 class LitigationFileError(ValueError):

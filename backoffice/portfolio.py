@@ -16,9 +16,9 @@ from decimal import Decimal
 from sqlmodel import select
 from temporalio.client import Client
 
-from models.database import Database
 from models.search_attributes import BALANCE_CENTS, DUE_DATE, NO_STAGE, STAGE, STATE, case_query
-from models.tables import Invoice
+from storage.database import Database
+from storage.tables import Invoice
 
 # The aging buckets of a receivables report: days past the due date.
 AGING_BUCKETS = ("not due", "0–30 days", "31–60 days", "61–90 days", "> 90 days")

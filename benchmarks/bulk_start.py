@@ -30,8 +30,8 @@ from backoffice.invoice_file import read_invoice_file
 from config.encryption import data_converter
 from config.policy import load_policy
 from config.settings import Settings
-from models.case import CaseInput
-from models.database import Database
+from models.invoices import CaseInput
+from storage.database import Database
 from workflows import InvoiceCollectionWorkflow
 
 HEADER = (

@@ -33,9 +33,11 @@ from activities.documents import DocumentActivities, letter_environment, templat
 from benchmarks.label_stamping import cpu_model
 from config.judicial import load_judicial_rules
 from config.settings import Settings
-from models.case import Address, CreditorInfo, DebtorInfo, InvoiceInfo, LetterContext, RenderLetterRequest
+from law.penalties import PenaltyRequest, compute_penalties
+from models.documents import LetterContext, RenderLetterRequest
 from models.enums import DebtorKind, Stage
-from models.penalties import PenaltyRequest, compute_penalties
+from models.invoices import InvoiceInfo
+from models.parties import Address, CreditorInfo, DebtorInfo
 
 TEMPLATE = "formal_notice"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.toml_file import load_toml_model
-from models.case import AgencyInfo
+from models.parties import AgencyInfo
 
 
 class AgencyError(ValueError):

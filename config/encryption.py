@@ -28,7 +28,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
 from config.settings import Settings
-from models.payload_codec import EncryptionCodec, PayloadKey, PayloadKeyError, parse_payload_keys
+from security.payload_codec import EncryptionCodec, PayloadKey, PayloadKeyError, parse_payload_keys
 
 log = logging.getLogger("relance.encryption")
 

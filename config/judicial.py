@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from config.toml_file import load_toml_model
-from models.judicial import JudicialRules
+from law.judicial import JudicialRules
 
 JUDICIAL_FILE = Path(__file__).resolve().parent / "judicial.toml"
 

@@ -14,9 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from config.settings import load_settings
-from models.database import MIGRATION_LOCK_KEY, Database, ensure_sqlite_folder
+from storage.database import MIGRATION_LOCK_KEY, Database, ensure_sqlite_folder
 
 target_metadata = SQLModel.metadata
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.case import CaseStatus
+from models.status import CaseStatus
 
 # Who acts for the system in journals and histories (the case itself, not a person).
 SYSTEM_ACTOR = "relance"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.business_calendar import HolidayCalendar, next_business_day
+from law.business_calendar import HolidayCalendar, next_business_day
 from models.enums import Channel, LabelColour, Stage
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(d|h|m|s)\s*$")

@@ -19,11 +19,13 @@ from temporalio.testing import WorkflowEnvironment
 from config.policy import load_policy
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer
-from models.case import Address, CaseInput, CreditorInfo, DebtorInfo, InvoiceInfo, case_id_for
-from models.database import Database
+from law.penalties import RATES_DIR
+from models.case_ids import case_id_for
 from models.enums import DebtorKind
-from models.penalties import RATES_DIR
+from models.invoices import CaseInput, InvoiceInfo
+from models.parties import Address, CreditorInfo, DebtorInfo
 from models.policy import EscalationPolicy
+from storage.database import Database
 from tests.temporal_fixtures import TEST_PAYLOAD_KEYS
 from worker import build_worker, ensure_search_attributes
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from models.database import Database
 from models.enums import DebtorKind
-from models.tables import Creditor, Debtor, Invoice
+from storage.database import Database
+from storage.tables import Creditor, Debtor, Invoice
 
 DIALECTS = [
     pytest.param("sqlite", id="sqlite"),

@@ -22,9 +22,9 @@ from backoffice.accounts import (
     sign_in,
     sign_out,
 )
-from models.database import Database
 from models.enums import Role
-from models.tables import LoginAttempt, User, WebSession
+from storage.database import Database
+from storage.tables import LoginAttempt, User, WebSession
 from tests.web_fixtures import PASSWORD, BackofficeUnderTest
 from workflows import InvoiceCollectionWorkflow
 

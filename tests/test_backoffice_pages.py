@@ -26,9 +26,9 @@ from temporalio.client import WorkflowHistory
 from backoffice.audit import replay_history
 from backoffice.web import case_pages
 from config.settings import DEMO_INVOICES_FILE
-from models.case import CaseStatus
 from models.enums import CaseState, Role, Stage
-from models.tables import Invoice
+from models.status import CaseStatus
+from storage.tables import Invoice
 from tests.case_fixtures import RelanceUnderTest
 from tests.test_cli import BUSINESS, CREDITOR, HEADER
 from tests.test_workflow import Handle

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.policy import load_policy
-from models.business_calendar import HolidayCalendar, is_business_day, next_business_day, public_holiday
+from law.business_calendar import HolidayCalendar, is_business_day, next_business_day, public_holiday
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -27,8 +27,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.registered_mail import PostalRegisteredMail, postal_pack_path
 from config.settings import Settings
-from models.case import Address, DocumentRef, RegisteredLetterRequest
-from models.database import Database
+from models.documents import DocumentRef
+from models.mail import RegisteredLetterRequest
+from models.parties import Address
+from storage.database import Database
 from worker import build_worker, ensure_search_attributes
 
 RELANCE = Path(sys.executable).parent / "relance"

@@ -23,10 +23,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import SQLModel, select
 
 from config.settings import PROJECT_ROOT
-from models.case import CaseEventRecord
-from models.database import MIGRATION_LOCK_KEY, Database, alembic_config
-from models.journal import append_event, case_events
-from models.tables import CaseEvent, Invoice, Payment
+from models.ledger import CaseEventRecord
+from storage.database import MIGRATION_LOCK_KEY, Database, alembic_config
+from storage.journal import append_event, case_events
+from storage.tables import CaseEvent, Invoice, Payment
 from tests.db_fixtures import POSTGRES_ADMIN, store_invoice
 
 TABLES = {

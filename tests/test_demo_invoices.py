@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from activities.french_format import money_fr
 from backoffice.invoice_file import InvoiceRow, read_invoice_file
 from config.samples.make_demo_invoices import DEMO_FILE, INVOICES_DIR, write_demo_invoices
 from models.enums import DebtorKind
+from support.french import money_fr
 from tests.pdf_fixtures import flat, pdf_text
 
 ROWS = read_invoice_file(DEMO_FILE).rows

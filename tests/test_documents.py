@@ -11,21 +11,15 @@ from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
-from activities.french_format import date_fr, enumeration_fr, money_fr
 from activities.pdf_rendering import template_folder_fetcher
 from config.judicial import JUDICIAL_FILE
 from config.settings import Settings
-from models.case import (
-    ActionRecord,
-    Address,
-    CreditorInfo,
-    DebtorInfo,
-    InvoiceInfo,
-    LetterContext,
-    RenderedLetter,
-    RenderLetterRequest,
-)
+from models.documents import LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
+from models.invoices import InvoiceInfo
+from models.parties import Address, CreditorInfo, DebtorInfo
+from models.status import ActionRecord
+from support.french import date_fr, enumeration_fr, money_fr
 from tests.pdf_fixtures import MM, flat, pdf_text, sha256_file, text_runs
 
 CASE_ID = "invoice-123456782-F-2026-0042"

@@ -20,9 +20,9 @@ from backoffice.cases import store_invoices
 from backoffice.facturx_invoice import read_facturx_fields
 from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, read_invoices
 from config.settings import PROJECT_ROOT
-from models.database import Database
 from models.enums import DebtorKind
-from models.tables import Creditor, Invoice
+from storage.database import Database
+from storage.tables import Creditor, Invoice
 from tests.facturx_fixtures import DUE_DATE, NAMESPACES, basic_xml, facturx_pdf, plain_pdf
 from tests.test_cli import Cli, cli, dev_server  # noqa: F401  (the CLI's fixtures, used by name)
 from tests.test_invoice_file import GOOD, HEADER

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from config.judicial import JUDICIAL_FILE, JudicialRulesError, load_judicial_rules
+from law.judicial import JudicialFacts, JudicialRules, add_years, judicial_decision
 from models.enums import DebtorKind
-from models.judicial import JudicialFacts, JudicialRules, add_years, judicial_decision
 
 RULES = load_judicial_rules()
 

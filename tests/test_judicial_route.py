@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from models.case import (
+from models.commands import (
     BailiffReport,
     BailiffReportKind,
-    CaseInput,
-    CaseStatus,
     CostBearer,
     DisputeRequest,
     EscalateRequest,
@@ -25,18 +23,12 @@ from models.case import (
     ResumeRequest,
 )
 from models.enums import CaseState, DebtorKind, Stage
-from models.journal import case_events
+from models.invoices import CaseInput
+from models.status import CaseStatus
+from storage.journal import case_events
 from tests.case_fixtures import RelanceUnderTest, make_case
 from tests.pdf_fixtures import pdf_text
-from tests.test_workflow import (
-    Handle,
-    advance,
-    advance_until,
-    assert_replays,
-    start,
-    today,
-    wait_for,
-)
+from tests.test_workflow import Handle, advance, advance_until, assert_replays, start, today, wait_for
 from workflows import InvoiceCollectionWorkflow
 
 

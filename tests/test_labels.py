@@ -23,36 +23,19 @@ from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner, Result
 from weasyprint import HTML
 
-from activities.labels import (
-    LabelActivities,
-    LabelImageFormat,
-    label_code,
-    label_image,
-    normalise_label_code,
-)
-from backoffice.labels import (
-    IssuedLabel,
-    LabelRefused,
-    record_label,
-    verify_label,
-)
+from activities.labels import LabelActivities, LabelImageFormat, label_code, label_image, normalise_label_code
+from backoffice.labels import IssuedLabel, LabelRefused, record_label, verify_label
 from config.settings import Settings
-from models.case import (
-    Address,
-    AttestationRequest,
-    CaseEventRecord,
-    CreditorInfo,
-    DocumentRef,
-    InvoiceInfo,
-    InvoiceLabelRequest,
-    LabelRequest,
-    case_id_for,
-)
-from models.database import Database
+from models.case_ids import case_id_for
+from models.documents import AttestationRequest, DocumentRef, InvoiceLabelRequest, LabelRequest
 from models.enums import LabelColour
-from models.journal import append_event, case_events
-from models.tables import Creditor
+from models.invoices import InvoiceInfo
+from models.ledger import CaseEventRecord
+from models.parties import Address, CreditorInfo
 from starter import app
+from storage.database import Database
+from storage.journal import append_event, case_events
+from storage.tables import Creditor
 from tests.db_fixtures import store_invoice
 from tests.facturx_fixtures import basic_xml
 from tests.pdf_fixtures import MM, flat, pdf_text, sha256_file, text_runs

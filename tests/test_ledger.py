@@ -11,10 +11,10 @@ from sqlmodel import col, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from models.case import CaseEventRecord, PaymentRecord
-from models.database import Database
-from models.journal import case_events
-from models.tables import Invoice, Payment
+from models.ledger import CaseEventRecord, PaymentRecord
+from storage.database import Database
+from storage.journal import case_events
+from storage.tables import Invoice, Payment
 from tests.db_fixtures import store_invoice
 
 CASE_ID = "invoice-123456782-F-2026-001"

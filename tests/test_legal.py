@@ -24,18 +24,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from activities.french_format import money_fr
 from activities.legal import LegalActivities
 from config.judicial import load_judicial_rules
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer
-from models.case import (
-    ActionRecord,
-    Address,
+from law.judicial import JudicialFacts, judicial_decision
+from law.penalties import PenaltyRequest, compute_penalties
+from models.court import (
     BailiffDelivery,
-    CreditorInfo,
-    DebtorInfo,
-    DocumentRef,
     DossierRef,
     Exhibit,
     FilingDossierRef,
@@ -43,13 +39,15 @@ from models.case import (
     HandoffRequest,
     HistoryExportRequest,
     InvoiceDocumentRequest,
-    InvoiceInfo,
 )
-from models.database import Database
+from models.documents import DocumentRef
 from models.enums import DebtorKind, Stage
-from models.journal import find_event
-from models.judicial import JudicialFacts, judicial_decision
-from models.penalties import PenaltyRequest, compute_penalties
+from models.invoices import InvoiceInfo
+from models.parties import Address, CreditorInfo, DebtorInfo
+from models.status import ActionRecord
+from storage.database import Database
+from storage.journal import find_event
+from support.french import money_fr
 from tests.pdf_fixtures import flat, pdf_text
 from tests.smtp_fixtures import read_messages
 

@@ -28,22 +28,15 @@ from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
-from activities.french_format import percent_fr
 from activities.pdf_rendering import template_folder_fetcher
 from config.settings import Settings
-from models.case import (
-    ActionRecord,
-    Address,
-    AgencyInfo,
-    CreditorInfo,
-    DebtorInfo,
-    InvoiceInfo,
-    LetterContext,
-    RenderedLetter,
-    RenderLetterRequest,
-)
+from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
+from models.documents import LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
-from models.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
+from models.invoices import InvoiceInfo
+from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo
+from models.status import ActionRecord
+from support.french import percent_fr
 from tests.pdf_fixtures import flat, pdf_text
 
 BUSINESS, CONSUMER = DebtorKind.BUSINESS, DebtorKind.CONSUMER

@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHistory
 from backoffice.audit import actions_from_history
 from backoffice.litigation import LitigationFileError, case_sources, write_litigation_file
 from config.settings import Settings
-from models.tables import CaseEvent
+from storage.tables import CaseEvent
 
 CASE_ID = "invoice-123456782-F-2026-001"
 # A real history of an earlier version of the workflow (see tests/test_replay.py).

@@ -16,9 +16,10 @@ from temporalio.exceptions import ApplicationError
 from activities.mail import MailActivities, message_id_for
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer, free_port
-from models.case import DocumentRef, EmailRequest
-from models.database import Database
-from models.journal import find_event
+from models.documents import DocumentRef
+from models.mail import EmailRequest
+from storage.database import Database
+from storage.journal import find_event
 from tests.smtp_fixtures import read_messages
 
 PDF = b"%PDF-1.4\n% a letter\n%%EOF\n"

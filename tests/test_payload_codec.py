@@ -25,10 +25,10 @@ from backoffice.audit import actions_from_history, case_history, replay_history
 from backoffice.cases import start_case
 from config.encryption import data_converter, payload_keys
 from config.settings import Settings
-from models.case import CaseInput, PaymentRequest
-from models.database import Database
+from models.commands import PaymentRequest
 from models.enums import CaseState
-from models.payload_codec import (
+from models.invoices import CaseInput
+from security.payload_codec import (
     EncryptionCodec,
     PayloadDecryptionError,
     PayloadKey,
@@ -37,6 +37,7 @@ from models.payload_codec import (
     parse_payload_keys,
     payloads_in,
 )
+from storage.database import Database
 from tests.case_fixtures import RelanceUnderTest, make_case
 from tests.temporal_fixtures import TEST_PAYLOAD_KEYS
 from worker import build_worker

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from models.enums import DebtorKind
-from models.penalties import (
+from law.penalties import (
     PenaltyPayment,
     PenaltyRequest,
     PenaltyStatement,
@@ -24,6 +23,7 @@ from models.penalties import (
     half_year_of,
     load_rate_tables,
 )
+from models.enums import DebtorKind
 
 BUSINESS = DebtorKind.BUSINESS
 CONSUMER = DebtorKind.CONSUMER

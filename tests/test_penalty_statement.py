@@ -29,14 +29,14 @@ from activities.penalties import (
     ledger_csv,
 )
 from config.settings import PROJECT_ROOT, Settings
-from models.enums import DebtorKind
-from models.penalties import (
+from law.penalties import (
     PenaltyComputation,
     PenaltyRequest,
     PenaltyStatement,
     StatementRequest,
     compute_penalties,
 )
+from models.enums import DebtorKind
 from tests.pdf_fixtures import flat, pdf_text
 
 CASE_ID = "invoice-123456782-F-2024-0117"

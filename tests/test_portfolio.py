@@ -9,8 +9,8 @@ import pytest
 
 from backoffice.portfolio import AGING_BUCKETS, OpenCase, aging_bucket, portfolio
 from models.attention import SYSTEM_ACTOR, Need, needs_of
-from models.case import ActionRecord, CaseStatus
 from models.enums import CaseState, Stage
+from models.status import ActionRecord, CaseStatus
 
 TODAY = date(2026, 11, 23)
 

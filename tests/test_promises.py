@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from models.case import CaseStatus, PaymentRequest, PromiseRequest
+from models.commands import PaymentRequest, PromiseRequest
 from models.enums import Stage
+from models.status import CaseStatus
 from tests.case_fixtures import RelanceUnderTest, make_case
 from tests.test_workflow import advance, assert_replays, sent_steps, start, today, wait_for
 from workflows import InvoiceCollectionWorkflow

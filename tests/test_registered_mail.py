@@ -34,15 +34,11 @@ from activities.registered_mail import (
     registered_mail_provider,
 )
 from config.settings import Settings
-from models.case import (
-    Address,
-    DeliveryEventKind,
-    DocumentRef,
-    RegisteredLetterRequest,
-    RegisteredStatusRequest,
-)
-from models.database import Database
-from models.journal import case_events
+from models.documents import DocumentRef
+from models.mail import DeliveryEventKind, RegisteredLetterRequest, RegisteredStatusRequest
+from models.parties import Address
+from storage.database import Database
+from storage.journal import case_events
 from tests.pdf_fixtures import MM, flat, pdf_text, text_runs
 
 PDF = b"%PDF-1.4\n% mise en demeure\n%%EOF\n"

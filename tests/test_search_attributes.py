@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from models.case import DisputeRequest, FilingDecision, PauseRequest, ResumeRequest
+from models.commands import DisputeRequest, FilingDecision, PauseRequest, ResumeRequest
 from models.enums import CaseState, Stage
 from models.search_attributes import (
     BALANCE_CENTS,

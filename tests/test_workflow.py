@@ -22,18 +22,16 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from activities.french_format import money_fr
 from backoffice.audit import actions_from_history, replay_history
 from backoffice.cases import case_input, start_case, store_invoices
 from backoffice.invoice_file import read_invoices
 from config.agency import load_agency
 from config.policy import load_policy
-from models.business_calendar import is_business_day, next_business_day
-from models.case import (
+from law.business_calendar import is_business_day, next_business_day
+from law.penalties import PenaltyRequest, compute_penalties, load_rate_tables
+from models.commands import (
     BailiffReport,
     BailiffReportKind,
-    CaseInput,
-    CaseStatus,
     EscalateRequest,
     FilingDecision,
     PauseRequest,
@@ -41,8 +39,10 @@ from models.case import (
     ResumeRequest,
 )
 from models.enums import CaseState, DebtorKind, Stage
-from models.journal import case_events
-from models.penalties import PenaltyRequest, compute_penalties, load_rate_tables
+from models.invoices import CaseInput
+from models.status import CaseStatus
+from storage.journal import case_events
+from support.french import money_fr
 from tests.case_fixtures import RelanceUnderTest, make_case
 from tests.facturx_fixtures import DUE_DATE, basic_xml, facturx_pdf
 from tests.smtp_fixtures import read_messages

@@ -24,8 +24,8 @@ from backoffice.web.app import create_app
 from config.encryption import data_converter
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer
-from models.database import Database
 from models.enums import Role
+from storage.database import Database
 from tests.case_fixtures import RelanceUnderTest, make_case, rate_tables_for_tests
 from tests.temporal_fixtures import TEST_PAYLOAD_KEYS
 from tests.test_workflow import Handle, today

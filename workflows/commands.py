@@ -11,24 +11,21 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
-    from models.case import (
-        CENT,
+    from models.commands import (
         BailiffReport,
         BailiffReportKind,
-        CommandResult,
-        CostLine,
         DisputeRequest,
         EscalateRequest,
         FilingDecision,
         PauseRequest,
-        PaymentLine,
-        PaymentRecord,
         PaymentRequest,
-        Promise,
         PromiseRequest,
         ResumeRequest,
     )
     from models.enums import CaseState, Stage
+    from models.invoices import CENT
+    from models.ledger import PaymentRecord
+    from models.status import CommandResult, CostLine, PaymentLine, Promise
 
 from workflows.common import LEDGER_ACTIVITY, CommandRefused
 

@@ -12,7 +12,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.legal import LegalActivities
-    from models.case import (
+    from law.judicial import JudicialDecision, JudicialFacts, judicial_decision, prescription
+    from law.penalties import PenaltyStatement
+    from models.court import (
         BailiffDelivery,
         BailiffDeliveryReceipt,
         Exhibit,
@@ -22,17 +24,9 @@ with workflow.unsafe.imports_passed_through():
         InvoiceDocumentRequest,
     )
     from models.enums import CaseState
-    from models.judicial import JudicialDecision, JudicialFacts, judicial_decision, prescription
-    from models.penalties import PenaltyStatement
     from models.policy import PolicyStep
 
-from workflows.common import (
-    DOCUMENT_ACTIVITY,
-    HANDOFF_ACTIVITY,
-    MAIL_ACTIVITY,
-    STEP_EVENT_KIND,
-    SYSTEM_ACTOR,
-)
+from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
 
 
 class CourtProceedings:

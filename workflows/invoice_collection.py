@@ -22,41 +22,32 @@ with workflow.unsafe.imports_passed_through():
     from activities.legal import LegalActivities
     from activities.mail import MailActivities
     from activities.penalties import PenaltyActivities
-    from models.attention import needs_of
-    from models.case import (
-        ActionRecord,
-        AttestationRequest,
-        CaseEventRecord,
-        CaseInput,
-        CaseStatus,
-        CommandResult,
-        CostLine,
-        DocumentRef,
-        EmailRequest,
-        EscalateRequest,
-        Exhibit,
-        FilingDecision,
-        HandoffRequest,
-        InvoiceLabelRequest,
-        LabelRequest,
-        LetterContext,
-        PaymentLine,
-        Promise,
-        RegisteredLetterReceipt,
-        RegisteredLetterRequest,
-        RenderLetterRequest,
-    )
-    from models.enums import CaseState, Channel, DebtorKind, Stage
-    from models.judicial import Prescription
-    from models.penalties import (
+    from law.judicial import Prescription
+    from law.penalties import (
         PenaltyComputation,
         PenaltyPayment,
         PenaltyRequest,
         PenaltyStatement,
         StatementRequest,
     )
+    from models.attention import needs_of
+    from models.commands import EscalateRequest, FilingDecision
+    from models.court import Exhibit, HandoffRequest
+    from models.documents import (
+        AttestationRequest,
+        DocumentRef,
+        InvoiceLabelRequest,
+        LabelRequest,
+        LetterContext,
+        RenderLetterRequest,
+    )
+    from models.enums import CaseState, Channel, DebtorKind, Stage
+    from models.invoices import CaseInput
+    from models.ledger import CaseEventRecord
+    from models.mail import EmailRequest, RegisteredLetterReceipt, RegisteredLetterRequest
     from models.policy import PolicyStep
     from models.search_attributes import search_attribute_changes
+    from models.status import ActionRecord, CaseStatus, CommandResult, CostLine, PaymentLine, Promise
 
 
 from workflows.commands import AgentCommands

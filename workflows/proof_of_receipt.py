@@ -13,15 +13,15 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
-    from models.case import (
+    from models.court import Exhibit
+    from models.enums import CaseState
+    from models.mail import (
         DeliveryEvent,
         DeliveryEventKind,
         DeliveryStatus,
-        Exhibit,
         RegisteredLetterReceipt,
         RegisteredStatusRequest,
     )
-    from models.enums import CaseState
     from models.policy import PolicyStep
 
 from workflows.common import DELIVERY_STATUS_ACTIVITY, SYSTEM_ACTOR

@@ -19,7 +19,7 @@ from backoffice.web.access import Forbidden, SignInRequired, login_url
 from backoffice.web.import_pages import ImportJobs
 from backoffice.web.rendering import NotFound, render
 from config.settings import Settings
-from models.database import Database
+from storage.database import Database
 
 
 @dataclass

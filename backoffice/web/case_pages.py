@@ -22,20 +22,14 @@ from temporalio.service import RPCError
 from backoffice.accounts import SignedIn
 from backoffice.audit import documents_in_history
 from backoffice.cases import list_case_page
-from backoffice.commands import (
-    LOCAL_ZONE,
-    CommandRefused,
-    case_status,
-    moment_from_text,
-    send_command,
-)
+from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
 from backoffice.invoice_file import parse_amount, parse_date
 from backoffice.portfolio import AGING_BUCKETS
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.histories import readable_history
 from backoffice.web.rendering import NotFound, redirect_with_message, render
 from backoffice.work_queue import needs_of, work_queue
-from models.case import (
+from models.commands import (
     DisputeRequest,
     EscalateRequest,
     FilingDecision,

@@ -18,7 +18,7 @@ from temporalio.api.common.v1 import Payloads
 
 from backoffice.accounts import SignedIn
 from backoffice.web.access import Permission, requires
-from models.payload_codec import PayloadDecryptionError
+from security.payload_codec import PayloadDecryptionError
 
 router = APIRouter()
 Reader = Annotated[SignedIn, Depends(requires(Permission.READ))]

@@ -8,7 +8,7 @@ from temporalio.service import RPCError
 
 from backoffice.commands import rpc_failure
 from backoffice.web.rendering import NotFound
-from models.payload_codec import decode_history
+from security.payload_codec import decode_history
 
 
 async def kept_history(request: Request, case_id: str) -> WorkflowHistory:

@@ -27,7 +27,7 @@ from backoffice.web.rendering import NotFound, render
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, available_policies, load_policy
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY
-from models.case import AgencyInfo
+from models.parties import AgencyInfo
 from models.policy import EscalationPolicy
 
 router = APIRouter()

@@ -30,8 +30,8 @@ from stdnum import iban
 from stdnum.fr import siren, siret
 from weasyprint import HTML
 
-from activities.french_format import LOCALE, date_fr, money_fr
 from backoffice.invoice_file import parse_amount, parse_date, parse_rate
+from support.french import LOCALE, date_fr, money_fr
 
 SAMPLES = Path(__file__).resolve().parent
 DEMO_FILE = SAMPLES / "demo_invoices.csv"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.tables import Money
+from storage.tables import Money
 
 revision = "0001"
 down_revision = None

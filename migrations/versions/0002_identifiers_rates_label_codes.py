@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.tables import Percent
+from storage.tables import Percent
 
 revision = "0002"
 down_revision = "0001"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from models.case import CaseEventRecord
-from models.database import Database
-from models.tables import CaseEvent
+from models.ledger import CaseEventRecord
+from storage.database import Database
+from storage.tables import CaseEvent
 
 
 async def find_event(database: Database, idempotency_key: str) -> CaseEvent | None:

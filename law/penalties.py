@@ -32,8 +32,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from activities.french_format import percent_fr
 from models.enums import DebtorKind
+from support.french import percent_fr
 
 RATES_DIR = Path(__file__).resolve().parent.parent / "config" / "rates"
 ECB_FILE = "ecb_main_refinancing.csv"

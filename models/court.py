@@ -1,0 +1,134 @@
+"""The judicial step: the filing dossier, its exhibits, its delivery to the commissaire de justice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import model_validator
+
+from law.judicial import JudicialDecision, JudicialRoute
+from law.penalties import PenaltyStatement
+from models.documents import DocumentRef
+from models.frozen import Value
+from models.invoices import InvoiceInfo
+from models.parties import CreditorInfo, DebtorInfo
+from models.status import ActionRecord
+
+
+class HandoffRequest(Value):
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    balance: Decimal
+    documents: list[DocumentRef]
+    actions: list[ActionRecord]
+    handed_off_at: datetime
+
+
+class DossierRef(Value):
+    path: str
+    manifest_sha256: str
+
+
+# The exhibits of a filing, in the order the bordereau de pièces lists them.
+ExhibitKind = Literal["invoice", "order", "formal_notice", "notice_receipt", "penalty_statement", "reminder"]
+
+
+class Exhibit(Value):
+    """A document produced in support of a filing (pièce justificative)."""
+
+    kind: ExhibitKind
+    document: DocumentRef
+    # The document's own date: the invoice's issue, the letter's sending, the receipt's signature.
+    dated: date
+
+
+class FilingRequest(Value):
+    """What ``prepare_filing`` builds the filing dossier from, for an eligible decision."""
+
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    decision: JudicialDecision
+    # Principal still due; the penalty statement, when penalties accrued, gives interest and indemnity.
+    principal: Decimal
+    penalties: PenaltyStatement | None = None
+    notice_received_on: date
+    exhibits: list[Exhibit]
+    # The case's Temporal history export (JSON, see ``export_history``), filed in the dossier.
+    history: DocumentRef
+    # The request's date, printed on it: never the clock.
+    filed_on: date
+
+    @property
+    def interest(self) -> Decimal:
+        return self.penalties.interest if self.penalties else Decimal("0.00")
+
+    @property
+    def indemnity(self) -> Decimal:
+        return self.penalties.indemnity if self.penalties else Decimal("0.00")
+
+    @property
+    def route(self) -> JudicialRoute:
+        route = self.decision.route
+        if route is None:
+            raise ValueError("an ineligible decision has no route")  # refused by _filable below
+        return route
+
+    @model_validator(mode="after")
+    def _filable(self) -> FilingRequest:
+        if not self.decision.eligible or self.decision.route is None:
+            raise ValueError(f"the case may not go to court: {'; '.join(self.decision.refusals)}")
+        total = self.principal + self.interest + self.indemnity
+        if total != self.decision.claim_amount:
+            claimed = self.decision.claim_amount
+            raise ValueError(f"the amounts ({total}) differ from the decision's ({claimed})")
+        kinds = {exhibit.kind for exhibit in self.exhibits}
+        for kind in ("invoice", "formal_notice"):
+            if kind not in kinds:
+                raise ValueError(f"a filing needs the {kind.replace('_', ' ')} among its exhibits")
+        return self
+
+
+class HistoryExportRequest(Value):
+    """Write the case's Temporal history, as it stands, to a file of the case's documents."""
+
+    case_id: str
+    step_key: str
+
+
+class InvoiceDocumentRequest(Value):
+    """The invoice PDF kept for the case, to be produced as an exhibit."""
+
+    case_id: str
+    path: str
+
+
+class FilingDossierRef(Value):
+    path: str
+    manifest_sha256: str
+    route: JudicialRoute
+    # Every file of the dossier with its SHA-256, the manifest last.
+    files: list[DocumentRef]
+
+
+class BailiffDelivery(Value):
+    """Send a filing dossier to the commissaire de justice (by email, or into the drop folder)."""
+
+    case_id: str
+    dossier: FilingDossierRef
+    creditor_name: str
+    debtor_name: str
+    invoice_number: str
+
+
+class BailiffDeliveryReceipt(Value):
+    channel: Literal["email", "folder"]
+    # The email's Message-ID, or the folder the copy was dropped in.
+    reference: str
+    delivered_at: datetime
+    duplicate: bool = False

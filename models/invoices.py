@@ -1,0 +1,42 @@
+"""The invoice a case collects, and the case's input: everything it needs, frozen when it starts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from models.frozen import Value
+from models.parties import AgencyInfo, CreditorInfo, DebtorInfo
+from models.policy import EscalationPolicy
+
+CENT = Decimal("0.01")
+
+
+class InvoiceInfo(Value):
+    number: str
+    issue_date: date
+    due_date: date
+    amount_due: Decimal
+    currency: str = "EUR"
+    amount_paid: Decimal = Decimal("0.00")
+    order_reference: str | None = None
+    # Late-payment rate of the terms of sale, percent a year (Code de commerce L441-10 II).
+    contract_rate_percent: Decimal | None = None
+    pdf_path: str | None = None
+
+    @property
+    def balance(self) -> Decimal:
+        return (self.amount_due - self.amount_paid).quantize(CENT)
+
+
+class CaseInput(Value):
+    """Everything a case needs, frozen at the moment it starts."""
+
+    case_id: str
+    creditor: CreditorInfo
+    debtor: DebtorInfo
+    invoice: InvoiceInfo
+    policy: EscalationPolicy
+    started_by: str = "back-office"
+    # Set when a collection agency, not the creditor itself, sends the letters.
+    agency: AgencyInfo | None = None

@@ -1,0 +1,84 @@
+"""What a case says of itself: its status query, and what an agent gets back from a command."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import Field
+
+from models.commands import CostBearer
+from models.enums import CaseState, Stage
+from models.frozen import Value
+
+
+class Promise(Value):
+    amount: Decimal
+    by: date
+    recorded_by: str
+    # What the debtor had paid when promising: the promise is kept once this grows by ``amount``.
+    paid_before: Decimal
+
+
+class CostLine(Value):
+    amount: Decimal
+    borne_by: CostBearer
+    reported_on: date
+    note: str = ""
+
+
+class ActionRecord(Value):
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+    step_key: str | None = None
+    stage: Stage | None = None
+    document_sha256: str | None = None
+
+
+class PaymentLine(Value):
+    amount: Decimal
+    paid_on: date
+    recorded_by: str
+    reference: str = ""
+
+
+class CaseStatus(Value):
+    case_id: str
+    invoice_number: str
+    creditor_name: str
+    debtor_name: str
+    state: CaseState
+    stage: Stage | None
+    balance: Decimal
+    currency: str
+    paused: bool
+    pause_reason: str | None = None
+    pause_until: datetime | None = None
+    next_action: str | None = None
+    next_action_at: datetime | None = None
+    actions: list[ActionRecord] = Field(default_factory=list)
+    payments: list[PaymentLine] = Field(default_factory=list)
+    # What the case waits for from a person, if anything (an approval, a proof).
+    waiting_for: str | None = None
+    dispute_reason: str | None = None
+    promise: Promise | None = None
+    # Sums the commissaire de justice recovered, and the costs reported with who bears them.
+    recovered: Decimal = Decimal("0.00")
+    costs: list[CostLine] = Field(default_factory=list)
+    # The last day a court claim can be brought (prescription), once the case knows it.
+    prescription_ends_on: date | None = None
+    # What an agent's work queue needs to know (backoffice/work_queue.py).
+    # Paused by the case itself, for an agent to look (not by an agent who knows why).
+    held_by_case: bool = False
+    approval_pending: bool = False
+    filing_requested_by: str | None = None
+    prescription_warned: bool = False
+
+
+class CommandResult(Value):
+    """What an agent gets back once a command is accepted."""
+
+    message: str
+    status: CaseStatus
