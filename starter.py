@@ -28,24 +28,17 @@ from rich.text import Text
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.documents import write_atomically
 from activities.labels import LabelImageFormat, label_image
 from activities.registered_mail import record_postal_event, record_postal_tracking
 from backoffice import audit, labels, litigation
 from backoffice.cases import ImportReport, case_handle, import_invoices, list_cases
 from backoffice.commands import LOCAL_ZONE, CommandRefused, moment_from_text, rpc_failure, send_command
-from backoffice.invoice_file import InvoiceFileError, parse_amount, parse_date, read_invoices
+from backoffice.invoice_file import InvoiceFileError, read_invoices
 from config.agency import AgencyError, load_agency
 from config.policy import PolicyError, load_policy
+from config.rates import RateTableError, load_rate_tables
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY, Settings, load_settings
-from law.penalties import (
-    PenaltyRequest,
-    PenaltyStatement,
-    RateNotKnown,
-    RateTableError,
-    compute_penalties,
-    load_rate_tables,
-)
+from law.penalties import PenaltyRequest, PenaltyStatement, RateNotKnown, compute_penalties
 from models.commands import (
     BailiffReport,
     BailiffReportKind,
@@ -65,6 +58,8 @@ from models.status import CaseStatus
 from security.payload_codec import PayloadDecryptionError
 from storage.database import Database
 from storage.tables import CaseEvent
+from support.files import write_atomically
+from support.parsing import parse_amount, parse_date
 from workflows import InvoiceCollectionWorkflow
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
@@ -116,8 +111,8 @@ def default_agent() -> str:
 
 async def connect_client(settings: Settings) -> Client:
     """The back office's client: it encrypts and decrypts payloads with the configured keys."""
+    from config.temporal import connect
     from security.payload_codec import PayloadKeyError
-    from worker import connect
 
     try:
         return await connect(settings)

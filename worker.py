@@ -29,6 +29,7 @@ from activities.mail import MailActivities
 from activities.penalties import PenaltyActivities
 from config.encryption import data_converter
 from config.settings import Settings, load_settings
+from config.temporal import connect
 from models.search_attributes import CASE_SEARCH_ATTRIBUTES
 from storage.database import Database
 from workflows import WORKFLOWS
@@ -38,14 +39,6 @@ log = logging.getLogger("relance.worker")
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
-async def connect(settings: Settings) -> Client:
-    """A client that encrypts what it sends with the configured payload keys (config/encryption.py);
-    raises PayloadKeyError when they cannot be read."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
-    )
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> None:

@@ -9,10 +9,7 @@ font subsets carry the time they were made.)
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -35,6 +32,7 @@ from law.penalties import RECOVERY_INDEMNITY, PenaltyStatement, half_year_of
 from models.documents import DocumentRef, LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
 from models.parties import CreditorInfo
+from support.files import sha256_of, write_atomically
 from support.french import date_fr, enumeration_fr, money_fr, percent_fr
 
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -58,27 +56,8 @@ def configured_judicial_rules(settings: Settings) -> JudicialRules:
         raise ApplicationError(str(error), type="JudicialRulesError", non_retryable=True) from error
 
 
-def sha256_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write to a unique temporary file beside ``path``, then rename it over ``path``.
-
-    A unique name matters: an attempt that timed out may still be writing when its retry starts.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- letters -------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import tomllib
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,15 +39,16 @@ from pypdf.generic import (
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import _path_part, letter_environment, sha256_of, write_atomically
+from activities.documents import _path_part, letter_environment
 from activities.pdf_rendering import html_to_pdf
-from config.settings import PROJECT_ROOT, Settings
+from config.labels import label_styles
+from config.settings import Settings
 from models.case_ids import case_id_for
 from models.documents import AttestationRequest, DocumentRef, InvoiceLabelRequest, LabelRequest
 from models.enums import LabelColour
 from models.parties import CreditorInfo
+from support.files import sha256_of, write_atomically
 
-LABELS_FILE = PROJECT_ROOT / "config" / "labels.toml"
 ATTESTATION_TEMPLATE = "label_attestation.html.j2"
 # Room between the label and the edges of the visible page, in PDF points (about 5 mm).
 LABEL_MARGIN = 14.0
@@ -73,7 +73,6 @@ IMAGE_FONT = "DejaVuSans-Bold.ttf"
 # Step keys of the green labels issued outside the ladder.
 INVOICE_STEP = "invoice"
 ATTESTATION_STEP = "attestation"
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class PdfRefused(ValueError):
@@ -89,18 +88,6 @@ class LabelImageFormat(StrEnum):
     SVG = "svg"
 
 
-@cache
-def label_styles() -> dict[LabelColour, tuple[str, str]]:
-    """Each colour's text and CSS colour, from ``config/labels.toml``."""
-    table = tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
-    styles = {}
-    for colour in LabelColour:
-        entry = table.get(colour.value, {})
-        text, css = entry.get("text"), entry.get("colour")
-        if not isinstance(text, str) or not text or not isinstance(css, str) or not _HEX_COLOUR.match(css):
-            raise ValueError(f"{LABELS_FILE}: [{colour.value}] needs a text and a colour like '#2e7d32'")
-        styles[colour] = (text, css)
-    return styles
 
 
 # --- verification codes --------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import configured_judicial_rules, letter_environment, write_atomically
+from activities.documents import configured_judicial_rules, letter_environment
 from activities.mail import MailActivities
 from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
@@ -52,6 +51,7 @@ from models.enums import DebtorKind
 from models.mail import EmailRequest
 from security.payload_codec import decode_history
 from storage.database import Database
+from support.files import canonical_json, sha256_of_file, write_atomically, write_durably
 
 MANIFEST = "manifest.json"
 HISTORY = "history.json"
@@ -76,12 +76,6 @@ ROUTE_FR = {
 DELIVERY_STEP = "bailiff_delivery"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def folder_name(case_id: str) -> str:
@@ -109,12 +103,6 @@ def publish_folder(target: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_durably(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def copy_verified(document: DocumentRef, destination: Path) -> None:
@@ -136,12 +124,9 @@ def copy_verified(document: DocumentRef, destination: Path) -> None:
 
 def _fingerprint(dossier: Path) -> str:
     manifest = dossier / MANIFEST
-    return sha256_of(manifest)[:12] if manifest.is_file() else "incomplete"
+    return sha256_of_file(manifest)[:12] if manifest.is_file() else "incomplete"
 
 
-def canonical_json(content: Any) -> bytes:
-    """JSON as the dossiers keep it: UTF-8, indented, keys sorted."""
-    return json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
 # --- the filing dossier --------------------------------------------------------------------------
@@ -347,7 +332,7 @@ class LegalActivities:
                 type="InvoiceMissing",
                 non_retryable=True,
             )
-        return DocumentRef(path=str(path), sha256=sha256_of(path))
+        return DocumentRef(path=str(path), sha256=sha256_of_file(path))
 
     @activity.defn
     async def export_history(self, request: HistoryExportRequest) -> DocumentRef:
@@ -395,7 +380,7 @@ class LegalActivities:
     def _drop_copy(self, delivery: BailiffDelivery) -> BailiffDeliveryReceipt:
         target = self._settings.bailiff_drop_dir / folder_name(delivery.case_id)
         manifest = target / MANIFEST
-        if manifest.is_file() and sha256_of(manifest) == delivery.dossier.manifest_sha256:
+        if manifest.is_file() and sha256_of_file(manifest) == delivery.dossier.manifest_sha256:
             dropped_at = datetime.fromtimestamp(manifest.stat().st_mtime, UTC)
             return BailiffDeliveryReceipt(
                 channel="folder", reference=str(target), delivered_at=dropped_at, duplicate=True
@@ -445,7 +430,7 @@ def _dossier_documents(request: HandoffRequest) -> dict[str, DocumentRef]:
             raise ApplicationError(
                 f"invoice PDF {invoice_pdf} is missing: cannot build the dossier", non_retryable=True
             )
-        refs.insert(0, DocumentRef(path=str(invoice_pdf), sha256=sha256_of(invoice_pdf)))
+        refs.insert(0, DocumentRef(path=str(invoice_pdf), sha256=sha256_of_file(invoice_pdf)))
     unique = list(dict.fromkeys(refs))
     return {f"{index:02d}-{Path(ref.path).name}": ref for index, ref in enumerate(unique, start=1)}
 

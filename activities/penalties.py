@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from jinja2 import TemplateError
 from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import _path_part, letter_environment, sha256_of, write_atomically
+from activities.documents import _path_part, letter_environment
 from activities.pdf_rendering import html_to_pdf
-from config.settings import PROJECT_ROOT, Settings
+from config.accounts import Accounts, ledger_accounts
+from config.rates import load_rate_tables
+from config.settings import Settings
 from law.penalties import (
     PenaltyComputation,
     PenaltyRequest,
@@ -38,17 +36,15 @@ from law.penalties import (
     compute_penalties,
     half_year_fr,
     half_year_of,
-    load_rate_tables,
 )
 from models.documents import DocumentRef
 from models.enums import DebtorKind
+from support.files import sha256_of, write_atomically
 from support.french import date_fr
 
-ACCOUNTS_FILE = PROJECT_ROOT / "config" / "accounts.toml"
 STATEMENT_TEMPLATE = "penalty_statement.html.j2"
 LEDGER_COLUMNS = ("date", "account", "label", "debit", "credit")
 ZERO = Decimal("0.00")
-_ACCOUNT = re.compile(r"^[0-9]{3,}[0-9A-Za-z]*$")
 
 
 class PenaltyStatementFiles(BaseModel):
@@ -60,23 +56,8 @@ class PenaltyStatementFiles(BaseModel):
     ledger: DocumentRef
 
 
-class Accounts(NamedTuple):
-    customer: str
-    interest: str
-    indemnity: str
 
 
-@cache
-def ledger_accounts(path: Path = ACCOUNTS_FILE) -> Accounts:
-    """The accounts of the ledger lines, from ``config/accounts.toml``."""
-    table = tomllib.loads(path.read_text(encoding="utf-8"))
-    values = {}
-    for key in Accounts._fields:
-        value = table.get(key)
-        if not isinstance(value, str) or not _ACCOUNT.match(value):
-            raise ValueError(f'{path}: {key} needs an account number of the chart of accounts, like "411"')
-        values[key] = value
-    return Accounts(**values)
 
 
 def rates_pending_warning(covered_until: date) -> str:

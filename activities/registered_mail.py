@@ -68,7 +68,6 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import sha256_of, write_atomically
 from activities.pdf_rendering import html_to_pdf
 from config.settings import Settings
 from models.documents import DocumentRef
@@ -79,6 +78,7 @@ from models.mail import (
     RegisteredLetterRequest,
     RegisteredStatusRequest,
 )
+from support.files import sha256_of, write_atomically
 from support.french import LETTER_TIMEZONE, date_fr
 
 RECEIPT = "receipt.json"

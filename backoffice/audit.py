@@ -18,12 +18,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from activities.legal import sha256_of
 from backoffice.cases import CASES_QUERY
 from config.encryption import data_converter, payload_keys
 from config.settings import load_settings
 from models.ledger import CaseEventRecord
 from security.payload_codec import EncryptionCodec, decode_history, is_encrypted
+from support.files import sha256_of_file
 from workflows import WORKFLOWS
 
 JOURNAL_ACTIVITY = "record_event"
@@ -288,6 +288,6 @@ def check_documents(documents: list[DocumentRecord]) -> list[DocumentCheck]:
 
 def _current_sha256(path: Path) -> str | None:
     try:
-        return sha256_of(path)
+        return sha256_of_file(path)
     except OSError:
         return None

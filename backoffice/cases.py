@@ -16,7 +16,6 @@ from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.documents import write_atomically
 from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow
 from models.case_ids import case_id_for
 from models.enums import DebtorKind
@@ -27,6 +26,7 @@ from models.status import CaseStatus
 from security.payload_codec import PayloadDecryptionError
 from storage.database import Database
 from storage.tables import Creditor, Debtor, Invoice
+from support.files import write_atomically
 from workflows import InvoiceCollectionWorkflow
 
 # Case starts are network round trips; this many in flight keeps the server busy without

@@ -12,8 +12,8 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFai
 from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice.cases import case_handle
-from backoffice.invoice_file import parse_date
 from models.status import CaseStatus, CommandResult
+from support.parsing import parse_date
 from workflows import InvoiceCollectionWorkflow
 
 LOCAL_ZONE = ZoneInfo("Europe/Paris")

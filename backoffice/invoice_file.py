@@ -11,14 +11,14 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 from backoffice.facturx_invoice import FacturxError, FacturxFields, read_facturx_fields
 from models.case_ids import safe_name
 from models.enums import DebtorKind
-from models.invoices import CENT, InvoiceInfo
+from models.invoices import InvoiceInfo
 from models.parties import (
     Address,
     CreditorInfo,
@@ -28,6 +28,7 @@ from models.parties import (
     valid_siret,
     valid_vat_number,
 )
+from support.parsing import parse_amount, parse_date, parse_rate
 
 REQUIRED_COLUMNS = (
     "creditor_siren",
@@ -64,8 +65,6 @@ INVOICE_SUFFIXES = (".csv", ".pdf")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _POSTCODE = re.compile(r"^\d{5}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-# The late-payment rate is stored as NUMERIC(7, 4): percent a year, four decimals.
-RATE_QUANTUM = Decimal("0.0001")
 _RATE_LIMIT = Decimal("1000")
 
 
@@ -119,41 +118,12 @@ class InvoiceFileError(ValueError):
         super().__init__(f"{len(problems)} error(s) in {files} file(s); nothing imported")
 
 
-def _parse_decimal(text: str, unit: str, quantum: Decimal) -> Decimal:
-    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(unit, "")
-    if "," in cleaned:
-        if "." in cleaned:
-            raise ValueError(f"{text!r}: use either a comma or a dot as the decimal separator")
-        cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(f"{text!r} is not a number") from error
-    if not number.is_finite():
-        raise ValueError(f"{text!r} is not a number")
-    if number != number.quantize(quantum):
-        raise ValueError(f"{text!r} has more than {-quantum.as_tuple().exponent} decimals")
-    return number.quantize(quantum)
 
 
-def parse_amount(text: str) -> Decimal:
-    """Amounts as written in France or in ISO form: ``1 234,56``, ``1234.56``, ``1234``."""
-    return _parse_decimal(text, "€", CENT)
 
 
-def parse_rate(text: str) -> Decimal:
-    """A yearly rate in percent, French or ISO form, four decimals at most: ``12,15``, ``10.5 %``."""
-    return _parse_decimal(text, "%", RATE_QUANTUM)
 
 
-def parse_date(text: str) -> date:
-    """ISO dates (2026-03-31) or French ones (31/03/2026)."""
-    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), layout).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date (write 2026-03-31 or 31/03/2026)")
 
 
 class FieldReader:

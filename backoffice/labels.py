@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from activities.documents import sha256_of
 from activities.labels import (
     ATTESTATION_STEP,
     INVOICE_STEP,
@@ -34,6 +33,7 @@ from models.parties import Address, CreditorInfo, valid_siren
 from storage.database import Database
 from storage.journal import append_event, events_with_label_code
 from storage.tables import CaseEvent, Creditor, Invoice
+from support.files import sha256_of
 
 
 class LabelRefused(ValueError):

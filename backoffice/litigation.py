@@ -25,12 +25,13 @@ from pathlib import Path
 from sqlmodel import select
 from temporalio.client import Client
 
-from activities.legal import MANIFEST, canonical_json, publish_folder, write_durably
+from activities.legal import MANIFEST, publish_folder
 from backoffice.audit import AuditEntry, actions_from_history, case_history
 from config.settings import Settings
 from storage.database import Database
 from storage.journal import case_events
 from storage.tables import CaseEvent, Invoice
+from support.files import canonical_json, write_durably
 
 
 class LitigationFileError(ValueError):

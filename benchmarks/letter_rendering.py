@@ -32,6 +32,7 @@ from weasyprint import HTML
 from activities.documents import DocumentActivities, letter_environment, template_values
 from benchmarks.label_stamping import cpu_model
 from config.judicial import load_judicial_rules
+from config.rates import load_rate_tables
 from config.settings import Settings
 from law.penalties import PenaltyRequest, compute_penalties
 from models.documents import LetterContext, RenderLetterRequest
@@ -78,7 +79,7 @@ def formal_notice() -> LetterContext:
         penalties=compute_penalties(
             PenaltyRequest(
                 principal=principal, due_date=due, until=date(2025, 5, 2), debtor_kind=DebtorKind.BUSINESS
-            )
+            ), load_rate_tables(Settings().rates_dir)
         ),
     )
 

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The bundled demo: invoices of fictitious companies (their PDFs beside, in invoices/), and the
 # policy that walks the whole ladder in about a minute.
-DEMO_INVOICES_FILE = PROJECT_ROOT / "config" / "samples" / "demo_invoices.csv"
+DEMO_INVOICES_FILE = PROJECT_ROOT / "demo" / "invoices.csv"
 DEMO_POLICY = "demo"
 
 

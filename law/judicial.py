@@ -36,11 +36,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from models.enums import DebtorKind
+from support.units import CENT
 
 JudicialRoute = Literal["small_claims", "injonction_de_payer"]
 Court = Literal["tribunal_de_commerce", "tribunal_judiciaire"]
 
-CENT = Decimal("0.01")
 
 
 class _Frozen(BaseModel):

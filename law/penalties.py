@@ -19,12 +19,9 @@ The computing convention (stated on every statement, see ``convention_sentence``
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from functools import lru_cache
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -34,12 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from models.enums import DebtorKind
 from support.french import percent_fr
+from support.units import CENT
 
-RATES_DIR = Path(__file__).resolve().parent.parent / "config" / "rates"
+# The two rate tables, as files of one folder (read by ``config.rates``).
 ECB_FILE = "ecb_main_refinancing.csv"
 LEGAL_FILE = "legal_interest.csv"
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Code de commerce D441-5: fixed recovery indemnity per late invoice.
 RECOVERY_INDEMNITY = Decimal("40.00")
@@ -50,14 +47,11 @@ LEGAL_RATE_FLOOR_FACTOR = Decimal("3")
 # The convention counts 365 days in every year, leap years included.
 DAYS_PER_YEAR = Decimal("365")
 
-_HALF_YEAR = re.compile(r"^\d{4}-H[12]$")
 
 BUSINESS_LEGAL_BASIS = ("Code de commerce, art. L441-10", "Code de commerce, art. D441-5")
 CONSUMER_LEGAL_BASIS = ("Code civil, art. 1231-6", "Code monétaire et financier, art. L313-2")
 
 
-class RateTableError(ValueError):
-    """A rate file that cannot be read, naming the file and line."""
 
 
 class RateNotKnown(LookupError):
@@ -133,58 +127,10 @@ class RateTables:
         return table[half_year]
 
 
-def _read_rows(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        raise RateTableError(f"{path}: rate file missing")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != columns:
-            raise RateTableError(f"{path}: expected columns {','.join(columns)}, found {reader.fieldnames}")
-        rows = [(reader.line_num, row) for row in reader]
-    seen: set[str] = set()
-    for line, row in rows:
-        if None in row or None in row.values():
-            raise RateTableError(f"{path}:{line}: expected {len(columns)} fields (write rates like 3.15)")
-        half_year = row["half_year"]
-        if not _HALF_YEAR.match(half_year):
-            raise RateTableError(f"{path}:{line}: half_year {half_year!r} is not like 2024-H1")
-        if half_year in seen:
-            raise RateTableError(f"{path}:{line}: {half_year} appears twice")
-        seen.add(half_year)
-        if not row["source"].strip():
-            raise RateTableError(f"{path}:{line}: every rate needs its source")
-    return rows
 
 
-def _percent(path: Path, line: int, text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise RateTableError(f"{path}:{line}: {text!r} is not a rate in percent") from error
-    if not value.is_finite() or value < 0:
-        raise RateTableError(f"{path}:{line}: {text!r} is not a rate in percent")
-    return value
 
 
-@lru_cache
-def load_rate_tables(folder: Path = RATES_DIR) -> RateTables:
-    """Read both rate files once per folder; see ``config/rates/README.md`` for their format."""
-    ecb_path = folder / ECB_FILE
-    legal_path = folder / LEGAL_FILE
-    ecb = {
-        row["half_year"]: SourcedRate(_percent(ecb_path, line, row["rate_percent"]), row["source"])
-        for line, row in _read_rows(ecb_path, ["half_year", "rate_percent", "source"])
-    }
-    legal_rows = _read_rows(legal_path, ["half_year", "professional_percent", "individual_percent", "source"])
-    professional = {
-        row["half_year"]: SourcedRate(_percent(legal_path, line, row["professional_percent"]), row["source"])
-        for line, row in legal_rows
-    }
-    individual = {
-        row["half_year"]: SourcedRate(_percent(legal_path, line, row["individual_percent"]), row["source"])
-        for line, row in legal_rows
-    }
-    return RateTables(folder, ecb, professional, individual)
 
 
 def _cents(value: Decimal, what: str) -> Decimal:
@@ -403,12 +349,11 @@ def convention_sentence(debtor_kind: DebtorKind) -> str:
     return sentence
 
 
-def compute_penalties(request: PenaltyRequest, rates: RateTables | None = None) -> PenaltyStatement:
+def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStatement:
     """Penalties owed from ``request.start`` (exclusive) to ``request.until`` (inclusive).
 
     Raises ``RateNotKnown`` when a late day falls in a half-year missing from the rate tables.
     """
-    rates = rates or load_rate_tables()
     # Payments after the statement's end do not change it (a statement may be drawn as at a past date).
     payments = [payment for payment in request.payments if payment.paid_on <= request.until]
     warnings: dict[str, str] = {}

@@ -10,7 +10,7 @@ from pydantic import model_validator
 
 from models.enums import Stage
 from models.frozen import Value
-from models.invoices import CENT
+from support.units import CENT
 
 
 class PauseRequest(Value):

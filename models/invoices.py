@@ -8,8 +8,7 @@ from decimal import Decimal
 from models.frozen import Value
 from models.parties import AgencyInfo, CreditorInfo, DebtorInfo
 from models.policy import EscalationPolicy
-
-CENT = Decimal("0.01")
+from support.units import CENT
 
 
 class InvoiceInfo(Value):

@@ -19,13 +19,13 @@ from temporalio.testing import WorkflowEnvironment
 from config.policy import load_policy
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer
-from law.penalties import RATES_DIR
 from models.case_ids import case_id_for
 from models.enums import DebtorKind
 from models.invoices import CaseInput, InvoiceInfo
 from models.parties import Address, CreditorInfo, DebtorInfo
 from models.policy import EscalationPolicy
 from storage.database import Database
+from tests.rate_fixtures import BUNDLED_RATES_DIR
 from tests.temporal_fixtures import TEST_PAYLOAD_KEYS
 from worker import build_worker, ensure_search_attributes
 
@@ -111,8 +111,8 @@ def rate_tables_for_tests(folder: Path) -> Path:
     """The project's rate tables, extended past the last published half-year with test rates."""
     folder.mkdir(parents=True, exist_ok=True)
     source = "test data, not an official rate"
-    ecb = (RATES_DIR / "ecb_main_refinancing.csv").read_text(encoding="utf-8")
-    legal = (RATES_DIR / "legal_interest.csv").read_text(encoding="utf-8")
+    ecb = (BUNDLED_RATES_DIR / "ecb_main_refinancing.csv").read_text(encoding="utf-8")
+    legal = (BUNDLED_RATES_DIR / "legal_interest.csv").read_text(encoding="utf-8")
     ecb += "".join(f'{half},2.15,"{source}"\n' for half in UNPUBLISHED_HALF_YEARS)
     legal += "".join(f'{half},2.62,6.67,"{source}"\n' for half in UNPUBLISHED_HALF_YEARS)
     (folder / "ecb_main_refinancing.csv").write_text(ecb, encoding="utf-8")

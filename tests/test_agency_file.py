@@ -9,7 +9,7 @@ import pytest
 from config.agency import AgencyError, load_agency
 from config.settings import PROJECT_ROOT
 
-SAMPLE = PROJECT_ROOT / "config" / "samples" / "agency.toml"
+SAMPLE = PROJECT_ROOT / "demo" / "agency.toml"
 
 
 def test_the_sample_agency_file_loads() -> None:

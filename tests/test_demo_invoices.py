@@ -1,4 +1,4 @@
-"""The demo invoices (config/samples/invoices/): one PDF per row of the demo file, as its row says,
+"""The demo invoices (demo/invoices/): one PDF per row of the demo file, as its row says,
 with the mentions a French invoice carries; the committed PDFs are what the script writes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backoffice.invoice_file import InvoiceRow, read_invoice_file
-from config.samples.make_demo_invoices import DEMO_FILE, INVOICES_DIR, write_demo_invoices
+from demo.make_invoices import DEMO_FILE, INVOICES_DIR, write_demo_invoices
 from models.enums import DebtorKind
 from support.french import money_fr
 from tests.pdf_fixtures import flat, pdf_text

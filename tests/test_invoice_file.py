@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.invoice_file import InvoiceFileError, parse_amount, read_invoice_file
+from backoffice.invoice_file import InvoiceFileError, read_invoice_file
 from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
+from support.parsing import parse_amount
 
 HEADER = (
     "creditor_siren,creditor_name,creditor_email,creditor_street,creditor_postcode,creditor_city,"
@@ -153,5 +154,5 @@ def test_ambiguous_amounts_are_refused(text: str) -> None:
 
 
 def test_the_bundled_demo_file_is_valid() -> None:
-    rows = read_invoice_file(PROJECT_ROOT / "config" / "samples" / "demo_invoices.csv").rows
+    rows = read_invoice_file(PROJECT_ROOT / "demo" / "invoices.csv").rows
     assert len(rows) == 5

@@ -49,6 +49,7 @@ from storage.database import Database
 from storage.journal import find_event
 from support.french import money_fr
 from tests.pdf_fixtures import flat, pdf_text
+from tests.rate_fixtures import bundled_rates
 from tests.smtp_fixtures import read_messages
 
 CASE_ID = "invoice-123456782-F-2026-001"
@@ -292,7 +293,7 @@ def filing_request(
             until=date(2026, 4, 30),
             debtor_kind=kind,
             notice_date=None if business else received_on,
-        )
+        ), bundled_rates()
     )
     decision = judicial_decision(
         JudicialFacts(

@@ -38,6 +38,7 @@ from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo
 from models.status import ActionRecord
 from support.french import percent_fr
 from tests.pdf_fixtures import flat, pdf_text
+from tests.rate_fixtures import bundled_rates
 
 BUSINESS, CONSUMER = DebtorKind.BUSINESS, DebtorKind.CONSUMER
 CASE_ID = "invoice-123456782-F-2025-0042"
@@ -92,7 +93,7 @@ def statement(kind: DebtorKind, until: date, **fields: object) -> PenaltyStateme
                 "notice_date": NOTICE_DATE if kind is CONSUMER else None,
                 **fields,
             }
-        )
+        ), bundled_rates()
     )
 
 
@@ -354,7 +355,7 @@ def test_penalty_claim_explains_a_default_rate_below_the_floor(documents: Docume
             "penalties": compute_penalties(
                 PenaltyRequest(
                     principal=PRINCIPAL, due_date=due, until=date(2024, 5, 31), debtor_kind=BUSINESS
-                )
+                ), bundled_rates()
             ),
         }
     )

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from config.rates import RateTableError, load_rate_tables
 from law.penalties import (
     PenaltyPayment,
     PenaltyRequest,
     PenaltyStatement,
     RateNotKnown,
-    RateTableError,
     compute_penalties,
     half_year_of,
-    load_rate_tables,
 )
 from models.enums import DebtorKind
+from tests.rate_fixtures import BUNDLED_RATES_DIR, bundled_rates
 
 BUSINESS = DebtorKind.BUSINESS
 CONSUMER = DebtorKind.CONSUMER
@@ -41,7 +41,7 @@ def plain(text: str) -> str:
 
 
 def penalties(**fields: object) -> PenaltyStatement:
-    return compute_penalties(PenaltyRequest.model_validate(fields))
+    return compute_penalties(PenaltyRequest.model_validate(fields), bundled_rates())
 
 
 def test_business_default_rate_within_one_half_year() -> None:
@@ -432,7 +432,7 @@ def test_amounts_are_kept_to_the_cent() -> None:
 
 
 def test_rate_tables_lookup_by_date() -> None:
-    tables = load_rate_tables()
+    tables = load_rate_tables(BUNDLED_RATES_DIR)
     assert half_year_of(date(2024, 6, 30)) == "2024-H1" and half_year_of(date(2024, 7, 1)) == "2024-H2"
     assert tables.ecb_rate(date(2024, 6, 30)) == (Decimal("4.50"), "ECB decision effective 20 Sep 2023")
     assert tables.ecb_rate(date(2024, 7, 1)) == (Decimal("4.25"), "ECB decision effective 12 Jun 2024")
@@ -442,7 +442,7 @@ def test_rate_tables_lookup_by_date() -> None:
         "Arrêté of 19 Jun 2025 fixing the legal interest rate",
     )
     assert money(tables.legal_rate(date(2025, 12, 31), creditor_is_individual=True).percent) == "6.65"
-    assert load_rate_tables() is tables  # read once
+    assert load_rate_tables(BUNDLED_RATES_DIR) is tables  # read once
 
 
 def write_tables(folder: Path, ecb_rows: str, legal_rows: str) -> Path:
@@ -631,7 +631,7 @@ def test_an_invalid_request_names_the_field_at_fault(fields: dict[str, object], 
 
 def test_covered_until_is_the_end_of_the_last_half_year_both_tables_give(tmp_path: Path) -> None:
     # config/rates: both tables run from 2023-H1 to 2026-H1
-    assert load_rate_tables().covered_until() == date(2026, 6, 30)
+    assert load_rate_tables(BUNDLED_RATES_DIR).covered_until() == date(2026, 6, 30)
 
     ecb = "2025-H1,3.15,ECB\n2025-H2,2.15,ECB\n2026-H1,2.15,ECB\n"
     legal = "2025-H1,3.71,7.21,Arrêté\n2025-H2,2.76,6.65,Arrêté\n"

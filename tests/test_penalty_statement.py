@@ -21,13 +21,12 @@ from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
 from activities.penalties import (
-    ACCOUNTS_FILE,
     LEDGER_COLUMNS,
     PenaltyActivities,
     PenaltyStatementFiles,
-    ledger_accounts,
     ledger_csv,
 )
+from config.accounts import ACCOUNTS_FILE, ledger_accounts
 from config.settings import PROJECT_ROOT, Settings
 from law.penalties import (
     PenaltyComputation,
@@ -38,6 +37,7 @@ from law.penalties import (
 )
 from models.enums import DebtorKind
 from tests.pdf_fixtures import flat, pdf_text
+from tests.rate_fixtures import bundled_rates
 
 CASE_ID = "invoice-123456782-F-2024-0117"
 RATES = PROJECT_ROOT / "config" / "rates"
@@ -72,7 +72,7 @@ def computation(stop_at_known_rates: bool = False, **fields: object) -> PenaltyC
 async def test_the_activity_returns_the_engine_statement_with_its_rates_and_sources(tmp_path: Path) -> None:
     job = computation(due_date=date(2025, 12, 16), until=date(2026, 1, 15))
     statement = await activities_for(tmp_path).compute_penalties(job)
-    assert statement == compute_penalties(job.request)
+    assert statement == compute_penalties(job.request, bundled_rates())
     # Dec 17 .. 31 = 15 days, Jan 1 .. 15 = 15 days, both at 12.15 %:
     # 1500 × 12.15% × 15/365 = 273375/36500 = 7.4897… → 7.49, twice; + 40.00
     assert [str(p.interest) for p in statement.periods] == ["7.49", "7.49"]
@@ -157,7 +157,7 @@ def business_statement() -> PenaltyStatement:
             debtor_kind=DebtorKind.BUSINESS,
             payments=[(date(2024, 7, 1), Decimal("200"))],
             further_costs=Decimal("12.50"),
-        )
+        ), bundled_rates()
     )
 
 
@@ -230,7 +230,7 @@ def test_a_consumer_statement_rests_on_the_civil_code_and_claims_no_indemnity(tm
             notice_date=date(2026, 2, 1),
             until=date(2026, 3, 3),
             debtor_kind=DebtorKind.CONSUMER,
-        )
+        ), bundled_rates()
     )
     files = activities_for(tmp_path).render_penalty_statement(
         statement_request(statement, DebtorKind.CONSUMER)
@@ -288,7 +288,7 @@ def test_a_consumer_ledger_has_no_indemnity_line(tmp_path: Path) -> None:
             notice_date=date(2026, 2, 1),
             until=date(2026, 3, 3),
             debtor_kind=DebtorKind.CONSUMER,
-        )
+        ), bundled_rates()
     )
     accounts = ledger_accounts()
     content = ledger_csv(statement_request(statement, DebtorKind.CONSUMER), accounts).decode("utf-8")

@@ -27,8 +27,9 @@ from backoffice.cases import case_input, start_case, store_invoices
 from backoffice.invoice_file import read_invoices
 from config.agency import load_agency
 from config.policy import load_policy
+from config.rates import load_rate_tables
 from law.business_calendar import is_business_day, next_business_day
-from law.penalties import PenaltyRequest, compute_penalties, load_rate_tables
+from law.penalties import PenaltyRequest, compute_penalties
 from models.commands import (
     BailiffReport,
     BailiffReportKind,
@@ -473,7 +474,7 @@ async def test_a_step_that_fails_for_good_waits_for_an_agent(relance: RelanceUnd
 
 
 async def test_an_agency_sends_the_letters_for_the_creditor(relance: RelanceUnderTest) -> None:
-    agency = load_agency(Path(__file__).parent.parent / "config" / "samples" / "agency.toml")
+    agency = load_agency(Path(__file__).parent.parent / "demo" / "agency.toml")
     case = make_case(due_date=await today(relance)).model_copy(update={"agency": agency})
     handle = await start(relance, case)
 

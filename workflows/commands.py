@@ -23,9 +23,9 @@ with workflow.unsafe.imports_passed_through():
         ResumeRequest,
     )
     from models.enums import CaseState, Stage
-    from models.invoices import CENT
     from models.ledger import PaymentRecord
     from models.status import CommandResult, CostLine, PaymentLine, Promise
+    from support.units import CENT
 
 from workflows.common import LEDGER_ACTIVITY, CommandRefused
 

@@ -39,7 +39,7 @@ class Backoffice:
 def create_app(settings: Settings, client: Client | None = None, database: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from worker import connect
+        from config.temporal import connect
 
         own_database = database is None
         db = database or Database(settings.effective_database_url)

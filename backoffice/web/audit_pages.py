@@ -26,11 +26,11 @@ from backoffice.audit import (
     readable_timeline,
     replay_history,
 )
-from backoffice.invoice_file import parse_date
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.histories import kept_history, readable_history
 from backoffice.web.rendering import render
 from models.search_attributes import case_query
+from support.parsing import parse_date
 
 router = APIRouter()
 Auditor = Annotated[SignedIn, Depends(requires(Permission.AUDIT))]

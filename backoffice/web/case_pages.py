@@ -23,7 +23,6 @@ from backoffice.accounts import SignedIn
 from backoffice.audit import documents_in_history
 from backoffice.cases import list_case_page
 from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
-from backoffice.invoice_file import parse_amount, parse_date
 from backoffice.portfolio import AGING_BUCKETS
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.histories import readable_history
@@ -40,6 +39,7 @@ from models.commands import (
 )
 from models.enums import CaseState, Stage
 from models.search_attributes import case_query
+from support.parsing import parse_amount, parse_date
 from workflows import InvoiceCollectionWorkflow
 
 router = APIRouter()

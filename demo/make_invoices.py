@@ -7,7 +7,7 @@ amount is made up for the demo.
 
 Run it from the project's virtualenv after editing the CSV or the lines below, and commit the PDFs:
 
-    .venv/bin/python config/samples/make_demo_invoices.py
+    .venv/bin/python -m demo.make_invoices
 
 The same input gives the same bytes on the same system (no creation date; the font subsets are
 dated ``SOURCE_DATE_EPOCH``, fixed below unless set); another WeasyPrint or other fonts may change
@@ -30,12 +30,12 @@ from stdnum import iban
 from stdnum.fr import siren, siret
 from weasyprint import HTML
 
-from backoffice.invoice_file import parse_amount, parse_date, parse_rate
+from config.settings import DEMO_INVOICES_FILE
 from support.french import LOCALE, date_fr, money_fr
+from support.parsing import parse_amount, parse_date, parse_rate
 
-SAMPLES = Path(__file__).resolve().parent
-DEMO_FILE = SAMPLES / "demo_invoices.csv"
-INVOICES_DIR = SAMPLES / "invoices"
+DEMO_FILE = DEMO_INVOICES_FILE
+INVOICES_DIR = DEMO_FILE.parent / "invoices"
 # 2026-01-01T00:00:00Z: the date the font subsets carry, so that a second run writes the same bytes.
 FONT_SUBSET_EPOCH = "1767225600"
 CENT = Decimal("0.01")
@@ -371,7 +371,7 @@ def render_invoice(invoice: DemoInvoice) -> bytes:
         money=money_fr,
         number=_number,
     )
-    return HTML(string=page, base_url=str(SAMPLES)).write_pdf()
+    return HTML(string=page, base_url=str(DEMO_FILE.parent)).write_pdf()
 
 
 def write_demo_invoices(target: Path = INVOICES_DIR, csv_path: Path = DEMO_FILE) -> list[Path]:
