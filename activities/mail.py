@@ -1,4 +1,6 @@
-"""Mail: emails through SMTP and registered letters through the registered-mail provider.
+"""Mail: the activities sending emails through SMTP (``activities.smtp``) and registered letters
+through the registered-mail provider (``activities.registered_mail``), and asking what became of
+the letters.
 
 Both are idempotent: before sending, the journal is asked whether this very mail (same case, same
 step) already went out; a retried activity then returns the first receipt and sends nothing. A
@@ -9,18 +11,15 @@ the journal once.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import re
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
-import aiosmtplib
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.registered_mail import registered_mail_provider
+from activities.smtp import email_message, message_id_for, send_message
 from config.settings import Settings
 from models.documents import DocumentRef
 from models.ledger import CaseEventRecord
@@ -35,29 +34,8 @@ from models.mail import (
 from storage.database import Database
 from storage.journal import append_event, find_event
 
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._~-]")
 # The detail of a registered_letter_posted event starts with what a retry must give back.
 _POSTED_DETAIL = re.compile(r"^provider=(?P<provider>\S+) tracking=(?P<tracking>\S+)")
-# Python's own table of MIME types, without the host's (/etc/mime.types): an attachment goes as the
-# same type from every machine.
-_MIME_TYPES = mimetypes.MimeTypes()
-
-
-def message_id_for(case_id: str, step_key: str, sender: str) -> str:
-    """One Message-ID per case and step: the same mail always carries the same id."""
-    domain = _UNSAFE_ID.sub("_", parseaddr(sender)[1].rpartition("@")[2]) or "relance.localhost"
-    return f"<{_UNSAFE_ID.sub('_', step_key)}.{_UNSAFE_ID.sub('_', case_id)}@{domain}>"
-
-
-def attachment_type(file_name: str) -> tuple[str, str]:
-    """The MIME type an attachment goes as, guessed from its file name (a letter's ``.pdf``, a
-    dossier's ``.json`` manifest or history); an unknown extension goes as plain bytes."""
-    guessed, encoding = _MIME_TYPES.guess_type(file_name)
-    if guessed is None or encoding is not None:
-        # A compressed file (``.json.gz``) is bytes to the recipient, not the type it wraps.
-        guessed = "application/octet-stream"
-    maintype, _, subtype = guessed.partition("/")
-    return maintype, subtype
 
 
 class MailActivities:
@@ -74,50 +52,9 @@ class MailActivities:
         if sent is not None:
             return EmailReceipt(message_id=message_id, sent_at=sent.occurred_at, duplicate=True)
 
-        message = EmailMessage()
-        message["From"] = settings.smtp_sender
-        message["To"] = request.to
-        message["Subject"] = request.subject
-        message["Date"] = format_datetime(datetime.now(UTC))
-        message["Message-ID"] = message_id
-        message.set_content(request.body)
-        for document in request.attachments:
-            name = Path(document.path).name
-            maintype, subtype = attachment_type(name)
-            message.add_attachment(
-                _verified_bytes(document), maintype=maintype, subtype=subtype, filename=name
-            )
-
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username or None,
-                password=settings.smtp_password or None,
-                start_tls=settings.smtp_starttls,
-                timeout=settings.smtp_timeout_seconds,
-            )
-        # Only a permanent refusal of this mail stops the retries. Everything else is retried:
-        # 4xx answers (greylisting, a busy relay), an unreachable server, and also a refused login
-        # or sender, which are configuration problems an operator can fix while the retries go on.
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            if all(refusal.code >= 500 for refusal in error.recipients):
-                raise ApplicationError(
-                    f"{request.to} refused by the mail server: "
-                    + "; ".join(f"{refusal.code} {refusal.message}" for refusal in error.recipients),
-                    type="EmailRejected",
-                    non_retryable=True,
-                ) from error
-            raise
-        except aiosmtplib.SMTPDataError as error:
-            if error.code >= 500:
-                raise ApplicationError(
-                    f"mail server refused the mail ({error.code}): {error.message}",
-                    type="EmailRejected",
-                    non_retryable=True,
-                ) from error
-            raise
+        attachments = [(Path(item.path).name, _verified_bytes(item)) for item in request.attachments]
+        message = email_message(request, settings.smtp_sender, message_id, attachments)
+        await send_message(message, settings, request.to)
 
         sent_at = datetime.now(UTC)
         # The one window left: a crash after the server accepted the mail and before this line.

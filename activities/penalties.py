@@ -1,4 +1,5 @@
-"""Penalties: compute a case's late-payment penalties, render the statement and its ledger lines.
+"""Penalties: the activities computing a case's late-payment penalties and rendering the statement
+with its ledger lines (``activities.rendering.penalty_statement``).
 
 ``compute_penalties`` is quick and pure: its result, the statement with every rate and its source,
 is recorded in the workflow history, which is then the proof of what was claimed and why.
@@ -10,97 +11,26 @@ overwrites them with the same content.
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
-
-from jinja2 import TemplateError
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import _path_part, letter_environment
-from activities.pdf_rendering import html_to_pdf
-from config.accounts import Accounts, ledger_accounts
+from activities.paths import path_part
+from activities.rendering.penalty_statement import (
+    STATEMENT_TEMPLATE,
+    ledger_csv,
+    rates_pending_warning,
+    statement_values,
+)
+from activities.rendering.templates import template_pdf
+from config.accounts import ledger_accounts
 from config.rates import load_rate_tables
 from config.settings import Settings
-from law.penalties import (
-    PenaltyComputation,
-    PenaltyRequest,
-    PenaltyStatement,
-    RateNotKnown,
-    RateTables,
-    StatementRequest,
-    compute_penalties,
-    half_year_fr,
-    half_year_of,
-)
+from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
+from law.rates import RateNotKnown, RateTables
 from models.documents import DocumentRef
-from models.enums import DebtorKind
+from models.penalties import PenaltyComputation, PenaltyStatementFiles, StatementRequest
 from support.files import sha256_of, write_atomically
-from support.french import date_fr
-
-STATEMENT_TEMPLATE = "penalty_statement.html.j2"
-LEDGER_COLUMNS = ("date", "account", "label", "debit", "credit")
-ZERO = Decimal("0.00")
-
-
-class PenaltyStatementFiles(BaseModel):
-    """The statement as a PDF and its ledger lines as CSV."""
-
-    model_config = ConfigDict(frozen=True)
-
-    statement: DocumentRef
-    ledger: DocumentRef
-
-
-
-
-
-
-def rates_pending_warning(covered_until: date) -> str:
-    """Why a statement stops at ``covered_until``, and that interest does not (in French: it is printed)."""
-    next_day = covered_until + timedelta(days=1)
-    return (
-        f"Intérêts arrêtés au {date_fr(covered_until)} : le taux applicable au {half_year_fr(next_day)} "
-        f"({half_year_of(next_day)}) ne figure pas encore dans les tables de taux ; les intérêts continuent "
-        "de courir au-delà de cette date, jusqu'au complet paiement."
-    )
-
-
-def ledger_csv(request: StatementRequest, accounts: Accounts) -> bytes:
-    """The entry booking what the statement claims: the customer debited, income credited.
-
-    Amounts are decimal strings with a dot; debits equal credits. Zero amounts give no line.
-    """
-    statement = request.statement
-    reference = f"facture {request.invoice_number} — {request.debtor_name}"
-    credits = [
-        (accounts.interest, f"Intérêts de retard, {reference}", statement.interest),
-        (
-            accounts.indemnity,
-            f"Indemnité forfaitaire pour frais de recouvrement, {reference}",
-            statement.indemnity,
-        ),
-        (accounts.indemnity, f"Frais de recouvrement justifiés, {reference}", statement.further_costs),
-    ]
-    claimed = "Pénalités" if request.debtor_kind is DebtorKind.BUSINESS else "Intérêts"
-    lines = [(accounts.customer, f"{claimed} de retard, {reference}", statement.total, ZERO)]
-    lines += [(account, label, ZERO, amount) for account, label, amount in credits]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for account, label, debit, credit in lines:
-        if debit or credit:
-            writer.writerow([request.drawn_on.isoformat(), account, label, f"{debit:.2f}", f"{credit:.2f}"])
-    return out.getvalue().encode("utf-8")
-
-
-def statement_values(request: StatementRequest) -> dict[str, Any]:
-    """What the statement template sees: the request's fields and the debtor's kind as a flag."""
-    return {**dict(request), "business": request.debtor_kind is DebtorKind.BUSINESS}
 
 
 def _checked(computation: PenaltyComputation) -> PenaltyRequest:
@@ -125,8 +55,6 @@ def _statement(case_id: str, request: PenaltyRequest, rates: RateTables) -> Pena
         # the worker restarted, it reads them once).
         raise ApplicationError(f"{case_id}: {error}", type="RateNotKnown", non_retryable=True) from error
 
-
-# --- activities ----------------------------------------------------------------------------------
 
 
 class PenaltyActivities:
@@ -156,20 +84,10 @@ class PenaltyActivities:
     @activity.defn
     def render_penalty_statement(self, request: StatementRequest) -> PenaltyStatementFiles:
         """The statement as a French PDF, ``<step>.statement.pdf``, and its ledger lines beside it."""
-        templates_dir = self._settings.templates_dir
-        folder = self._settings.documents_dir / _path_part(request.case_id)
-        step = _path_part(request.step_key)
-        try:
-            template = letter_environment(templates_dir).get_template(STATEMENT_TEMPLATE)
-            page = template.render(statement_values(request))
-        except (TemplateError, ValueError, TypeError) as error:
-            # The same request would fail the same way on every retry.
-            raise ApplicationError(
-                f"penalty statement template {STATEMENT_TEMPLATE!r} in {templates_dir} failed: {error}",
-                type="TemplateError",
-                non_retryable=True,
-            ) from error
-        pdf = html_to_pdf(page, templates_dir)
+        folder = self._settings.documents_dir / path_part(request.case_id)
+        step = path_part(request.step_key)
+        values = statement_values(request)
+        pdf = template_pdf(self._settings.templates_dir, STATEMENT_TEMPLATE, values, "penalty statement")
         ledger = ledger_csv(request, ledger_accounts())
         pdf_path = folder / f"{step}.statement.pdf"
         ledger_path = folder / f"{step}.ledger.csv"

@@ -8,10 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from backoffice.cases import case_handle
+from backoffice.cases import case_handle, how_it_ended
 from models.status import CaseStatus, CommandResult
 from support.parsing import parse_date
 from workflows import InvoiceCollectionWorkflow
@@ -55,14 +55,14 @@ async def case_status(client: Client, case_id: str) -> CaseStatus:
 async def _closed_or_rpc_failure(client: Client, case_id: str, error: RPCError) -> CommandRefused:
     """A command sent to a case that has ended is refused by the server itself: say so plainly."""
     try:
-        description = await client.get_workflow_handle(case_id).describe()
+        ended = await how_it_ended(client, case_id)
     except RPCError:
         return rpc_failure(case_id, error)
-    if description.status is not None and description.status != WorkflowExecutionStatus.RUNNING:
+    if ended is not None:
         try:
             state = (await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)).state.value
         except RPCError:
-            state = description.status.name.lower()
+            state = ended
         return CommandRefused(f"{case_id}: refused: case is closed ({state})")
     return rpc_failure(case_id, error)
 

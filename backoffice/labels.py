@@ -14,17 +14,17 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from activities.labels import (
+from activities.labelling.charter import (
     ATTESTATION_STEP,
     INVOICE_STEP,
     CharterNotAccepted,
-    PdfRefused,
     attestation_pdf,
     attestation_subject,
     green_invoice,
-    normalise_label_code,
 )
-from backoffice.facturx_invoice import FacturxError, read_facturx_fields
+from activities.labelling.codes import normalise_label_code
+from activities.labelling.stamp import PdfRefused
+from backoffice.intake.facturx_invoice import FacturxError, read_facturx_fields
 from models.case_ids import case_id_for
 from models.documents import AttestationRequest
 from models.invoices import InvoiceInfo

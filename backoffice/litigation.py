@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlmodel import select
 from temporalio.client import Client
 
-from activities.legal import MANIFEST, publish_folder
+from activities.dossiers.folders import MANIFEST, publish_folder
 from backoffice.audit import AuditEntry, actions_from_history, case_history
 from config.settings import Settings
 from storage.database import Database

@@ -25,8 +25,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from backoffice.cases import START_CONCURRENCY, case_input, import_invoices
-from backoffice.invoice_file import read_invoice_file
+from backoffice.intake.batch import START_CONCURRENCY, case_input, import_invoices
+from backoffice.intake.invoice_file import read_invoice_file
 from config.encryption import data_converter
 from config.policy import load_policy
 from config.settings import Settings

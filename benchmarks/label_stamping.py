@@ -25,7 +25,8 @@ from io import BytesIO
 from pypdf import PageObject, PdfReader, PdfWriter
 from weasyprint import HTML
 
-from activities.labels import label_code, label_stamp, stamp_pdf
+from activities.labelling.codes import label_code
+from activities.labelling.stamp import label_stamp, stamp_pdf
 from models.enums import LabelColour
 
 COLOUR = LabelColour.RED

@@ -29,7 +29,9 @@ from pathlib import Path
 import weasyprint
 from weasyprint import HTML
 
-from activities.documents import DocumentActivities, letter_environment, template_values
+from activities.documents import DocumentActivities
+from activities.rendering.letters import template_values
+from activities.rendering.templates import letter_environment
 from benchmarks.label_stamping import cpu_model
 from config.judicial import load_judicial_rules
 from config.rates import load_rate_tables

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from law.penalties import ECB_FILE, LEGAL_FILE, RateTables, SourcedRate
+from law.rates import ECB_FILE, LEGAL_FILE, RateTables, SourcedRate
 
 _HALF_YEAR = re.compile(r"^\d{4}-H[12]$")
 

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     )
 
     # Registered letters: "outbox" files them locally (embedded default); "http" calls an LRE
-    # provider; "postal" prints a pack per letter for an agent to post (see activities/registered_mail.py).
+    # provider; "postal" prints a pack per letter for an agent to post (see activities/registered_mail/).
     registered_mail_provider: str = Field(
         default="outbox",
         validation_alias=_env("REGISTERED_MAIL_PROVIDER", "registered_mail_provider"),

@@ -4,6 +4,7 @@ in a SQLite file under the data folder so that cases survive a restart."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import shutil
 import signal
 import subprocess
@@ -14,9 +15,19 @@ from temporalio.client import Client
 
 from models.search_attributes import dev_server_flags
 
+# prctl(2): the signal a child receives when the process that started it dies.
+PR_SET_PDEATHSIG = 1
+
 
 class DevServerError(RuntimeError):
     pass
+
+
+def _die_with_parent() -> None:
+    """Run in the child before it executes the server: a parent killed by any signal, SIGKILL
+    included, takes its dev server with it, so the port is free for the next start (Linux)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def temporal_cli() -> Path:
@@ -108,7 +119,9 @@ class DevServer:
             *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
         ]
         with self.log_file.open("ab") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+            )
 
     async def _wait_until_ready(self, startup_seconds: float) -> None:
         deadline = asyncio.get_running_loop().time() + startup_seconds

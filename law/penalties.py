@@ -1,6 +1,6 @@
 """Late-payment penalties: interest by half-year, the fixed recovery indemnity, the statement.
 
-Pure computation on ``Decimal``; the only I/O is reading the rate tables in ``config/rates/``.
+Pure computation on ``Decimal``, with the rates it is given (``law.rates``, read from ``config/rates/``).
 Rate sources and warnings are written in French: the penalty statement prints them for the debtor.
 
 Business debtor (Code de commerce L441-10 II): penalties run from the day after the due date without
@@ -19,23 +19,21 @@ The computing convention (stated on every statement, see ``convention_sentence``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from itertools import groupby
 from operator import itemgetter
-from pathlib import Path
-from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from law.rates import (
+    RateTables,
+    SourcedRate,
+    half_year_of,
+)
 from models.enums import DebtorKind
 from support.french import percent_fr
 from support.units import CENT
-
-# The two rate tables, as files of one folder (read by ``config.rates``).
-ECB_FILE = "ecb_main_refinancing.csv"
-LEGAL_FILE = "legal_interest.csv"
 
 ZERO = Decimal("0.00")
 # Code de commerce D441-5: fixed recovery indemnity per late invoice.
@@ -50,87 +48,6 @@ DAYS_PER_YEAR = Decimal("365")
 
 BUSINESS_LEGAL_BASIS = ("Code de commerce, art. L441-10", "Code de commerce, art. D441-5")
 CONSUMER_LEGAL_BASIS = ("Code civil, art. 1231-6", "Code monétaire et financier, art. L313-2")
-
-
-
-
-class RateNotKnown(LookupError):
-    """No rate for a half-year: the table must be completed from its official source, never guessed."""
-
-
-class SourcedRate(NamedTuple):
-    percent: Decimal
-    source: str
-
-
-def half_year_of(day: date) -> str:
-    """``"2024-H1"`` for January–June, ``"2024-H2"`` for July–December."""
-    return f"{day.year}-H{1 if day.month <= 6 else 2}"
-
-
-def half_year_fr(day: date) -> str:
-    """The half-year of ``day`` in French: ``"premier semestre 2024"``, ``"second semestre 2024"``."""
-    return f"{'premier' if day.month <= 6 else 'second'} semestre {day.year}"
-
-
-def _last_day(half_year: str) -> date:
-    year, half = int(half_year[:4]), half_year[-1]
-    return date(year, 6, 30) if half == "1" else date(year, 12, 31)
-
-
-def _next_half_year(half_year: str) -> str:
-    year, half = int(half_year[:4]), half_year[-1]
-    return f"{year}-H2" if half == "1" else f"{year + 1}-H1"
-
-
-@dataclass(frozen=True)
-class RateTables:
-    """Rates by half-year, as published: the ECB rate in force on 1 January / 1 July, the legal rates."""
-
-    folder: Path
-    ecb: dict[str, SourcedRate]
-    # "All other cases" legal rate: the one for creditors acting for professional needs.
-    legal_professional: dict[str, SourcedRate]
-    # Legal rate for creditors who are natural persons not acting for professional needs.
-    legal_individual: dict[str, SourcedRate]
-
-    def ecb_rate(self, day: date) -> SourcedRate:
-        return self._lookup(self.ecb, day, ECB_FILE)
-
-    def legal_rate(self, day: date, *, creditor_is_individual: bool = False) -> SourcedRate:
-        table = self.legal_individual if creditor_is_individual else self.legal_professional
-        return self._lookup(table, day, LEGAL_FILE)
-
-    def covered_until(self) -> date | None:
-        """The last day up to which every late day finds its rates, whatever the debtor.
-
-        That is the last day of the last half-year present in both the ECB and the legal table, every
-        half-year from the first one both give up to it present too; None when they share none.
-        """
-        shared = sorted(self.ecb.keys() & self.legal_professional.keys())
-        if not shared:
-            return None
-        last = shared[0]
-        for half_year in shared[1:]:
-            if half_year != _next_half_year(last):
-                break
-            last = half_year
-        return _last_day(last)
-
-    def _lookup(self, table: dict[str, SourcedRate], day: date, file_name: str) -> SourcedRate:
-        half_year = half_year_of(day)
-        if half_year not in table:
-            raise RateNotKnown(
-                f"no rate for {half_year} (needed for {day.isoformat()}) in {self.folder / file_name}: "
-                f"add the row from its official source"
-            )
-        return table[half_year]
-
-
-
-
-
-
 
 
 def _cents(value: Decimal, what: str) -> Decimal:
@@ -404,46 +321,9 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
     )
 
 
-# --- activity requests ---------------------------------------------------------------------------
-
-
-class PenaltyComputation(BaseModel):
-    """The ``compute_penalties`` activity's input."""
-
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str
-    request: PenaltyRequest
-    # Draw the statement to the last day the rate tables cover rather than fail on a rate not yet
-    # published; the statement then says the interest keeps running.
-    stop_at_known_rates: bool = False
-
-
-class StatementRequest(BaseModel):
-    """The ``render_penalty_statement`` activity's input: the statement and what it is about."""
-
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str
-    step_key: str
-    creditor_name: str
-    creditor_siren: str
-    debtor_name: str
-    debtor_kind: DebtorKind
-    invoice_number: str
-    issue_date: date
-    due_date: date
-    principal: Decimal
-    currency: str = "EUR"
-    statement: PenaltyStatement
-    # The day the statement is drawn up (printed on it): never the clock, so a retry renders the same.
-    drawn_on: date
-
-    @model_validator(mode="after")
-    def _statement_for_this_debtor(self) -> StatementRequest:
-        expected = BUSINESS_LEGAL_BASIS if self.debtor_kind is DebtorKind.BUSINESS else CONSUMER_LEGAL_BASIS
-        if tuple(self.statement.legal_basis) != expected:
-            raise ValueError(
-                f"the statement was computed for another kind of debtor than {self.debtor_kind.value}"
-            )
-        return self
+# Code civil 1231-6: a consumer owes interest at the legal rate, from the formal notice; the rate of
+# the terms of sale (Code de commerce L441-10 II) binds a business debtor only.
+def check_contract_rate_allowed(debtor_kind: DebtorKind) -> None:
+    """ValueError when a debtor of this kind cannot owe a contract rate."""
+    if debtor_kind is DebtorKind.CONSUMER:
+        raise ValueError("a consumer owes the legal rate (Code civil 1231-6), not a contract rate")

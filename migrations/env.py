@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from config.settings import load_settings
-from storage.database import MIGRATION_LOCK_KEY, Database, ensure_sqlite_folder
+from storage.database import MIGRATION_LOCK_KEY, Database, ensure_sqlite_folder, migration_lock
 
 target_metadata = SQLModel.metadata
 
@@ -41,7 +41,8 @@ async def run_from_settings() -> None:
     database = Database(load_settings().effective_database_url)
     ensure_sqlite_folder(database.url)
     try:
-        async with database.engine.begin() as connection:
+        # Beside a running worker or back office upgrading the same file, one after the other.
+        async with migration_lock(database.url), database.engine.begin() as connection:
             await connection.run_sync(run_on)
     finally:
         await database.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from config.rates import load_rate_tables
 from config.settings import Settings
-from law.penalties import RateTables
+from law.rates import RateTables
 
 BUNDLED_RATES_DIR = Settings.model_fields["rates_dir"].default
 

@@ -25,7 +25,7 @@ from pypdf import PdfWriter
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.registered_mail import PostalRegisteredMail, postal_pack_path
+from activities.registered_mail.postal import PostalRegisteredMail, postal_pack_path
 from config.settings import Settings
 from models.documents import DocumentRef
 from models.mail import RegisteredLetterRequest

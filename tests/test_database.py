@@ -131,6 +131,45 @@ async def test_upgrades_started_together_in_one_process(empty_database_url: str)
     assert await schema_of(empty_database_url) == (TABLES, HEAD)
 
 
+MIGRATE_IN_A_PROCESS = """
+import asyncio, sys
+from storage.database import Database
+
+async def main():
+    database = Database(sys.argv[1])
+    await database.migrate()
+    await database.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def test_upgrades_started_together_by_two_processes(empty_database_url: str) -> None:
+    # Two processes (worker and back office) starting on a new file: both succeed, one after the other.
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            MIGRATE_IN_A_PROCESS,
+            empty_database_url,
+            cwd=PROJECT_ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    outputs = [(await process.communicate())[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert await schema_of(empty_database_url) == (TABLES, HEAD)
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_database: Database) -> None:
+    async with sqlite_database.engine.connect() as connection:
+        journal_mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+        busy_timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    assert (journal_mode, busy_timeout) == ("wal", 30000)
+
+
 async def run_alembic(*arguments: str, database_url: str, cwd: Path) -> str:
     process = await asyncio.create_subprocess_exec(
         sys.executable,

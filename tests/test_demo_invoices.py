@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.invoice_file import InvoiceRow, read_invoice_file
+from backoffice.intake.fields import InvoiceRow
+from backoffice.intake.invoice_file import read_invoice_file
 from demo.make_invoices import DEMO_FILE, INVOICES_DIR, write_demo_invoices
 from models.enums import DebtorKind
 from support.french import money_fr

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
-from activities.pdf_rendering import template_folder_fetcher
+from activities.rendering.pdf import template_folder_fetcher
 from config.judicial import JUDICIAL_FILE
 from config.settings import Settings
 from models.documents import LetterContext, RenderedLetter, RenderLetterRequest

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from backoffice.cases import store_invoices
-from backoffice.facturx_invoice import read_facturx_fields
-from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, read_invoices
+from backoffice.intake.facturx_invoice import read_facturx_fields
+from backoffice.intake.fields import InvoiceProblem
+from backoffice.intake.invoice_file import InvoiceFileError, read_invoices
+from backoffice.intake.store import store_invoices
 from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
 from storage.database import Database

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.invoice_file import InvoiceFileError, read_invoice_file
+from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file
 from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
 from support.parsing import parse_amount

@@ -23,7 +23,9 @@ from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner, Result
 from weasyprint import HTML
 
-from activities.labels import LabelActivities, LabelImageFormat, label_code, label_image, normalise_label_code
+from activities.labelling.codes import label_code, normalise_label_code
+from activities.labelling.images import LabelImageFormat, label_image
+from activities.labels import LabelActivities
 from backoffice.labels import IssuedLabel, LabelRefused, record_label, verify_label
 from config.settings import Settings
 from models.case_ids import case_id_for

@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from temporalio.exceptions import ApplicationError
 
-from activities.mail import MailActivities, message_id_for
+from activities.mail import MailActivities
+from activities.smtp import message_id_for
 from config.settings import Settings
 from embedded.smtp_outbox import OutboxSMTPServer, free_port
 from models.documents import DocumentRef

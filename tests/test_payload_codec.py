@@ -22,7 +22,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice.audit import actions_from_history, case_history, replay_history
-from backoffice.cases import start_case
+from backoffice.intake.batch import start_case
 from config.encryption import data_converter, payload_keys
 from config.settings import Settings
 from models.commands import PaymentRequest

@@ -14,14 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from config.rates import RateTableError, load_rate_tables
-from law.penalties import (
-    PenaltyPayment,
-    PenaltyRequest,
-    PenaltyStatement,
-    RateNotKnown,
-    compute_penalties,
-    half_year_of,
-)
+from law.penalties import PenaltyPayment, PenaltyRequest, PenaltyStatement, compute_penalties
+from law.rates import RateNotKnown, half_year_of
 from models.enums import DebtorKind
 from tests.rate_fixtures import BUNDLED_RATES_DIR, bundled_rates
 
@@ -228,7 +222,7 @@ def test_contract_rate_below_the_floor_is_raised_with_a_warning() -> None:
     # 1000 × 15.21% × 30/365 = 456300/36500 = 12.5013… → 12.50
     assert money(statement.interest) == "12.50"
     [warning] = statement.warnings
-    # The "2024-H1: " prefix is how letters find the half-years flagged (activities/documents.py).
+    # The "2024-H1: " prefix is how letters find the half-years flagged (activities/rendering/letters.py).
     assert plain(warning).startswith("2024-H1: le taux contractuel de 5,00 % est inférieur")
     assert "porté à 15,21 %" in plain(warning)
 

@@ -20,22 +20,13 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 from temporalio.exceptions import ApplicationError
 
-from activities.penalties import (
-    LEDGER_COLUMNS,
-    PenaltyActivities,
-    PenaltyStatementFiles,
-    ledger_csv,
-)
+from activities.penalties import PenaltyActivities
+from activities.rendering.penalty_statement import LEDGER_COLUMNS, ledger_csv
 from config.accounts import ACCOUNTS_FILE, ledger_accounts
 from config.settings import PROJECT_ROOT, Settings
-from law.penalties import (
-    PenaltyComputation,
-    PenaltyRequest,
-    PenaltyStatement,
-    StatementRequest,
-    compute_penalties,
-)
+from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
 from models.enums import DebtorKind
+from models.penalties import PenaltyComputation, PenaltyStatementFiles, StatementRequest
 from tests.pdf_fixtures import flat, pdf_text
 from tests.rate_fixtures import bundled_rates
 

@@ -24,14 +24,14 @@ from temporalio.exceptions import ApplicationError
 from weasyprint import HTML
 
 from activities.mail import MailActivities
-from activities.registered_mail import (
-    HttpRegisteredMail,
-    OutboxRegisteredMail,
+from activities.registered_mail import registered_mail_provider
+from activities.registered_mail.http import HttpRegisteredMail
+from activities.registered_mail.outbox import OutboxRegisteredMail
+from activities.registered_mail.postal import (
     PostalRegisteredMail,
     postal_pack_path,
     record_postal_event,
     record_postal_tracking,
-    registered_mail_provider,
 )
 from config.settings import Settings
 from models.documents import DocumentRef

@@ -23,8 +23,9 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from backoffice.audit import actions_from_history, replay_history
-from backoffice.cases import case_input, start_case, store_invoices
-from backoffice.invoice_file import read_invoices
+from backoffice.intake.batch import case_input, start_case
+from backoffice.intake.invoice_file import read_invoices
+from backoffice.intake.store import store_invoices
 from config.agency import load_agency
 from config.policy import load_policy
 from config.rates import load_rate_tables

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice.accounts import add_user
-from backoffice.cases import start_case
+from backoffice.intake.batch import start_case
 from backoffice.web.app import create_app
 from config.encryption import data_converter
 from config.settings import Settings

@@ -20,15 +20,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from backoffice.accounts import SignedIn
-from backoffice.cases import ImportReport, import_invoices
-from backoffice.invoice_file import InvoiceFileError, InvoiceProblem, InvoiceRow, read_invoices
+from backoffice.intake.batch import ImportBatch, ImportReport, read_batch
+from backoffice.intake.fields import InvoiceProblem
+from backoffice.intake.invoice_file import InvoiceFileError
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.rendering import NotFound, render
-from config.agency import AgencyError, load_agency
-from config.policy import PolicyError, available_policies, load_policy
+from config.agency import AgencyError
+from config.policy import PolicyError, available_policies
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY
-from models.parties import AgencyInfo
-from models.policy import EscalationPolicy
+from law.payment_terms import MAX_AGREED_TERMS_DAYS, agreed_terms
 
 router = APIRouter()
 Importer = Annotated[SignedIn, Depends(requires(Permission.IMPORT))]
@@ -76,6 +76,16 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base)[:120] or "upload"
 
 
+def _terms_days(text: str) -> int | None:
+    """The form's default payment terms, in days; ValueError unless a number of days two businesses
+    may agree."""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValueError(f"{text!r} is not a number of days")
+    return agreed_terms(int(text))
+
+
 @router.get("/imports/new")
 async def import_form(request: Request, user: Importer) -> Response:
     settings = request.app.state.backoffice.settings
@@ -109,15 +119,13 @@ async def upload(request: Request, user: Importer) -> Response:
     if not uploads:
         return await refuse("aucun fichier : choisissez des fichiers CSV ou des factures PDF Factur-X")
     terms_text = str(form.get("default_terms") or "").strip()
-    if terms_text and not (terms_text.isdigit() and int(terms_text) <= 60):
-        return await refuse(
-            f"délai par défaut {terms_text!r} : un nombre de jours de 0 à 60 (C. com. L441-10 I)"
-        )
     try:
-        policy = load_policy(policy_name)
-        agency = load_agency(settings.agency_file) if settings.agency_file else None
-    except (PolicyError, AgencyError) as error:
-        return await refuse(str(error))
+        default_terms = _terms_days(terms_text)
+    except ValueError:
+        return await refuse(
+            f"délai par défaut {terms_text!r} : un nombre de jours de 0 à {MAX_AGREED_TERMS_DAYS} "
+            "(C. com. L441-10 I)"
+        )
 
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
     try:
@@ -127,19 +135,15 @@ async def upload(request: Request, user: Importer) -> Response:
             Path(item.filename or "").name: path
             for item, path in zip(attached, await _save(attached, folder / "attachments"), strict=True)
         }
-    except UploadTooLarge as error:
+        batch = await read_batch(settings, paths, policy_name, default_terms, attachments)
+    except (UploadTooLarge, PolicyError, AgencyError) as error:
         shutil.rmtree(folder, ignore_errors=True)
         return await refuse(str(error))
-    default_terms = int(terms_text) if terms_text else None
-    try:
-        rows = await asyncio.to_thread(
-            read_invoices, paths, settings.data_dir / "invoices", default_terms, attachments
-        )
     except InvoiceFileError as error:
         shutil.rmtree(folder, ignore_errors=True)
         return await refuse(str(error), error.problems)
 
-    job = _start(request, user, rows, policy, agency, [path.name for path in paths], folder)
+    job = _start(request, user, batch, [path.name for path in paths], folder)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
@@ -149,41 +153,30 @@ async def import_demo(request: Request, user: Importer) -> Response:
     about a minute, to see Relance at work."""
     await checked_form(request, user)
     settings = request.app.state.backoffice.settings
-    policy = load_policy(DEMO_POLICY)
-    rows = await asyncio.to_thread(read_invoices, [DEMO_INVOICES_FILE], settings.data_dir / "invoices")
-    job = _start(request, user, rows, policy, None, [DEMO_INVOICES_FILE.name], None)
+    batch = await read_batch(settings, [DEMO_INVOICES_FILE], DEMO_POLICY, through_agency=False)
+    job = _start(request, user, batch, [DEMO_INVOICES_FILE.name], None)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
 def _start(
-    request: Request,
-    user: SignedIn,
-    rows: list[InvoiceRow],
-    policy: EscalationPolicy,
-    agency: AgencyInfo | None,
-    files: list[str],
-    upload_folder: Path | None,
+    request: Request, user: SignedIn, batch: ImportBatch, files: list[str], upload_folder: Path | None
 ) -> ImportJob:
-    """Store the validated rows and start their cases in the background; the job tells how far."""
+    """Store the validated batch and start its cases in the background; the job tells how far."""
     backoffice = request.app.state.backoffice
-    settings = backoffice.settings
     job = ImportJob(uuid.uuid4().hex[:12], user.username, files)
-    job.total = sum(1 for row in rows if row.invoice.balance > 0)
+    job.total = batch.cases_to_start
 
     def advance() -> None:
         job.done += 1
 
     async def run() -> None:
         try:
-            job.report = await import_invoices(
+            job.report = await batch.store_and_start(
                 backoffice.client,
                 backoffice.database,
-                settings.temporal_task_queue,
-                rows,
-                policy,
+                backoffice.settings.temporal_task_queue,
                 started_by=user.username,
                 on_progress=advance,
-                agency=agency,
             )
         except InvoiceFileError as error:
             job.problems, job.error = error.problems, str(error)

@@ -21,6 +21,8 @@ JOURNAL_IS_APPEND_ONLY = "case_event is an append-only journal: its lines are ne
 
 
 def upgrade() -> None:
+    """The first schema, table by table: long because a migration reads best as the schema it
+    creates, in one piece."""
     op.create_table(
         "creditor",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,4 +1,5 @@
-"""HTML to PDF with WeasyPrint, confined to the template folders.
+"""HTML to PDF with WeasyPrint, confined to the template folders: a document may read their files
+(a logo, a font) and nothing else, never the network.
 
 WeasyPrint is imported on first use, not with this module: it takes half a second to load, which
 every ``relance`` command and the back office would pay without rendering anything.

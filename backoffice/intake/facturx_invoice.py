@@ -3,18 +3,20 @@
 A Factur-X invoice is a PDF/A-3 with a ``factur-x.xml`` attachment in UN/CEFACT CII. This module
 finds that XML (with the ``factur-x`` library), checks it against the schema of its profile and
 reads the fields Relance needs under the names of the invoice file's columns, so that a PDF and a
-CSV row go through the same validation (``backoffice.invoice_file``).
+CSV row go through the same validation (``backoffice.intake.invoice_file``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from facturx import get_facturx_xml_from_pdf, get_level, xml_check_xsd
 from lxml import etree
+
+from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS, due_date_after
 
 NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -100,8 +102,8 @@ class FacturxFields:
         if column == "due_date":
             return (
                 f"the invoice has no due date{where}; the MINIMUM profile never has one: give the "
-                "agreed payment terms with --default-terms DAYS (Code de commerce L441-10 I: 30 days "
-                "when nothing was agreed, at most 60)"
+                "agreed payment terms with --default-terms DAYS (Code de commerce L441-10 I: "
+                f"{DEFAULT_TERMS_DAYS} days when nothing was agreed, at most {MAX_AGREED_TERMS_DAYS})"
             )
         return (
             f"missing from the Factur-X XML{where} ({self.profile} profile): issue the invoice with "
@@ -141,7 +143,7 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         # Code de commerce L441-10 I: the agreed terms, 30 days when nothing was agreed; here counted
         # from the issue date, which the XML carries.
         issued = datetime.strptime(fields.values["issue_date"], "%Y-%m-%d").date()
-        fields.values["due_date"] = (issued + timedelta(days=default_terms)).isoformat()
+        fields.values["due_date"] = due_date_after(issued, default_terms).isoformat()
     return fields
 
 

@@ -1,0 +1,106 @@
+"""A step's letter: its three templates (the PDF's HTML, the email's subject and body) and what
+they see, the context's fields with the facts derived from them: the amount claimed, the small-claim
+flag, the reference an agency's later letters recall (rules of ``law.letters``), and the penalty
+engine's rate warnings dated by the late days they are about."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+from typing import Any, NamedTuple
+
+from jinja2 import Template, TemplateError, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+from temporalio.exceptions import ApplicationError
+
+from law.letters import amount_claimed, is_small_claim, letter_reference, penalties_from, recalled_letter
+from law.penalties import RECOVERY_INDEMNITY, PenaltyStatement
+from law.rates import half_year_of
+from models.documents import LetterContext
+from models.enums import DebtorKind, Stage
+
+TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A letter is three templates: the PDF's HTML, the email's subject and the email's body.
+LETTER_PARTS = (".html.j2", ".subject.txt.j2", ".body.txt.j2")
+
+
+def template_values(context: LetterContext, small_claims_ceiling: Decimal) -> dict[str, Any]:
+    """What the templates see: the context's fields, plus the facts the letters derive from them
+    (the rules among them are ``law.letters``'s)."""
+    letters = context.previous_letters
+    notices = [letter for letter in letters if letter.stage == Stage.FORMAL_NOTICE]
+    penalties = context.penalties
+    by_agency = context.agency is not None
+    agency_first = recalled_letter(letters, by_agency=by_agency)
+    return {
+        **dict(context),
+        "business": context.debtor.kind == DebtorKind.BUSINESS,
+        "sender": context.agency or context.creditor,
+        "reminders": [letter for letter in letters if letter.stage == Stage.AMICABLE_REMINDER],
+        "notice": notices[-1] if notices else None,
+        "penalties_from": penalties_from(context.invoice.due_date),
+        "recovery_indemnity": RECOVERY_INDEMNITY,
+        "small_claims_ceiling": small_claims_ceiling,
+        "small_claim": is_small_claim(context.balance, small_claims_ceiling),
+        "amount_claimed": amount_claimed(context.balance, penalties, by_agency=by_agency),
+        "rate_notes": _rate_notes(penalties) if penalties is not None else [],
+        "payment_reference": context.invoice.number,
+        "letter_reference": letter_reference(context.case_id, context.step_key),
+        "agency_first": agency_first,
+        "agency_first_reference": (
+            letter_reference(context.case_id, agency_first.step_key) if agency_first is not None else None
+        ),
+    }
+
+
+class RateNote(NamedTuple):
+    """A warning of the penalty engine about a half-year's rate, with that half-year's late days."""
+
+    start: date
+    end: date
+    text: str
+
+
+def _rate_notes(penalties: PenaltyStatement) -> list[RateNote]:
+    """The engine's warnings (Code de commerce L441-10 II: a contract rate raised to three times the
+    legal rate, a default rate below that floor), dated by the late days they are about.
+
+    Each warning starts with its half-year, ``"2024-H1: "``: the letter prints the days instead.
+    """
+    warnings = {half_year: text for half_year, _, text in (w.partition(": ") for w in penalties.warnings)}
+    notes = []
+    for half_year, group in groupby(penalties.periods, key=lambda period: half_year_of(period.start)):
+        if half_year in warnings:
+            periods = list(group)
+            notes.append(RateNote(periods[0].start, periods[-1].end, warnings[half_year]))
+    return notes
+
+
+def letter_parts(environment: SandboxedEnvironment, template: str, where: str) -> list[Template]:
+    """The letter's three templates, or UnknownTemplate naming those missing."""
+    parts, missing = [], []
+    for suffix in LETTER_PARTS:
+        try:
+            parts.append(environment.get_template(f"{template}{suffix}"))
+        except TemplateNotFound:
+            missing.append(f"{template}{suffix}")
+        except TemplateError as error:
+            raise ApplicationError(
+                f"letter template {template}{suffix} in {where} failed: {error}",
+                type="TemplateError",
+                non_retryable=True,
+            ) from error
+    if missing:
+        raise unknown_template(template, where, f"no {', '.join(missing)}")
+    return parts
+
+
+def unknown_template(template: str, where: str, why: str) -> ApplicationError:
+    """The letter template named does not exist: it never will on a retry."""
+    return ApplicationError(
+        f"unknown letter template {template!r} in {where}: {why}",
+        type="UnknownTemplate",
+        non_retryable=True,
+    )

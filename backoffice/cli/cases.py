@@ -1,0 +1,255 @@
+"""``relance import``, ``relance list`` and ``relance status``: bring invoices in, read cases."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from temporalio.service import RPCError
+
+from backoffice.cases import CaseSummary, case_handle, list_cases
+from backoffice.cli.common import (
+    AgentOption,
+    CommandFailed,
+    JsonOption,
+    connect_client,
+    console,
+    default_agent,
+    errors,
+    local,
+    open_database,
+    print_json,
+    rpc_failed,
+    run,
+    to_json,
+)
+from backoffice.intake.batch import ImportReport, read_batch
+from backoffice.intake.invoice_file import InvoiceFileError
+from config.agency import AgencyError
+from config.policy import PolicyError
+from config.settings import Settings, load_settings
+from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS
+from models.enums import CaseState, Stage
+from models.search_attributes import case_query
+from models.status import CaseStatus
+from support.parsing import parse_date
+from workflows import InvoiceCollectionWorkflow
+
+app = typer.Typer()
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV files of invoices (one per row), Factur-X PDFs, or folders of them "
+            "(their *.csv and *.pdf files): one batch, imported whole or not at all.",
+            metavar="PATH",
+            exists=False,
+        ),
+    ],
+    policy: Annotated[str, typer.Option(help="Escalation policy (config/policies/NAME.toml).")] = "",
+    default_terms: Annotated[
+        int | None,
+        typer.Option(
+            "--default-terms",
+            metavar="DAYS",
+            min=0,
+            max=MAX_AGREED_TERMS_DAYS,
+            help="Payment terms of a Factur-X invoice that has no due date (the MINIMUM profile has "
+            "none): due date = issue date + DAYS. Code de commerce L441-10 I: "
+            f"{DEFAULT_TERMS_DAYS} days when nothing was agreed, {MAX_AGREED_TERMS_DAYS} at most.",
+        ),
+    ] = None,
+    agent: AgentOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Validate every invoice, then store them and start one case per unpaid invoice."""
+    settings = load_settings()
+    report = run(
+        lambda: import_files(
+            settings, paths, policy or settings.policy, agent or default_agent(), as_json, default_terms
+        )
+    )
+    if as_json:
+        print_json(asdict(report))
+
+
+def _refuse(error: InvoiceFileError) -> CommandFailed:
+    for problem in error.problems:
+        errors.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    return CommandFailed(str(error))
+
+
+async def import_files(
+    settings: Settings,
+    paths: list[Path],
+    policy_name: str,
+    agent: str,
+    quiet: bool = False,
+    default_terms: int | None = None,
+) -> ImportReport:
+    """Import a batch (``backoffice.intake.batch``) with a progress bar, and say what it did."""
+    try:
+        batch = await read_batch(settings, paths, policy_name, default_terms)
+    except (PolicyError, AgencyError) as error:
+        raise CommandFailed(str(error)) from error
+    except InvoiceFileError as error:
+        raise _refuse(error) from error
+    try:
+        async with open_database(settings) as database:
+            client = await connect_client(settings)
+            columns = (TextColumn("starting cases"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=errors, disable=quiet) as progress:
+                task = progress.add_task("start", total=batch.cases_to_start)
+                report = await batch.store_and_start(
+                    client,
+                    database,
+                    settings.temporal_task_queue,
+                    started_by=agent,
+                    on_progress=lambda: progress.advance(task),
+                )
+    except InvoiceFileError as error:
+        raise _refuse(error) from error
+    if not quiet:
+        console.print(
+            f"{batch.files} file(s): {report.rows} invoice(s); {report.invoices_stored} stored, "
+            f"{report.invoices_known} already known, {report.already_paid} already paid; "
+            f"{report.cases_started} case(s) started, {report.cases_existing} already existed "
+            f"(policy {batch.policy.name})"
+        )
+    return report
+
+
+@app.command("list")
+def list_command(
+    all_cases: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many cases.")] = 100,
+    state: Annotated[CaseState | None, typer.Option(help="Only cases in this state.")] = None,
+    stage: Annotated[Stage | None, typer.Option(help="Only cases at this stage.")] = None,
+    paused: Annotated[
+        bool | None, typer.Option("--paused/--not-paused", help="Only paused (or running) cases.")
+    ] = None,
+    disputed: Annotated[
+        bool | None,
+        typer.Option("--disputed/--not-disputed", help="Only cases with (or without) a dispute open."),
+    ] = None,
+    creditor: Annotated[str | None, typer.Option(help="Only the cases of this creditor (SIREN).")] = None,
+    due_before: Annotated[
+        str | None, typer.Option(help="Only invoices due before this date (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List cases with their stage, balance and next action, filtered through Temporal visibility."""
+    try:
+        query = case_query(
+            running_only=not all_cases,
+            state=state,
+            stage=stage,
+            paused=paused,
+            disputed=disputed,
+            creditor_siren=creditor,
+            due_before=parse_date(due_before) if due_before else None,
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+
+    async def go() -> None:
+        client = await connect_client(load_settings())
+        _print_cases(await list_cases(client, limit=limit, query=query), as_json)
+
+    run(go)
+
+
+def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "case_id": c.case_id,
+                    "execution_status": c.execution_status,
+                    "started_at": c.started_at,
+                    "memo": c.memo,
+                    "status": to_json(c.status) if c.status else None,
+                }
+                for c in cases
+            ]
+        )
+        return
+    table = Table("case", "invoice", "debtor", "state", "stage", "balance", "next action")
+    for c in cases:
+        s = c.status
+        table.add_row(
+            c.case_id,
+            c.memo.get("invoice", ""),
+            c.memo.get("debtor", ""),
+            s.state.value if s else c.execution_status.lower(),
+            s.stage.value if s and s.stage else "",
+            f"{s.balance} {s.currency}" if s else "",
+            _next_action(s) if s else "",
+        )
+    console.print(table)
+
+
+def _next_action(status: CaseStatus) -> str:
+    if status.paused:
+        until = f" until {local(status.pause_until)}" if status.pause_until else ""
+        return f"paused{until}"
+    if status.next_action is None:
+        return ""
+    when = f" at {local(status.next_action_at)}" if status.next_action_at else ""
+    return f"{status.next_action}{when}"
+
+
+@app.command()
+def status(case_id: str, as_json: JsonOption = False) -> None:
+    """Show one case: stage, balance, pause, next action and every action so far."""
+
+    async def go() -> None:
+        client = await connect_client(load_settings())
+        try:
+            result = await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)
+        except RPCError as error:
+            raise rpc_failed(case_id, error) from error
+        if as_json:
+            print_json(to_json(result))
+        else:
+            _print_status(result)
+
+    run(go)
+
+
+def _print_status(s: CaseStatus) -> None:
+    console.print(
+        f"[bold]{s.case_id}[/bold]  invoice {s.invoice_number}  {s.creditor_name} → {s.debtor_name}"
+    )
+    console.print(
+        f"state {s.state.value}  stage {s.stage.value if s.stage else '-'}  balance {s.balance} {s.currency}"
+    )
+    if s.paused:
+        console.print(
+            f"paused: {s.pause_reason}" + (f" until {local(s.pause_until)}" if s.pause_until else "")
+        )
+    if s.waiting_for:
+        console.print(f"waiting for: {s.waiting_for}")
+    if s.dispute_reason:
+        console.print(f"dispute open: {s.dispute_reason}")
+    if s.recovered or s.costs:
+        costs = ", ".join(f"{c.amount} {s.currency} borne by the {c.borne_by.value}" for c in s.costs)
+        recovered = f"{s.recovered} {s.currency}"
+        console.print(f"recovered by the commissaire de justice: {recovered}; costs: {costs or '-'}")
+    if s.prescription_ends_on and not s.state.is_closed:
+        console.print(f"time-barred after {s.prescription_ends_on.isoformat()} (prescription)")
+    if s.next_action:
+        console.print(f"next: {_next_action(s)}")
+    table = Table("when", "what", "by", "detail", "document sha256")
+    for action in s.actions:
+        table.add_row(
+            local(action.at), action.kind, action.actor, action.detail, (action.document_sha256 or "")[:16]
+        )
+    console.print(table)

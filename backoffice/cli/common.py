@@ -1,0 +1,104 @@
+"""What every command of the ``relance`` command line shares: running a command and printing its
+failure, the options every group takes, the Temporal client and the database of the settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from backoffice.commands import LOCAL_ZONE, rpc_failure
+from backoffice.inputs import BadOption
+from config.settings import Settings
+from security.payload_codec import PayloadDecryptionError
+from storage.database import Database
+
+console = Console()
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AgentOption = Annotated[
+    str,
+    typer.Option("--agent", envvar="RELANCE_AGENT", help="Who gives the command (kept in the journal)."),
+]
+
+
+class CommandFailed(Exception):
+    """A failure the user can act on: printed as one line, exit code 1."""
+
+
+def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
+    except CommandFailed as failure:
+        errors.print(f"[red]error:[/red] {failure}")
+        raise typer.Exit(1) from None
+    except PayloadDecryptionError as error:
+        # A case sealed with a key this process lacks (RELANCE_PAYLOAD_KEYS, see the README).
+        errors.print(f"[red]error:[/red] payload keys: {error}")
+        raise typer.Exit(1) from None
+
+
+def usage_error(error: BadOption) -> typer.Exit:
+    """Print ``error`` as one line; the exit to raise (code 2, a usage error)."""
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(2)
+
+
+def rpc_failed(case_id: str, error: RPCError) -> CommandFailed:
+    """The server's refusal about a case, as a failure of the command."""
+    return CommandFailed(str(rpc_failure(case_id, error)))
+
+
+def default_agent() -> str:
+    return os.environ.get("USER", "agent")
+
+
+async def connect_client(settings: Settings) -> Client:
+    """The back office's client: it encrypts and decrypts payloads with the configured keys."""
+    from config.temporal import connect
+    from security.payload_codec import PayloadKeyError
+
+    try:
+        return await connect(settings)
+    except PayloadKeyError as error:
+        raise CommandFailed(f"payload keys: {error}") from error
+    except RuntimeError as error:
+        raise CommandFailed(
+            f"cannot reach Temporal at {settings.temporal_address} ({error}); is `relance up` running?"
+        ) from error
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.effective_database_url)
+    try:
+        await database.migrate()
+        yield database
+    finally:
+        await database.dispose()
+
+
+def print_json(value: Any) -> None:
+    console.print_json(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def to_json(model: BaseModel) -> Any:
+    return model.model_dump(mode="json")
+
+
+def local(moment: datetime | None) -> str:
+    """A moment as Paris reads it, to the second; empty for none."""
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else ""

@@ -1,0 +1,70 @@
+"""The rules a letter to the debtor follows, each a pure function named after what it decides.
+
+- ``letter_template``: a collection agency's first letter carries the mentions of CPCE R124-4;
+- ``letter_reference`` and ``recalled_letter``: an agency's later letters recall its first (R124-4);
+- ``amount_claimed``: balance, interest and indemnity, and further costs except in an agency's
+  letter (CPCE L111-8, R124-4 3°);
+- ``is_small_claim``: the small-claims procedure's ceiling (CPCE L125-1, R125-1);
+- ``penalties_from``: penalties run from the day after the due date (Code de commerce L441-10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from law.penalties import PenaltyStatement
+from models.enums import Stage
+
+# A collection agency's first letter to the debtor, with the mentions of CPCE R124-4.
+AGENCY_FIRST_LETTER = "agency_first_letter"
+Letter = TypeVar("Letter")
+
+
+def letter_template(template: str, *, stage: Stage, by_agency: bool, first_letter: bool) -> str:
+    """The template a step's letter is rendered with.
+
+    A collection agency's first letter to the debtor must carry the mentions of CPCE R124-4,
+    whatever template the policy names for that step; the hand-off to the commissaire de justice
+    is not a letter to the debtor.
+    """
+    if by_agency and first_letter and stage != Stage.JUDICIAL_FILING:
+        return AGENCY_FIRST_LETTER
+    return template
+
+
+def letter_reference(case_id: str, step_key: str | None) -> str:
+    """The reference of one letter of a case, which an agency's later letters recall (CPCE R124-4)."""
+    return f"{case_id}/{step_key}"
+
+
+def recalled_letter(earlier_letters: Sequence[Letter], *, by_agency: bool) -> Letter | None:
+    """The letter a new one recalls: every later letter of an agency recalls the reference and date
+    of its first one (CPCE R124-4); a creditor's letters, and an agency's first, recall none."""
+    return earlier_letters[0] if by_agency and earlier_letters else None
+
+
+def amount_claimed(balance: Decimal, penalties: PenaltyStatement | None, *, by_agency: bool) -> Decimal:
+    """What a letter claims: the balance, plus the interest and the fixed indemnity accrued, plus
+    the further recovery costs justified, except in an agency's letter: amicable collection costs
+    stay with the creditor (CPCE L111-8, R124-4 3°)."""
+    claimed = balance
+    if penalties is not None:
+        claimed += penalties.interest + penalties.indemnity
+        if not by_agency:
+            claimed += penalties.further_costs
+    return claimed
+
+
+def is_small_claim(balance: Decimal, ceiling: Decimal) -> bool:
+    """Whether the small-claims procedure is open (CPCE L125-1 and R125-1). The letter weighs the
+    principal and asks the commissaire to check that the total, interest included, stays under the
+    ceiling."""
+    return balance <= ceiling
+
+
+def penalties_from(due_date: date) -> date:
+    """The first day of penalties between businesses: the day after the due date (L441-10)."""
+    return due_date + timedelta(days=1)

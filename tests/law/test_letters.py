@@ -1,0 +1,77 @@
+"""The rules of the letters to the debtor (law/letters.py), each decided on plain values."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from law.letters import (
+    AGENCY_FIRST_LETTER,
+    amount_claimed,
+    is_small_claim,
+    letter_reference,
+    letter_template,
+    penalties_from,
+    recalled_letter,
+)
+from law.penalties import PenaltyStatement
+from models.enums import Stage
+
+
+def statement(interest: str, indemnity: str, further_costs: str) -> PenaltyStatement:
+    total = Decimal(interest) + Decimal(indemnity) + Decimal(further_costs)
+    return PenaltyStatement(
+        until=date(2026, 6, 30),
+        periods=[],
+        interest=Decimal(interest),
+        indemnity=Decimal(indemnity),
+        further_costs=Decimal(further_costs),
+        total=total,
+        balance_at_end=Decimal("1000.00"),
+        warnings=[],
+        convention="",
+        legal_basis=[],
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "by_agency", "first_letter", "expected"),
+    [
+        # CPCE R124-4: an agency's first letter carries the mentions, whatever the policy names.
+        (Stage.AMICABLE_REMINDER, True, True, AGENCY_FIRST_LETTER),
+        (Stage.FORMAL_NOTICE, True, True, AGENCY_FIRST_LETTER),
+        (Stage.FORMAL_NOTICE, True, False, "formal_notice"),
+        (Stage.AMICABLE_REMINDER, False, True, "formal_notice"),
+        # The hand-off to the commissaire de justice is not a letter to the debtor.
+        (Stage.JUDICIAL_FILING, True, True, "formal_notice"),
+    ],
+)
+def test_an_agency_first_letter_carries_the_mentions_of_r124_4(
+    stage: Stage, by_agency: bool, first_letter: bool, expected: str
+) -> None:
+    chosen = letter_template("formal_notice", stage=stage, by_agency=by_agency, first_letter=first_letter)
+    assert chosen == expected
+
+
+def test_an_agency_recalls_its_first_letter_and_a_creditor_none() -> None:
+    letters = ["first", "second"]
+    assert recalled_letter(letters, by_agency=True) == "first"
+    assert recalled_letter(letters, by_agency=False) is None
+    assert recalled_letter([], by_agency=True) is None
+    assert letter_reference("invoice-1", "reminder_1") == "invoice-1/reminder_1"
+
+
+def test_an_agency_never_claims_further_recovery_costs() -> None:
+    penalties = statement(interest="12.50", indemnity="40.00", further_costs="80.00")
+    assert amount_claimed(Decimal("1000.00"), penalties, by_agency=False) == Decimal("1132.50")
+    # CPCE L111-8, R124-4 3°: amicable collection costs stay with the creditor.
+    assert amount_claimed(Decimal("1000.00"), penalties, by_agency=True) == Decimal("1052.50")
+    assert amount_claimed(Decimal("1000.00"), None, by_agency=False) == Decimal("1000.00")
+
+
+def test_the_small_claims_ceiling_is_inclusive_and_penalties_start_the_day_after_due() -> None:
+    assert is_small_claim(Decimal("5000.00"), Decimal("5000.00"))
+    assert not is_small_claim(Decimal("5000.01"), Decimal("5000.00"))
+    assert penalties_from(date(2026, 2, 28)) == date(2026, 3, 1)

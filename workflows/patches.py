@@ -1,0 +1,20 @@
+"""The changes that altered the case workflow's history, by the name ``workflow.patched`` records:
+cases started before each one replay without it."""
+
+# A step falling on a rest day moves to the next business morning (when the policy says so).
+BUSINESS_CALENDAR = "business-calendar"
+# The formal notice states the penalties accrued so far; the claim sends them with their statement.
+PENALTY_CLAIMS = "penalty-claims"
+# A creditor who accepted the charter: its invoice gets the green label and the attestation.
+GREEN_LABEL = "green-invoice-label"
+# A judicial filing waits for a second agent's approval.
+FOUR_EYES = "four-eyes-filing-approval"
+# The formal notice's delivery is followed to its outcome; its deadline runs from the receipt.
+PROOF_OF_RECEIPT = "formal-notice-proof-of-receipt"
+# The judicial step decides by the rules (config/judicial.toml), files a dossier, hands it to the
+# commissaire de justice and follows their reports; the agent is warned before prescription.
+JUDICIAL_ROUTE = "judicial-route"
+# The case publishes its state, stage, balance… as typed search attributes (models/search_attributes.py).
+SEARCH_ATTRIBUTES = "case-search-attributes"
+# Since then, also whether the case waits for a person (the agents' work queue lists those).
+NEEDS_PERSON = "case-needs-person"
