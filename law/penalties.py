@@ -26,11 +26,7 @@ from operator import itemgetter
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from law.rates import (
-    RateTables,
-    SourcedRate,
-    half_year_of,
-)
+from law.rates import RateTables, SourcedRate, half_year_of
 from models.enums import DebtorKind
 from support.french import percent_fr
 from support.units import CENT

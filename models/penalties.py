@@ -7,12 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from law.penalties import (
-    BUSINESS_LEGAL_BASIS,
-    CONSUMER_LEGAL_BASIS,
-    PenaltyRequest,
-    PenaltyStatement,
-)
+from law.penalties import BUSINESS_LEGAL_BASIS, CONSUMER_LEGAL_BASIS, PenaltyRequest, PenaltyStatement
 from models.documents import DocumentRef
 from models.enums import DebtorKind
 

@@ -1,10 +1,11 @@
 """Shared fixtures. Each real part has its own fixture module, registered here."""
 
 pytest_plugins = [
-    "tests.db_fixtures",
-    "tests.smtp_fixtures",
-    "tests.temporal_fixtures",
-    "tests.case_fixtures",
-    "tests.web_fixtures",
-    "tests.browser_fixtures",
+    "tests.fixtures.database",
+    "tests.fixtures.smtp",
+    "tests.fixtures.temporal",
+    "tests.fixtures.cases",
+    "tests.fixtures.cli",
+    "tests.fixtures.web",
+    "tests.fixtures.browser",
 ]

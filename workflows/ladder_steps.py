@@ -27,13 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from models.mail import EmailRequest, RegisteredLetterReceipt, RegisteredLetterRequest
     from models.policy import PolicyStep
 
-from workflows.common import (
-    DOCUMENT_ACTIVITY,
-    HANDOFF_ACTIVITY,
-    MAIL_ACTIVITY,
-    STEP_EVENT_KIND,
-    SYSTEM_ACTOR,
-)
+from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
 from workflows.patches import FOUR_EYES, JUDICIAL_ROUTE, PENALTY_CLAIMS, PROOF_OF_RECEIPT
 
 

@@ -1,0 +1,131 @@
+"""``relance import``, ``list`` and ``status``, and an agent steering a case, as a user runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, invoice_count
+
+
+async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
+    good = CREDITOR + BUSINESS + "F-100,2026-01-10,2026-02-09,500.00,0,BC-1"
+    bad_siren = good.replace("987654324", "987654321").replace("F-100", "F-101")
+    bad_date = good.replace("2026-02-09", "2026-02-30").replace("F-100", "F-102")
+    code, _, err = await cli("import", str(cli.write_csv(good, bad_siren, bad_date)))
+
+    assert code == 1
+    assert "row 3, column debtor_siren" in err
+    assert "row 4, column due_date" in err
+    assert "nothing imported" in err
+    assert invoice_count(cli.settings) == 0
+
+
+async def test_import_twice_changes_nothing_the_second_time(cli: Cli) -> None:
+    rows = [
+        CREDITOR + BUSINESS + f"F-2{index},2026-01-10,2026-02-09,{amount},{paid},BC-{index}"
+        for index, (amount, paid) in enumerate([("500.00", "0"), ("300.00", "300.00"), ("80.00", "20")])
+    ]
+    path = cli.write_csv(*rows)
+
+    first = await cli.json("import", str(path))
+    second = await cli.json("import", str(path))
+
+    assert first == {
+        "rows": 3,
+        "invoices_stored": 3,
+        "invoices_known": 0,
+        "already_paid": 1,
+        "cases_started": 2,
+        "cases_existing": 0,
+    }
+    assert second == {
+        **first,
+        "invoices_stored": 0,
+        "invoices_known": 3,
+        "cases_started": 0,
+        "cases_existing": 2,
+    }
+    assert invoice_count(cli.settings) == 3
+
+
+async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
+    # Due in a month: nothing goes out by itself while the agent works on the case.
+    due = (date.today() + timedelta(days=30)).isoformat()
+    row = CREDITOR + BUSINESS + f"F-300,{date.today().isoformat()},{due},900.00,0,BC-9"
+    await cli.json("import", str(cli.write_csv(row)))
+    case_id = "invoice-123456782-F-300"
+
+    listed = await cli.json("list")
+    assert case_id in {c["case_id"] for c in listed}
+
+    paused = await cli.json("pause", case_id, "--reason", "litige sur la livraison", "--until", "2099-01-01")
+    assert paused["status"]["paused"] is True
+    code, _, err = await cli("escalate", case_id)
+    assert code == 1 and "refused: case is paused" in err
+    assert (await cli.json("resume", case_id))["status"]["paused"] is False
+
+    code, _, err = await cli("escalate", case_id, "--to", "judicial_filing")
+    assert code == 1 and "formal notice" in err
+    code, _, err = await cli("pay", case_id, "1000")
+    assert code == 1 and "exceeds the balance" in err
+
+    partial = await cli.json("pay", case_id, "400,00", "--reference", "VIR-88")
+    assert partial["status"]["balance"] == "500.00"
+    status = await cli.json("status", case_id)
+    assert status["state"] == "open" and status["balance"] == "500.00"
+
+    code, out, _ = await cli("status", case_id)
+    assert code == 0 and "balance 500.00 EUR" in out
+
+    history = await cli.json("audit", "history", case_id)
+    assert [e["kind"] for e in history] == ["case_opened", "paused", "resumed", "payment_recorded"]
+    assert {e["actor"] for e in history[1:]} == {"alice"}
+
+    replay = await cli.json("audit", "replay", case_id)
+    assert replay == [
+        {"case_id": case_id, "run_id": replay[0]["run_id"], "deterministic": True, "failure": None}
+    ]
+    code, out, _ = await cli("audit", "replay", "--all")
+    assert code == 0 and "0 not deterministic" in out
+
+    code, _, err = await cli("status", "invoice-000000000-nope")
+    assert code == 1 and "no case" in err
+
+
+async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> None:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    rows = [
+        CREDITOR + BUSINESS + f"F-60{n},{date.today().isoformat()},{due},100.00,0,BC-6{n}" for n in (1, 2)
+    ]
+    await cli.json("import", str(cli.write_csv(*rows)))
+    await cli.json("pause", "invoice-123456782-F-601", "--reason", "litige en cours")
+
+    # The dev server is shared with the other tests of this module: look at this test's cases.
+    mine = {"invoice-123456782-F-601", "invoice-123456782-F-602"}
+
+    async def listed(*filters: str) -> list[str]:
+        return sorted(mine & {case["case_id"] for case in await cli.json("list", *filters)})
+
+    # Visibility follows the cases within moments.
+    for _ in range(50):
+        if await listed("--paused") == ["invoice-123456782-F-601"]:
+            break
+        await asyncio.sleep(0.2)
+    assert await listed("--paused") == ["invoice-123456782-F-601"]
+    assert await listed("--not-paused", "--creditor", "123456782") == ["invoice-123456782-F-602"]
+    assert await listed("--stage", "formal_notice") == []
+    assert await listed("--creditor", "111222337") == []
+    assert await listed() == sorted(mine)
+    code, _, err = await cli("list", "--creditor", "12' OR 'x")
+    assert code == 2 and "not a SIREN" in err
+
+    # A promise to pay holds the other case until its date.
+    by = (date.today() + timedelta(days=5)).isoformat()
+    promised = await cli.json("promise", "invoice-123456782-F-602", "50,00", "--by", by)
+    assert promised["message"] == f"promise recorded: the ladder waits for 50.00 EUR by {by}"
+    assert promised["status"]["waiting_for"] == f"the promised payment of 50.00 EUR by {by}"
+    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", by)
+    assert code == 1 and "already open" in err
+    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", "demain")
+    assert code == 2 and "not a date" in err

@@ -1,0 +1,148 @@
+"""Reading an invoice file: every problem reported with its row and column, nothing accepted
+from a file that has one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file
+from config.settings import PROJECT_ROOT
+from models.enums import DebtorKind
+from support.parsing import parse_amount
+from tests.fixtures.invoice_files import GOOD, HEADER
+
+
+def write(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
+    path = tmp_path / "invoices.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_good_file_is_read_exactly(tmp_path: Path) -> None:
+    consumer = (
+        "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
+        "consumer,Claire Martin,,c@martin.fr,4 rue Haute,75019,Paris,"
+        'F-002,10/01/2026,09/02/2026,"1 234,50",100,'
+    )
+    rows = read_invoice_file(write(tmp_path, GOOD, consumer)).rows
+    assert [r.row for r in rows] == [2, 3]
+    assert rows[0].invoice.amount_due == Decimal("1234.56")
+    assert rows[0].debtor.kind == DebtorKind.BUSINESS
+    assert rows[1].invoice.balance == Decimal("1134.50")
+    assert rows[1].invoice.issue_date.isoformat() == "2026-01-10"
+    assert rows[1].invoice.order_reference is None
+
+
+def test_every_bad_field_is_reported_with_row_and_column(tmp_path: Path) -> None:
+    bad = (
+        "123456789,Menuiserie Dupont,not-an-email,12 rue des Artisans,6900,Lyon,"
+        "business,Bâtiments Martin,,f@martin.fr,4 av. Jaurès,75019,Paris,"
+        "F-003,2026-02-10,2026-01-09,12.345,0,BC-1"
+    )
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(write(tmp_path, GOOD, bad, GOOD))
+    found = {(e.row, e.column) for e in failure.value.problems}
+    assert found == {
+        (3, "creditor_siren"),
+        (3, "creditor_email"),
+        (3, "creditor_postcode"),
+        (3, "debtor_siren"),
+        (3, "due_date"),
+        (3, "amount_due"),
+        (4, "invoice_number"),
+    }
+    messages = {e.column: e.message for e in failure.value.problems}
+    assert "not a valid SIREN" in messages["creditor_siren"]
+    assert "same invoice as row 2" in messages["invoice_number"]
+    assert "more than 2 decimals" in messages["amount_due"]
+
+
+def test_missing_and_unknown_columns_are_reported(tmp_path: Path) -> None:
+    header = HEADER.replace("due_date,", "").replace("order_reference", "order_ref")
+    path = write(tmp_path, header=header)
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(path)
+    assert {(e.row, e.column, e.message) for e in failure.value.problems} == {
+        (0, "due_date", "required column is missing"),
+        (0, "order_ref", "unknown column"),
+    }
+    assert str(failure.value.problems[0]).startswith(f"{path}: header, column")
+
+
+def test_amount_paid_above_amount_due_is_refused(tmp_path: Path) -> None:
+    row = GOOD.replace("1234.56,0,", "100,150,")
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(write(tmp_path, row))
+    [error] = failure.value.problems
+    assert (error.row, error.column) == (2, "amount_paid")
+
+
+def test_creditor_identifiers_and_contract_rate_are_read_in_compact_form(tmp_path: Path) -> None:
+    header = f"{HEADER},creditor_siret,creditor_vat_number,creditor_iban,contract_rate"
+    row = f'{GOOD},123 456 782 00002,fr 11 123456782,FR76 3000 6000 0112 3456 7890 189,"12,15 %"'
+
+    [read] = read_invoice_file(write(tmp_path, row, header=header)).rows
+
+    creditor = read.creditor
+    assert (creditor.siret, creditor.vat_number, creditor.iban) == (
+        "12345678200002",
+        "FR11123456782",
+        "FR7630006000011234567890189",
+    )
+    assert read.invoice.contract_rate_percent == Decimal("12.1500")
+
+
+def test_bad_identifiers_and_contract_rates_are_reported_with_row_and_column(tmp_path: Path) -> None:
+    header = f"{HEADER},creditor_siret,creditor_vat_number,creditor_iban,contract_rate"
+    iban = "FR7630006000011234567890189"
+    rows = [
+        f"{GOOD.replace('F-001', 'F-2')},12345678200003,FR11123456782,{iban},10",
+        f"{GOOD.replace('F-001', 'F-3')},12345678200002,FR12123456782,{iban},10",
+        f"{GOOD.replace('F-001', 'F-4')},12345678200002,FR11123456782,FR7630006000011234567890180,10",
+        f"{GOOD.replace('F-001', 'F-5')},,,,-1",
+        f"{GOOD.replace('F-001', 'F-6')},,,,10.12345",
+        f"{GOOD.replace('F-001', 'F-7')},,,,dix",
+        f"{GOOD.replace('F-001', 'F-8')},,,,1000",
+        # Valid numbers, but of another company than the creditor's SIREN.
+        f"{GOOD.replace('F-001', 'F-9')},73282932000074,FR44732829320,,",
+    ]
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(write(tmp_path, *rows, header=header))
+    found = {(e.row, e.column): e.message for e in failure.value.problems}
+    assert found == {
+        (2, "creditor_siret"): "'12345678200003' is not a valid SIRET (14 digits, Luhn key)",
+        (3, "creditor_vat_number"): (
+            "'FR12123456782' is not a valid French VAT number (FR, 2-character key, SIREN)"
+        ),
+        (4, "creditor_iban"): (
+            "'FR7630006000011234567890180' is not a valid IBAN (country format or check digits wrong)"
+        ),
+        (5, "contract_rate"): "'-1' is negative",
+        (6, "contract_rate"): "'10.12345' has more than 4 decimals",
+        (7, "contract_rate"): "'dix' is not a number",
+        (8, "contract_rate"): "1000.0000 is not a yearly rate in percent (below 1000)",
+        (9, "creditor_siret"): "73282932000074 is not an establishment of SIREN 123456782",
+        (9, "creditor_vat_number"): "FR44732829320 is not the VAT number of SIREN 123456782",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("1234.56", "1234.56"), ("1 234,56", "1234.56"), ("1\u202f234,5 €", "1234.50"), ("12", "12.00")],
+)
+def test_amounts_in_french_and_iso_forms(text: str, amount: str) -> None:
+    assert parse_amount(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["1.234,56", "abc", "NaN", "1,234.5"])
+def test_ambiguous_amounts_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+def test_the_bundled_demo_file_is_valid() -> None:
+    rows = read_invoice_file(PROJECT_ROOT / "demo" / "invoices.csv").rows
+    assert len(rows) == 5

@@ -1,0 +1,51 @@
+"""Stored histories replay against today's workflow code.
+
+``tests/fixtures/histories/*.json`` are real histories of earlier versions of the workflow
+(recorded with ``RELANCE_RECORD_HISTORIES=1 pytest tests/workflows/test_invoice_collection.py``). A
+change to the workflow that alters what a history replays to must keep them replaying
+(``workflow.patched``): never re-record a history to make this test pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowHistory
+
+from backoffice.audit import replay_history
+from tests.fixtures.temporal import HISTORIES
+
+HISTORIES = {
+    path.stem: path.read_text(encoding="utf-8")
+    for path in HISTORIES.glob("*.json")
+}
+
+
+def test_histories_are_stored() -> None:
+    assert set(HISTORIES) >= {
+        "full_ladder",
+        "full_ladder_with_penalties",
+        "full_ladder_four_eyes",
+        "four_eyes_approval",
+        "partial_payments",
+        "pause_until",
+        "escalations",
+        # Since the judicial route: proof of receipt, court decision, commissaire de justice.
+        "full_ladder_to_bailiff",
+        "four_eyes_to_bailiff",
+        "judicial_route_recovered",
+        "notice_refused",
+        "notice_not_claimed",
+        "proof_of_receipt_missing",
+        "dispute_then_filing",
+        "prescribed_claim",
+        # Since the cases publish search attributes.
+        "published_search_attributes",
+        "promise_broken",
+        "needs_person_published",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(HISTORIES))
+async def test_stored_history_replays_deterministically(name: str) -> None:
+    outcome = await replay_history(WorkflowHistory.from_json(name, HISTORIES[name]))
+    assert outcome.deterministic, outcome.failure
