@@ -19,10 +19,8 @@ from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from backoffice.cases import CASES_QUERY
-from config.encryption import data_converter, payload_keys
-from config.settings import load_settings
 from models.ledger import CaseEventRecord
-from security.payload_codec import EncryptionCodec, decode_history, is_encrypted
+from security.payload_codec import EncryptionCodec, PayloadDecryptionError, decode_history, is_encrypted
 from support.files import sha256_of_file
 from workflows import WORKFLOWS
 
@@ -44,8 +42,8 @@ class AuditEntry:
 def actions_from_history(history: WorkflowHistory, codec: EncryptionCodec | None = None) -> list[AuditEntry]:
     """Every journal action the workflow scheduled, in order, decoded from the history itself.
 
-    Encrypted payloads (a history as the server keeps it) are opened with ``codec``, by default
-    with the configured payload keys; a decoded history (``case_history``) needs no key."""
+    Encrypted payloads (a history as the server keeps it) are opened with ``codec``; a decoded
+    history (``case_history``) needs none."""
     completed: set[int] = {
         event.activity_task_completed_event_attributes.scheduled_event_id
         for event in history.events
@@ -61,7 +59,8 @@ def actions_from_history(history: WorkflowHistory, codec: EncryptionCodec | None
             continue
         payloads = list(attributes.input.payloads)
         if any(is_encrypted(payload) for payload in payloads):
-            codec = codec or EncryptionCodec(payload_keys(load_settings()))
+            if codec is None:
+                raise PayloadDecryptionError("the history is encrypted: give the codec of its payload keys")
             payloads = [codec.decrypt(payload) for payload in payloads]
         [record] = converter.from_payloads(payloads, [CaseEventRecord])
         entries.append(
@@ -93,13 +92,13 @@ class ReplayOutcome:
     failure: str | None
 
 
-def replayer(converter: DataConverter | None = None) -> Replayer:
-    """A replayer of today's workflows; by default it decrypts with the configured payload keys
-    (a history recorded before encryption replays with any)."""
-    return Replayer(workflows=WORKFLOWS, data_converter=converter or data_converter(load_settings()))
+def replayer(converter: DataConverter) -> Replayer:
+    """A replayer of today's workflows, decrypting with ``converter``'s payload keys (a history
+    recorded before encryption replays with any)."""
+    return Replayer(workflows=WORKFLOWS, data_converter=converter)
 
 
-async def replay_history(history: WorkflowHistory, converter: DataConverter | None = None) -> ReplayOutcome:
+async def replay_history(history: WorkflowHistory, converter: DataConverter) -> ReplayOutcome:
     result = await replayer(converter).replay_workflow(history, raise_on_replay_failure=False)
     return _outcome(history, result.replay_failure)
 

@@ -1,0 +1,1 @@
+"""Benchmarks, each against the raw library in the same run (results in BENCHMARKS.md)."""

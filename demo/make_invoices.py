@@ -1,4 +1,4 @@
-"""Write the demo invoices: one PDF per row of ``demo_invoices.csv``, in ``invoices/`` beside it.
+"""Write the demo invoices: one PDF per row of ``invoices.csv``, in ``invoices/`` beside it.
 
 The CSV gives the parties, numbers, dates and the amount due; this script adds what a real invoice
 also shows (the lines sold, the VAT, the seller's legal mentions) and checks that the lines add up

@@ -1,0 +1,1 @@
+"""The embedded services ``relance up`` starts: the Temporal dev server and the SMTP outbox."""

@@ -1,1 +1,2 @@
-"""Tables (SQLModel) and the typed values that cross the workflow boundary."""
+"""The typed values that cross the workflow boundary, one module per subject; ``enums`` is the
+vocabulary every layer shares."""

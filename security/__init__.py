@@ -1,0 +1,1 @@
+"""What protects the data Temporal keeps: the payload codec (AES-256-GCM)."""

@@ -1,0 +1,2 @@
+"""The database: engine and migrations (``database``), tables (``tables``), the append-only journal
+(``journal``)."""

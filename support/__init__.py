@@ -1,0 +1,1 @@
+"""Helpers without domain knowledge: files, French text in and out, units."""

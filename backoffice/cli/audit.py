@@ -73,7 +73,8 @@ def audit_replay(
         client = await connect_client(load_settings())
         if case_id is not None:
             try:
-                return [await audit.replay_history(await audit.case_history(client, case_id))]
+                history = await audit.case_history(client, case_id)
+                return [await audit.replay_history(history, client.data_converter)]
             except RPCError as error:
                 raise rpc_failed(case_id, error) from error
         return [outcome async for outcome in audit.replay_all(client)]

@@ -44,6 +44,7 @@ from support.french import money_fr
 from tests.fixtures.cases import RelanceUnderTest, make_case
 from tests.fixtures.facturx import DUE_DATE, basic_xml, facturx_pdf
 from tests.fixtures.smtp import read_messages
+from tests.fixtures.temporal import converter_for_tests
 from tests.fixtures.workflows import (
     PARIS,
     Handle,
@@ -375,7 +376,7 @@ async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnder
     opened = final.actions[0].at
     assert final.actions[-1].at - opened < timedelta(minutes=2)
     history = await handle.fetch_history()
-    journal = actions_from_history(history)
+    journal = actions_from_history(history, converter_for_tests().payload_codec)
     assert [e.kind for e in journal] == [a.kind for a in final.actions]
     assert all(e.confirmed for e in journal)
 

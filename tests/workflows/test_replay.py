@@ -12,7 +12,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from backoffice.audit import replay_history
-from tests.fixtures.temporal import HISTORIES
+from tests.fixtures.temporal import HISTORIES, converter_for_tests
 
 HISTORIES = {
     path.stem: path.read_text(encoding="utf-8")
@@ -47,5 +47,6 @@ def test_histories_are_stored() -> None:
 
 @pytest.mark.parametrize("name", sorted(HISTORIES))
 async def test_stored_history_replays_deterministically(name: str) -> None:
-    outcome = await replay_history(WorkflowHistory.from_json(name, HISTORIES[name]))
+    history = WorkflowHistory.from_json(name, HISTORIES[name])
+    outcome = await replay_history(history, converter_for_tests())
     assert outcome.deterministic, outcome.failure

@@ -29,6 +29,7 @@ from models.status import CaseStatus
 from storage.tables import Invoice
 from tests.fixtures.cases import RelanceUnderTest
 from tests.fixtures.cli import CREDITOR
+from tests.fixtures.temporal import converter_for_tests
 from tests.fixtures.web import (
     DEBTOR,
     BackofficeUnderTest,
@@ -309,7 +310,8 @@ async def test_an_auditor_reads_replays_and_checks_the_documents_of_a_case(
     exported = await auditor.get(f"/audit/cases/{case_id}/history.json")
     assert exported.headers["content-type"] == "application/json"
     assert any(b"audit me" in data for data in payload_data(json.loads(exported.text)))
-    outcome = await replay_history(WorkflowHistory.from_json(case_id, exported.text))
+    exported_history = WorkflowHistory.from_json(case_id, exported.text)
+    outcome = await replay_history(exported_history, converter_for_tests())
     assert outcome.deterministic, outcome.failure
     kept = (await handle.fetch_history()).to_json()
     assert not any(b"audit me" in data for data in payload_data(json.loads(kept)))
