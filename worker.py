@@ -1,13 +1,15 @@
 """The Relance worker: runs the collection workflows and their activities.
 
 ``python worker.py`` connects to the Temporal server named by ``TEMPORAL_ADDRESS``, migrates the
-database named by ``DATABASE_URL`` and works until SIGINT or SIGTERM, then stops gracefully: it
-takes no new task and gives running activities time to finish.
+database named by ``DATABASE_URL``, starts the cases of invoices an import stored but did not start
+(stopped in between), and works until SIGINT or SIGTERM, then stops gracefully: it takes no new
+task and gives running activities time to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Sequence
@@ -22,16 +24,19 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
+from activities.heartbeats import HeartbeatInterceptor
 from activities.labels import LabelActivities
 from activities.ledger import LedgerActivities
 from activities.legal import LegalActivities
 from activities.mail import MailActivities
 from activities.penalties import PenaltyActivities
-from config.encryption import data_converter
+from backoffice.intake.unstarted import start_unstarted_cases
+from config.encryption import worker_data_converter
 from config.settings import Settings, load_settings
 from config.temporal import connect
 from models.search_attributes import CASE_SEARCH_ATTRIBUTES
 from storage.database import Database
+from support.files import keep_private
 from workflows import WORKFLOWS
 
 log = logging.getLogger("relance.worker")
@@ -117,10 +122,10 @@ def build_worker(
     client: Client, settings: Settings, database: Database, executor: ThreadPoolExecutor
 ) -> Worker:
     # The worker reads and writes payloads with the keys the settings name, whatever converter the
-    # given client was made with: it never sends a case's data to Temporal in clear, and reads
-    # whatever the command line encrypted with the same keys.
+    # given client was made with: it never sends a case's data to Temporal in clear, reads whatever
+    # the command line encrypted with the same keys, and refuses what they do not open.
     config = client.config()
-    config["data_converter"] = data_converter(settings)
+    config["data_converter"] = worker_data_converter(settings)
     # PDF rendering and stamping are sync activities: they run on the executor's threads so the
     # event loop that drives workflow tasks never stalls.
     return Worker(
@@ -129,13 +134,30 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=activities_for(settings, database),
         activity_executor=executor,
+        # Every activity heartbeats while it runs, so a dead worker's step is retried in seconds.
+        interceptors=[HeartbeatInterceptor()],
         max_concurrent_activities=settings.activity_slots,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 
+async def start_unstarted(client: Client, database: Database, settings: Settings) -> None:
+    """Start the cases of the invoices an import stored but did not start (it was stopped in
+    between). Whatever fails here leaves them listed on the dashboard for the next start."""
+    try:
+        resumed = await start_unstarted_cases(client, database, settings)
+    except Exception:
+        log.exception("invoices stored without a case: not started now, the next worker start tries again")
+        return
+    for refusal in resumed.refused:
+        log.warning("invoice stored without a case, not started: %s", refusal)
+    if resumed.started:
+        log.info("started the cases of %d invoices stored without one", resumed.started)
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Run until ``stop`` is set, then shut down gracefully."""
+    await asyncio.to_thread(keep_private, settings.data_dir)
     database = Database(settings.effective_database_url)
     try:
         await database.migrate()
@@ -150,8 +172,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
                     settings.temporal_address,
                     settings.temporal_namespace,
                 )
+                # Beside the polling: a stop is not held up by many invoices to start.
+                resuming = asyncio.create_task(start_unstarted(client, database, settings))
                 await stop.wait()
                 log.info("stopping: finishing the activities under way")
+                resuming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await resuming
     finally:
         await database.dispose()
 
@@ -183,6 +210,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_libraries()
     asyncio.run(_main())
+    log.info("worker stopped")
 
 
 if __name__ == "__main__":

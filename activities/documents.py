@@ -11,6 +11,7 @@ font subsets carry the time they were made.)
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from temporalio import activity
@@ -20,11 +21,14 @@ from activities.paths import path_part
 from activities.rendering.letters import TEMPLATE_NAME, letter_parts, template_values, unknown_template
 from activities.rendering.pdf import html_to_pdf
 from activities.rendering.templates import letter_environment, template_errors
+from config.rates import RateTableError, load_rate_tables
 from config.settings import Settings
 from law.letters import letter_template
+from law.rates import RateNotKnown, SourcedRate
 from models.documents import DocumentRef, RenderedLetter, RenderLetterRequest
 from models.parties import CreditorInfo
 from support.files import sha256_of, write_atomically
+from support.typography import typeset_text
 
 
 class DocumentActivities:
@@ -35,6 +39,14 @@ class DocumentActivities:
         """The creditor's own template folder, ``<creditor_templates_dir>/<SIREN>/``, if it has one."""
         folder = self._settings.creditor_templates_dir / creditor.siren
         return folder if folder.is_dir() else None
+
+    def legal_rate(self, day: date) -> SourcedRate | None:
+        """The legal interest rate of ``day``'s half-year; None while the rate tables lack it (the
+        letter then names the rate without its figure)."""
+        try:
+            return load_rate_tables(self._settings.rates_dir).legal_rate(day)
+        except (RateNotKnown, RateTableError):
+            return None
 
     @activity.defn
     def render_letter(self, request: RenderLetterRequest) -> RenderedLetter:
@@ -53,7 +65,8 @@ class DocumentActivities:
         )
         environment = letter_environment(templates_dir, creditor_dir)
         parts = letter_parts(environment, template, where)
-        values = template_values(context, configured_judicial_rules(self._settings).small_claims.ceiling)
+        ceiling = configured_judicial_rules(self._settings).small_claims.ceiling
+        values = template_values(context, ceiling, self.legal_rate(context.letter_date))
         with template_errors(f"letter template {template!r} in {where}"):
             letter_html, subject, body = (part.render(values) for part in parts)
         # Relative URLs (a logo) resolve in the creditor's folder when it has one.
@@ -63,6 +76,9 @@ class DocumentActivities:
         write_atomically(path, pdf)
         return RenderedLetter(
             document=DocumentRef(path=str(path), sha256=sha256_of(pdf)),
+            # The subject keeps ordinary spaces: a no-break one makes its word an encoded-word, and
+            # Python's SMTP folding then doubles the space before it in long subjects (CPython 3.11
+            # to 3.13). The body is set in French typography, as the letter.
             email_subject=" ".join(subject.split()),
-            email_body=body.strip() + "\n",
+            email_body=typeset_text(body.strip() + "\n"),
         )

@@ -15,9 +15,10 @@ from activities.dossiers.delivery import DELIVERY_STEP, delivery_body, delivery_
 from activities.dossiers.filing import completed_filing, write_filing
 from activities.dossiers.folders import folder_name
 from activities.dossiers.handoff import write_handoff
-from activities.judicial_rules import configured_judicial_rules
+from activities.judicial_rules import configured_court_table, configured_judicial_rules
 from activities.mail import MailActivities
 from config.settings import Settings
+from law.courts import competent_court
 from law.judicial import JudicialRules
 from models.court import (
     BailiffDelivery,
@@ -54,7 +55,11 @@ class LegalActivities:
         if completed is not None:
             return completed
         ceiling = configured_judicial_rules(self._settings).small_claims.ceiling
-        return write_filing(target, request, self._settings.templates_dir, ceiling)
+        # Named from the debtor's postcode here, not in the workflow: cases filed before the court
+        # table existed replay as they ran (CPC 1406: the court of the debtor's domicile).
+        matter, courts = request.decision.court, configured_court_table(self._settings)
+        court = competent_court(courts, request.debtor.address.postcode, matter) if matter else None
+        return write_filing(target, request, self._settings.templates_dir, ceiling, court)
 
     @activity.defn
     async def judicial_rules(self) -> JudicialRules:

@@ -2,23 +2,30 @@
 through the registered-mail provider (``activities.registered_mail``), and asking what became of
 the letters.
 
-Both are idempotent: before sending, the journal is asked whether this very mail (same case, same
-step) already went out; a retried activity then returns the first receipt and sends nothing. A
-registered letter's delivery is asked of its provider as often as needed; each delivery event enters
-the journal once.
+Both are idempotent: a retried activity returns the first receipt and sends nothing. A registered
+letter's provider is idempotent by the key the journal keeps. An email is recorded as sent the
+instant the SMTP server accepts it, in the data folder (``activities.sent_mail``) and in the
+attempt's heartbeat, before the journal is written: after a worker killed or a database refusing
+the write, the next attempt only completes the journal. A registered letter's delivery is asked of
+its provider as often as needed; each delivery event enters the journal once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import heartbeats
 from activities.registered_mail import registered_mail_provider
+from activities.sent_mail import SentMail
 from activities.smtp import email_message, message_id_for, send_message
 from config.settings import Settings
 from models.documents import DocumentRef
@@ -34,6 +41,10 @@ from models.mail import (
 from storage.database import Database
 from storage.journal import append_event, find_event
 
+# The journal write after a send: tried this many times, pausing a little longer each time. With
+# SQLite's busy timeout of 30 s, they fit in the mail activity's start-to-close timeout.
+JOURNAL_ATTEMPTS = 3
+JOURNAL_PAUSE_SECONDS = 1.0
 # The detail of a registered_letter_posted event starts with what a retry must give back.
 _POSTED_DETAIL = re.compile(r"^provider=(?P<provider>\S+) tracking=(?P<tracking>\S+)")
 
@@ -42,37 +53,55 @@ class MailActivities:
     def __init__(self, settings: Settings, database: Database) -> None:
         self._settings = settings
         self._database = database
+        self._sent_mail = SentMail(settings.sent_mail_dir)
 
     @activity.defn
     async def send_email(self, request: EmailRequest) -> EmailReceipt:
-        settings = self._settings
-        message_id = message_id_for(request.case_id, request.step_key, settings.smtp_sender)
-        key = f"email:{message_id}"
-        sent = await find_event(self._database, key)
-        if sent is not None:
-            return EmailReceipt(message_id=message_id, sent_at=sent.occurred_at, duplicate=True)
-
+        """Send the email of this case and step once, whatever fails around the send."""
+        message_id = message_id_for(request.case_id, request.step_key, self._settings.smtp_sender)
+        journaled = await find_event(self._database, _email_key(message_id))
+        if journaled is not None:
+            self._sent_mail.forget(message_id)  # left by an attempt that died right after the journal
+            return EmailReceipt(message_id=message_id, sent_at=journaled.occurred_at, duplicate=True)
         attachments = [(Path(item.path).name, _verified_bytes(item)) for item in request.attachments]
-        message = email_message(request, settings.smtp_sender, message_id, attachments)
-        await send_message(message, settings, request.to)
+        message = email_message(request, self._settings.smtp_sender, message_id, attachments)
+        # Shielded: an attempt cancelled while the server answers (a timeout, the worker stopping)
+        # still records what the server said; a retry waits for it on the record's lock.
+        sent_at, sent_now = await asyncio.shield(self._send_once(request, message, message_id))
+        await _journal_email(self._database, request, message_id, sent_at)
+        self._sent_mail.forget(message_id)
+        return EmailReceipt(message_id=message_id, sent_at=sent_at, duplicate=not sent_now)
 
-        sent_at = datetime.now(UTC)
-        # The one window left: a crash after the server accepted the mail and before this line.
-        # The Message-ID is stable, so a duplicate that slipped through there is recognisable.
-        await append_event(
-            self._database,
-            CaseEventRecord(
-                case_id=request.case_id,
-                kind="email_sent",
-                actor="relance",
-                occurred_at=sent_at,
-                detail=f"to {request.to}: {request.subject}",
-                idempotency_key=key,
-                step_key=request.step_key,
-                document_sha256=request.attachments[0].sha256 if request.attachments else None,
-            ),
-        )
-        return EmailReceipt(message_id=message_id, sent_at=sent_at)
+    async def _send_once(
+        self, request: EmailRequest, message: EmailMessage, message_id: str
+    ) -> tuple[datetime, bool]:
+        """When the server accepted the email, and whether this call sent it: an earlier attempt
+        that recorded its send (in the data folder, in its heartbeat, in the journal) is not
+        repeated, so the server is never asked twice for the same Message-ID.
+
+        The one window left: a worker killed, or the machine losing power, between the server's
+        reply and the record's fsync, microseconds later; and a reply lost on the network, which
+        SMTP cannot tell from a refusal. The retry then sends again, with the same Message-ID, by
+        which the receiving side can recognise the copy."""
+        async with self._sent_mail.claim(message_id) as record:
+            earlier = record.sent_at() or _reported_sent(message_id)
+            if earlier is None:
+                # A record found empty may be one recreated after the journal got the send.
+                journaled = await find_event(self._database, _email_key(message_id))
+                earlier = journaled.occurred_at if journaled is not None else None
+            if earlier is not None:
+                return earlier, False
+
+            accepted_at: list[datetime] = []
+
+            def accepted() -> None:
+                accepted_at.append(datetime.now(UTC))
+                # The heartbeat first: it reaches the server even if the disk refuses the record.
+                heartbeats.report({"email_sent": message_id, "sent_at": accepted_at[0].isoformat()})
+                record.record(accepted_at[0])
+
+            await send_message(message, self._settings, request.to, on_accepted=accepted)
+            return accepted_at[0], True
 
     @activity.defn
     async def send_registered_letter(self, request: RegisteredLetterRequest) -> RegisteredLetterReceipt:
@@ -136,6 +165,45 @@ class MailActivities:
                 ),
             )
         return status
+
+
+def _email_key(message_id: str) -> str:
+    return f"email:{message_id}"
+
+
+def _reported_sent(message_id: str) -> datetime | None:
+    """When an earlier attempt's heartbeat said the server accepted this email (a retry on a
+    machine that does not share this data folder knows it only this way)."""
+    for details in heartbeats.reported_before():
+        if isinstance(details, dict) and details.get("email_sent") == message_id:
+            return datetime.fromisoformat(details["sent_at"])
+    return None
+
+
+async def _journal_email(
+    database: Database, request: EmailRequest, message_id: str, sent_at: datetime
+) -> None:
+    """The send in the journal, tried again here while the database refuses (locked, unreachable):
+    the send itself is recorded already, so a failure here costs only a later attempt."""
+    record = CaseEventRecord(
+        case_id=request.case_id,
+        kind="email_sent",
+        actor="relance",
+        occurred_at=sent_at,
+        detail=f"to {request.to}: {request.subject}",
+        idempotency_key=_email_key(message_id),
+        step_key=request.step_key,
+        document_sha256=request.attachments[0].sha256 if request.attachments else None,
+    )
+    for attempt in range(1, JOURNAL_ATTEMPTS + 1):
+        try:
+            await append_event(database, record)
+            return
+        except (SQLAlchemyError, OSError) as error:
+            if attempt == JOURNAL_ATTEMPTS:
+                raise
+            activity.logger.warning("journal write of %s refused (%s): trying again", message_id, error)
+            await asyncio.sleep(JOURNAL_PAUSE_SECONDS * attempt)
 
 
 def _verified_bytes(document: DocumentRef) -> bytes:

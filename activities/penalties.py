@@ -11,6 +11,8 @@ overwrites them with the same content.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -20,13 +22,14 @@ from activities.rendering.penalty_statement import (
     STATEMENT_TEMPLATE,
     ledger_csv,
     rates_pending_warning,
+    rates_unpublished_warning,
     statement_values,
 )
 from activities.rendering.templates import template_pdf
 from config.accounts import ledger_accounts
 from config.rates import load_rate_tables
 from config.settings import Settings
-from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
+from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties, statement_before_rates
 from law.rates import RateNotKnown, RateTables
 from models.documents import DocumentRef
 from models.penalties import PenaltyComputation, PenaltyStatementFiles, StatementRequest
@@ -70,15 +73,16 @@ class PenaltyActivities:
         request = _checked(computation)
         rates = self.rate_tables()
         covered = rates.covered_until()
-        # Only when some late day is covered: a statement of no late day at all would claim nothing.
-        if (
-            computation.stop_at_known_rates
-            and covered is not None
-            and request.start < covered < request.until
-        ):
-            statement = _statement(computation.case_id, request.model_copy(update={"until": covered}), rates)
-            warnings = [*statement.warnings, rates_pending_warning(covered)]
-            return statement.model_copy(update={"warnings": warnings})
+        if computation.stop_at_known_rates and covered is not None and covered < request.until:
+            if request.start < covered:
+                # Interest counted as far as the tables go, and said to run on.
+                drawn = request.model_copy(update={"until": covered})
+                statement = _statement(computation.case_id, drawn, rates)
+                warnings = [*statement.warnings, rates_pending_warning(covered)]
+                return statement.model_copy(update={"warnings": warnings, "rates_pending": True})
+            # No late day is covered yet: the indemnity, which needs no rate, is still claimed.
+            first_late_day = request.start + timedelta(days=1)
+            return statement_before_rates(request, rates_unpublished_warning(first_late_day))
         return _statement(computation.case_id, request, rates)
 
     @activity.defn

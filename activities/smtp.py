@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -56,19 +57,25 @@ def email_message(
     return message
 
 
-async def send_message(message: EmailMessage, settings: Settings, to: str) -> None:
-    """Hand the mail to the SMTP server of ``settings``; ``EmailRejected`` (not retried) when it
-    refuses the mail for good."""
+async def send_message(
+    message: EmailMessage, settings: Settings, to: str, on_accepted: Callable[[], None]
+) -> None:
+    """Hand the mail to the SMTP server of ``settings``, calling ``on_accepted`` the moment the server
+    has accepted it, before the conversation ends; ``EmailRejected`` (not retried) when it refuses
+    the mail for good."""
+    client = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        start_tls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout_seconds,
+    )
     try:
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username or None,
-            password=settings.smtp_password or None,
-            start_tls=settings.smtp_starttls,
-            timeout=settings.smtp_timeout_seconds,
-        )
+        async with client:
+            await client.send_message(message)
+            # Before QUIT: whatever becomes of the connection's end, the acceptance is known.
+            on_accepted()
     # Only a permanent refusal of this mail stops the retries. Everything else is retried:
     # 4xx answers (greylisting, a busy relay), an unreachable server, and also a refused login
     # or sender, which are configuration problems an operator can fix while the retries go on.

@@ -1,4 +1,5 @@
-"""Back-office accounts: users and roles, argon2 password hashes, sessions and the sign-in rate limit.
+"""Back-office accounts: users and roles, argon2 password hashes, sessions and signing in (its limit
+in ``backoffice/sign_in_limit.py``).
 
 Shared by the web application and by ``relance user``; the web layer only carries cookies.
 """
@@ -6,9 +7,9 @@ Shared by the web application and by ``relance user``; the web layer only carrie
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -16,20 +17,13 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, delete, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backoffice import sign_in_limit
 from models.enums import Role
 from storage.database import Database
-from storage.tables import LoginAttempt, User, WebSession
+from storage.tables import KnownDevice, LoginAttempt, User, WebSession
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day
-# Failed sign-ins allowed for one username within the window, after which sign-in is refused until
-# the window has passed, even with the right password. One address (an office behind one router)
-# gets more, for all its users together: enough for typos, too few to guess passwords.
-MAX_FAILED_LOGINS = 5
-MAX_FAILED_LOGINS_PER_ADDRESS = 20
-FAILED_LOGIN_WINDOW = timedelta(minutes=15)
-ATTEMPTS_KEPT = timedelta(days=1)
 MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
@@ -46,13 +40,6 @@ class AccountError(ValueError):
     """A user that cannot be created or changed as asked; the message says which field and why."""
 
 
-class TooManyAttempts(Exception):
-    def __init__(self, retry_after: timedelta) -> None:
-        minutes = max(1, int(retry_after.total_seconds() // 60) + 1)
-        super().__init__(f"too many failed sign-ins: try again in {minutes} minute(s)")
-        self.retry_after = retry_after
-
-
 @dataclass(frozen=True)
 class SignedIn:
     """The user behind a session, as the web layer needs them."""
@@ -61,6 +48,8 @@ class SignedIn:
     full_name: str
     role: Role
     csrf_token: str
+    # What the commands carry beside the username: the four-eyes rule compares ids.
+    user_id: int
 
     @property
     def display_name(self) -> str:
@@ -71,13 +60,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+def normalise_username(username: str) -> str:
+    """A username as kept and looked up: ``Admin `` is ``admin`` (NFKC, no surrounding blanks,
+    case-folded), at creation as at sign-in."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 def check_new_user(username: str, password: str) -> str:
-    """The username as kept (lower-cased), or ``AccountError`` naming the field at fault."""
-    name = username.strip().lower()
+    """The username as kept (normalised), or ``AccountError`` naming the field at fault."""
+    name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
         raise AccountError(
             f"username {username!r}: 2 to 64 characters, a letter first, then letters, digits, "
@@ -125,75 +116,73 @@ async def list_users(database: Database) -> list[User]:
 
 async def set_active(database: Database, username: str, active: bool) -> None:
     """Disable (or enable again) a user; disabling also ends their open sessions."""
+    name = normalise_username(username)
     async with database.sessions() as session, session.begin():
-        user = (await session.exec(select(User).where(User.username == username))).first()
+        user = (await session.exec(select(User).where(User.username == name))).first()
         if user is None:
             raise AccountError(f"username {username!r}: no such user")
         user.active = active
         if not active:
             await session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
+            await session.exec(delete(KnownDevice).where(col(KnownDevice.user_id) == user.id))
 
 
-async def sign_in(database: Database, username: str, password: str, client_address: str) -> str:
+async def sign_in(
+    database: Database, username: str, password: str, client_address: str, device_token: str = ""
+) -> str:
     """Check the password and open a session: the token to put in the cookie.
 
-    ``TooManyAttempts`` when the username or the address failed too often lately; ``AccountError``
-    (one message whatever was wrong, so as not to tell whether the user exists) otherwise."""
-    name = username.strip().lower()[:64]
-    since = _now() - FAILED_LOGIN_WINDOW
-    async with database.sessions() as session, session.begin():
-        await _refuse_when_limited(session, name, client_address[:64], since)
+    ``TooManyAttempts`` when a key of the attempt is locked (``backoffice/sign_in_limit.py``;
+    ``device_token`` is the cookie of a browser the user signed in with); ``AccountError`` (one
+    message whatever was wrong, so as not to tell whether the user exists) otherwise."""
+    name, address = normalise_username(username)[:64], client_address[:64]
+    charges = await sign_in_limit.charge(
+        database, await sign_in_limit.attempt_keys(database, name, address, device_token)
+    )
+    async with database.sessions() as session:
         user = (await session.exec(select(User).where(User.username == name))).first()
-        # An unknown user costs a verification too: timing does not tell which usernames exist.
-        matches = await asyncio.to_thread(_verify, user.password_hash if user else _dummy_hash(), password)
-        valid = matches and user is not None and user.active
-        session.add(LoginAttempt(username=name, client_address=client_address[:64], succeeded=valid))
-        # What no longer counts is dropped as it goes: ended sessions, attempts of another day.
+    # An unknown user costs a verification too: timing does not tell which usernames exist.
+    matches = await asyncio.to_thread(_verify, user.password_hash if user else _dummy_hash(), password)
+    valid = matches and user is not None and user.active
+    token = secrets.token_urlsafe(32)
+    async with database.sessions() as session, session.begin():
+        session.add(LoginAttempt(username=name, client_address=address, succeeded=valid))
+        # What no longer counts is dropped as it goes: ended sessions, old attempts and counters.
         await session.exec(delete(WebSession).where(col(WebSession.expires_at) < _now()))
-        await session.exec(
-            delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < _now() - ATTEMPTS_KEPT)
-        )
-        if not valid or user is None or user.id is None:
-            # The attempt is committed with the refusal: the limit counts it.
-            failure = AccountError("unknown username or wrong password")
-        else:
+        await sign_in_limit.drop_what_no_longer_counts(session)
+        if valid and user is not None and user.id is not None:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = await _hash(password)
-            token = secrets.token_urlsafe(32)
+                session.add(user)
             session.add(
                 WebSession(
-                    token_sha256=_sha256(token),
+                    token_sha256=_digest(token),
                     user_id=user.id,
                     csrf_token=secrets.token_urlsafe(32),
                     expires_at=_now() + SESSION_LIFETIME,
                 )
             )
-            return token
-    raise failure
+    if not valid:
+        # The charge stays: the limit counts this failure.
+        raise AccountError("unknown username or wrong password")
+    await sign_in_limit.give_back(database, charges)
+    return token
 
 
-async def _refuse_when_limited(
-    session: AsyncSession, username: str, client_address: str, since: datetime
-) -> None:
-    limits = (
-        (LoginAttempt.username, username, MAX_FAILED_LOGINS),
-        (LoginAttempt.client_address, client_address, MAX_FAILED_LOGINS_PER_ADDRESS),
-    )
-    for column, value, limit in limits:
-        if not value:
-            continue
-        failed = (
-            select(LoginAttempt.attempted_at)
-            .where(
-                column == value, col(LoginAttempt.succeeded).is_(False), LoginAttempt.attempted_at >= since
-            )
-            .order_by(col(LoginAttempt.attempted_at).desc())
-            .limit(limit)
-        )
-        recent = (await session.exec(failed)).all()
-        if len(recent) >= limit:
-            # Open again once the oldest of the last ``limit`` failures leaves the window.
-            raise TooManyAttempts(recent[-1] + FAILED_LOGIN_WINDOW - _now())
+async def known_device(database: Database, username: str, device_token: str) -> str:
+    """After ``username`` signed in: the token of the browser's device cookie (kept if it is
+    already theirs, else a new one)."""
+    async with database.sessions() as session:
+        named = User.username == normalise_username(username)
+        user_id = (await session.exec(select(User.id).where(named))).one()
+    assert user_id is not None
+    return await sign_in_limit.remember_device(database, user_id, device_token)
+
+
+def _digest(token: str) -> str:
+    digest = sign_in_limit.token_sha256(token)
+    assert digest is not None, "a token made here"
+    return digest
 
 
 async def _hash(password: str) -> str:
@@ -209,15 +198,17 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 async def session_user(database: Database, token: str) -> SignedIn | None:
-    """The active user of a live session, or None (unknown, expired or disabled)."""
-    if not token:
+    """The active user of a live session, or None (unknown, expired or disabled, or a cookie no
+    session of ours can have)."""
+    digest = sign_in_limit.token_sha256(token)
+    if digest is None:
         return None
     async with database.sessions() as session:
         found = (
             await session.exec(
                 select(WebSession, User)
                 .join(User, col(User.id) == WebSession.user_id)
-                .where(WebSession.token_sha256 == _sha256(token), WebSession.expires_at > _now())
+                .where(WebSession.token_sha256 == digest, WebSession.expires_at > _now())
             )
         ).first()
     if found is None:
@@ -225,9 +216,35 @@ async def session_user(database: Database, token: str) -> SignedIn | None:
     web_session, user = found
     if not user.active:
         return None
-    return SignedIn(user.username, user.full_name, Role(user.role), web_session.csrf_token)
+    return SignedIn(
+        user.username, user.full_name, Role(user.role), web_session.csrf_token, web_session.user_id
+    )
 
 
 async def sign_out(database: Database, token: str) -> None:
+    digest = sign_in_limit.token_sha256(token)
+    if digest is None:
+        return
     async with database.sessions() as session, session.begin():
-        await session.exec(delete(WebSession).where(col(WebSession.token_sha256) == _sha256(token)))
+        await session.exec(delete(WebSession).where(col(WebSession.token_sha256) == digest))
+
+
+async def why_no_session(database: Database, token: str) -> str:
+    """Why ``token`` opens no session (``session_user`` gave none), for the command line to say."""
+    digest = sign_in_limit.token_sha256(token)
+    found = None
+    if digest is not None:
+        async with database.sessions() as session:
+            found = (
+                await session.exec(
+                    select(WebSession.expires_at, User.active)
+                    .join(User, col(User.id) == WebSession.user_id)
+                    .where(WebSession.token_sha256 == digest)
+                )
+            ).first()
+    if found is None:
+        return "no such session (signed out, or opened on another installation)"
+    expires_at, active = found
+    if not active:
+        return "the account is disabled"
+    return f"the session expired at {expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backoffice.inputs import BadOption, parsed, validated
+from backoffice.inputs import BadOption, amount_input, day_input, validated
 from models.commands import BailiffReport, BailiffReportKind, CostBearer
-from support.parsing import parse_amount, parse_date
 
 # The report field each option fills: an error names the option to correct.
 BAILIFF_OPTIONS = {
@@ -20,13 +19,6 @@ BAILIFF_OPTIONS = {
 }
 
 
-def _euros(option: str, text: str) -> Decimal:
-    amount = parsed(option, parse_amount, text)
-    if amount < 0:
-        raise BadOption(option, f"{text!r} is negative")
-    return amount
-
-
 def bailiff_report(
     kind: str,
     amount: str | None,
@@ -34,21 +26,20 @@ def bailiff_report(
     costs: str | None,
     borne_by: str | None,
     note: str,
-    agent: str,
 ) -> BailiffReport:
     """The report the arguments describe, or ``BadOption`` naming the first one to correct."""
     if kind not in {item.value for item in BailiffReportKind}:
         raise BadOption("KIND", f"{kind!r} is not accepted, recovered, failed or closed")
     recovered = kind == BailiffReportKind.RECOVERED
-    value = _euros("--amount", amount) if amount is not None else None
+    value = amount_input("--amount", amount, zero_allowed=True) if amount is not None else None
     if recovered and not value:
         raise BadOption("--amount", "a recovery report needs the amount recovered")
     if not recovered and value is not None:
         raise BadOption("--amount", f"only a recovery report carries an amount, not {kind!r}")
     if received_on is not None and not recovered:
         raise BadOption("--date", f"only a recovery report has a date received, not {kind!r}")
-    day = parsed("--date", parse_date, received_on) if received_on is not None else None
-    cost = _euros("--costs", costs) if costs is not None else Decimal("0.00")
+    day = day_input("--date", received_on) if received_on is not None else None
+    cost = amount_input("--costs", costs, zero_allowed=True) if costs is not None else Decimal("0.00")
     if borne_by is not None and borne_by not in {bearer.value for bearer in CostBearer}:
         raise BadOption("--borne-by", f"{borne_by!r} is not debtor or creditor")
     if cost and borne_by is None:
@@ -65,6 +56,5 @@ def bailiff_report(
         "costs": cost,
         "costs_borne_by": borne_by,
         "note": note,
-        "agent": agent,
     }
     return validated(BailiffReport, fields, BAILIFF_OPTIONS)

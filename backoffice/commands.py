@@ -1,5 +1,6 @@
 """Commands to running cases, as the command line and the web back office send them: one update to
-the case's workflow, and a refusal that says why in one sentence."""
+the case's workflow in the name of the signed-in user, and a refusal that says why in one
+sentence."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from backoffice.accounts import SignedIn
 from backoffice.cases import case_handle, how_it_ended
+from backoffice.permissions import NotAllowed, Permission, authorize
+from models.commands import Command
 from models.status import CaseStatus, CommandResult
 from support.parsing import parse_date
 from workflows import InvoiceCollectionWorkflow
@@ -35,10 +38,19 @@ def moment_from_text(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
 
 
-async def send_command(client: Client, case_id: str, update: Any, request: BaseModel) -> CommandResult:
-    """Run one of the case's updates; ``CommandRefused`` with the reason when it does not apply."""
+async def send_command(
+    client: Client, case_id: str, update: Any, request: Command, by: SignedIn
+) -> CommandResult:
+    """Run one of the case's updates as ``by``, if their role lets them steer cases: the request
+    carries their username and id, whatever it said; ``CommandRefused`` with the reason when the
+    command does not apply."""
     try:
-        return await case_handle(client, case_id).execute_update(update, request)
+        authorize(by, Permission.STEER)
+    except NotAllowed as refusal:
+        raise CommandRefused(str(refusal)) from None
+    signed = request.model_copy(update={"agent": by.username, "agent_id": by.user_id})
+    try:
+        return await case_handle(client, case_id).execute_update(update, signed)
     except WorkflowUpdateFailedError as failure:
         raise CommandRefused(f"{case_id}: refused: {failure.cause.message}") from failure
     except RPCError as error:

@@ -25,7 +25,7 @@ from activities.labelling.charter import (
 from activities.labelling.codes import normalise_label_code
 from activities.labelling.stamp import PdfRefused
 from backoffice.intake.facturx_invoice import FacturxError, read_facturx_fields
-from models.case_ids import case_id_for
+from backoffice.intake.store import invoice_case_id
 from models.documents import AttestationRequest
 from models.invoices import InvoiceInfo
 from models.ledger import CaseEventRecord
@@ -88,8 +88,8 @@ async def creditor_info(database: Database, siren: str) -> CreditorInfo:
     )
 
 
-async def invoice_info(database: Database, creditor: CreditorInfo, number: str) -> InvoiceInfo:
-    """One of the creditor's invoices as imported, found by its number."""
+async def invoice_info(database: Database, creditor: CreditorInfo, number: str) -> tuple[InvoiceInfo, str]:
+    """One of the creditor's invoices as imported, found by its number, and the id of its case."""
     async with database.sessions() as session:
         query = (
             select(Invoice).join(Creditor).where(Creditor.siren == creditor.siren, Invoice.number == number)
@@ -97,13 +97,14 @@ async def invoice_info(database: Database, creditor: CreditorInfo, number: str) 
         invoice = (await session.exec(query)).first()
     if invoice is None:
         raise LabelRefused(f"{creditor.name} (SIREN {creditor.siren}) has no invoice {number!r}")
-    return InvoiceInfo.model_validate(invoice, from_attributes=True)
+    return InvoiceInfo.model_validate(invoice, from_attributes=True), invoice.case_id
 
 
 async def label_invoice_file(
-    database: Database, creditor_siren: str, path: Path, number: str | None = None
+    database: Database, case_id_key: bytes, creditor_siren: str, path: Path, number: str | None = None
 ) -> IssuedLabel:
-    """The creditor's invoice with the green label; its number is read from Factur-X if not given."""
+    """The creditor's invoice with the green label; its number is read from Factur-X if not given.
+    The label names the invoice's case: the one it was imported with, else the one it will get."""
     creditor = await creditor_info(database, creditor_siren)
     if not number:
         try:
@@ -112,7 +113,7 @@ async def label_invoice_file(
             raise LabelRefused(f"{path} {error}: give the invoice number") from error
         if not number:
             raise LabelRefused(f"{path}: its Factur-X XML has no invoice number: give it")
-    case_id = case_id_for(creditor.siren, number)
+    case_id = await invoice_case_id(database, case_id_key, creditor.siren, number)
     content = await asyncio.to_thread(path.read_bytes)
     try:
         stamped, code = await asyncio.to_thread(green_invoice, content, creditor, case_id)
@@ -127,8 +128,8 @@ async def issue_attestation(
 ) -> IssuedLabel:
     """The creditor's charter attestation, joined to one of its invoices when a number is given."""
     creditor = await creditor_info(database, creditor_siren)
-    invoice = await invoice_info(database, creditor, number) if number else None
-    request = AttestationRequest(creditor=creditor, issued_on=issued_on, invoice=invoice)
+    invoice, case_id = await invoice_info(database, creditor, number) if number else (None, None)
+    request = AttestationRequest(creditor=creditor, issued_on=issued_on, invoice=invoice, case_id=case_id)
     try:
         pdf, code = await asyncio.to_thread(attestation_pdf, templates_dir, request)
     except CharterNotAccepted as error:

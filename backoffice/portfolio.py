@@ -1,7 +1,8 @@
 """The back office's dashboard figures: cases by stage, amounts outstanding, aging and DSO.
 
 Open cases are read from Temporal visibility (their search attributes: stage, state, balance in
-cents, due date), so the figures need no query to each case; invoiced sales come from the database.
+cents, due date), so the figures need no query to each case; invoiced sales come from the database,
+and so do the unpaid invoices whose case has not opened (an import stopped before starting them).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 from sqlmodel import select
 from temporalio.client import Client
 
+from backoffice.intake.unstarted import UnstartedInvoice, unstarted_invoices
 from models.search_attributes import BALANCE_CENTS, DUE_DATE, NO_STAGE, STAGE, STATE, case_query
 from storage.database import Database
 from storage.tables import Invoice
@@ -48,6 +50,8 @@ class Portfolio:
     sales_in_period: Decimal = Decimal("0.00")
     # Days sales outstanding; None without sales in the period (the ratio means nothing then).
     dso_days: Decimal | None = None
+    # Unpaid invoices stored without an open case, until the worker starts them.
+    unstarted: list[UnstartedInvoice] = field(default_factory=list)
 
 
 def aging_bucket(due_date: date | None, today: date) -> str:
@@ -117,7 +121,9 @@ async def read_portfolio(
 ) -> Portfolio:
     cases = await open_cases(client, task_queue)
     sales = await sales_since(database, today - timedelta(days=DSO_PERIOD_DAYS))
-    return portfolio(cases, sales, today)
+    figures = portfolio(cases, sales, today)
+    figures.unstarted = await unstarted_invoices(database)
+    return figures
 
 
 class RecentPortfolio:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from temporalio.client import Client
 
-from backoffice.cases import CaseSummary, list_cases
+from backoffice.cases import CaseSummary, list_cases, statuses_of
 from models.attention import Attention, Need, needs_of
 from models.search_attributes import case_query
 
@@ -22,7 +22,10 @@ async def work_queue(client: Client, task_queue: str | None = None, limit: int =
     through visibility, each asked what it needs."""
     query = case_query(running_only=True, task_queue=task_queue, needs_person=True)
     cases = await list_cases(client, limit=limit, query=query)
-    items = [QueueItem(case, needs_of(case.status)) for case in cases if case.status is not None]
+    # What each needs, in words, only the case itself knows: only the cases that need a person
+    # (and those started before they said so) are asked.
+    statuses = await statuses_of(client, cases)
+    items = [QueueItem(case, needs_of(statuses[case.case_id])) for case in cases if case.case_id in statuses]
     items = [item for item in items if item.needs]
     order = list(Need)
     items.sort(key=lambda item: (order.index(item.needs[0].need), item.case.started_at))

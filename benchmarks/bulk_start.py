@@ -25,11 +25,13 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from backoffice.intake.batch import START_CONCURRENCY, case_input, import_invoices
+from backoffice.intake.batch import START_CONCURRENCY, case_input, prepare_import
 from backoffice.intake.invoice_file import read_invoice_file
+from config.case_id_key import case_id_key
 from config.encryption import data_converter
 from config.policy import load_policy
 from config.settings import Settings
+from models.case_ids import case_id_for
 from models.invoices import CaseInput
 from storage.database import Database
 from workflows import InvoiceCollectionWorkflow
@@ -89,10 +91,11 @@ async def main(count: int) -> None:
         work = Path(folder)
         csv_path = work / "invoices.csv"
         write_invoices(csv_path, count)
+        settings = Settings(data_dir=work)
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(temporal),
             # Encrypted as in production: the configured keys, else a key made in the work folder.
-            data_converter=data_converter(Settings(data_dir=work)),
+            data_converter=data_converter(settings),
             dev_server_database_filename=str(work / "temporal.db"),
         )
         database = Database(f"sqlite+aiosqlite:///{work / 'relance.db'}")
@@ -101,15 +104,17 @@ async def main(count: int) -> None:
             client = env.client
             policy = load_policy("default")
             rows = read_invoice_file(csv_path).rows
-            cases = [case_input(row, policy, "benchmark") for row in rows]
+            key = case_id_key(settings)
+            cases = [
+                case_input(row, case_id_for(key, row.creditor.siren, row.invoice.number), policy, "benchmark")
+                for row in rows
+            ]
             # Warm the connection and the server's caches alike for every contender.
             await bare_loop(client, renamed(cases[:50], "warm"), "bench-warm")
 
             async def relance_import() -> None:
-                file = read_invoice_file(csv_path)
-                report = await import_invoices(
-                    client, database, "bench-relance", file.rows, policy, "benchmark"
-                )
+                invoices = prepare_import(settings, [csv_path], "default")
+                report = await invoices.run(client, database, "bench-relance", "benchmark")
                 assert report.cases_started == count, report
 
             results = {

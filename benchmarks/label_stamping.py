@@ -43,7 +43,7 @@ def letter_pages(pages: int) -> bytes:
         f'<section style="break-after: page"><h2>Page {number}</h2>{f"<p>{PARAGRAPH * 3}</p>" * 6}</section>'
         for number in range(1, pages + 1)
     )
-    html = f"<html><body style=\"font: 10pt 'DejaVu Serif', serif\">{body}</body></html>"
+    html = f"<html lang=\"fr\"><body style=\"font: 10pt 'DejaVu Serif', serif\">{body}</body></html>"
     return HTML(string=html).write_pdf()
 
 

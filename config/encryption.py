@@ -9,18 +9,17 @@ Keys come from, in this order:
    random key on first use (mode 0600) and read as it is afterwards, so that the next ``relance
    up`` still reads the cases the previous one started.
 
-``data_converter(settings)`` is the one data converter of the project: the worker, the command
-line's client, the audit replayer, the benchmarks and the tests all build theirs with it.
+``data_converter(settings)`` is the data converter of the command line's client, the back office,
+the audit replayer, the benchmarks and the tests; ``worker_data_converter(settings)`` the worker's,
+which refuses any payload its keys do not open.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import secrets
 import stat
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 
 from config.settings import Settings
 from security.payload_codec import EncryptionCodec, PayloadKey, PayloadKeyError, parse_payload_keys
+from security.sealed_only import ReadableRefusals, SealedOnlyCodec, SealedPayloadConverter
+from support.files import create_private_file
 
 log = logging.getLogger("relance.encryption")
 
@@ -65,33 +66,13 @@ def read_key_file(path: Path) -> list[PayloadKey]:
 
 
 def ensure_key_file(path: Path) -> Path:
-    """``path``, created with one fresh random key when it does not exist yet.
-
-    The file is written whole under another name, then linked into place: a process that reads it
-    never sees it half-written, and of two processes creating it at once one key wins, for both."""
+    """``path``, created with one fresh random key when it does not exist yet (mode 0600; of two
+    processes creating it at once one key wins, for both: ``support.files.create_private_file``)."""
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = PayloadKey.generate(f"local-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}")
-    descriptor, building = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(KEY_FILE_HEADER + key.entry() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(building, 0o600)
-        try:
-            os.link(building, path)
-        except FileExistsError:
-            return path
-    finally:
-        os.unlink(building)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-    log.info("created payload key file %s with key %s", path, key.key_id)
+    if create_private_file(path, (KEY_FILE_HEADER + key.entry() + "\n").encode("utf-8")):
+        log.info("created payload key file %s with key %s", path, key.key_id)
     return path
 
 
@@ -99,9 +80,22 @@ def data_converter(settings: Settings) -> DataConverter:
     """Pydantic conversion, then AES-256-GCM encryption with the configured keys.
 
     Failure messages and stack traces travel inside an encrypted payload too (the history shows
-    "Encoded failure"), since an error may quote an address or a name."""
+    "Encoded failure"), since an error may quote an address or a name. A payload that is not
+    encrypted is read as it is: the histories recorded before encryption still replay."""
     return dataclasses.replace(
         pydantic_data_converter,
         payload_codec=EncryptionCodec(payload_keys(settings)),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+def worker_data_converter(settings: Settings) -> DataConverter:
+    """The worker's: as ``data_converter``, but it reads only what opens under the keys; a plain or
+    foreign payload is refused where it is read (an update is rejected, the case goes on), see
+    ``security/sealed_only.py``."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_converter_class=SealedPayloadConverter,
+        payload_codec=SealedOnlyCodec(payload_keys(settings)),
+        failure_converter_class=ReadableRefusals,
     )

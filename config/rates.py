@@ -51,9 +51,21 @@ def _percent(path: Path, line: int, text: str) -> Decimal:
     return value
 
 
-@lru_cache
 def load_rate_tables(folder: Path) -> RateTables:
-    """Read both rate files once per folder; see ``config/rates/README.md`` for their format."""
+    """The rate tables of ``folder`` (format: ``config/rates/README.md``), read again only when one
+    of its files changed: a half-year an operator adds is seen at once, without a restart."""
+    return _read_tables(folder, _modified(folder / ECB_FILE), _modified(folder / LEGAL_FILE))
+
+
+def _modified(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _read_tables(folder: Path, _ecb_modified: int | None, _legal_modified: int | None) -> RateTables:
     ecb_path = folder / ECB_FILE
     legal_path = folder / LEGAL_FILE
     ecb = {

@@ -7,6 +7,8 @@ otherwise). Production sets the same variables to point at real services.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -41,6 +43,25 @@ class Settings(BaseSettings):
         default="relance", validation_alias=_env("TEMPORAL_TASK_QUEUE", "temporal_task_queue")
     )
     temporal_ui_port: int = Field(default=8233, validation_alias=_env("TEMPORAL_UI_PORT", "temporal_ui_port"))
+    # A Temporal server that takes mutual TLS only (production): the CA of its certificate and this
+    # process's client certificate and key, PEM files, named as the Temporal CLI names them. None:
+    # plain gRPC, as the embedded dev server speaks.
+    temporal_tls_ca_path: Path | None = Field(
+        default=None, validation_alias=_env("TEMPORAL_TLS_CA_PATH", "temporal_tls_ca_path")
+    )
+    temporal_tls_cert_path: Path | None = Field(
+        default=None, validation_alias=_env("TEMPORAL_TLS_CERT_PATH", "temporal_tls_cert_path")
+    )
+    temporal_tls_key_path: Path | None = Field(
+        default=None, validation_alias=_env("TEMPORAL_TLS_KEY_PATH", "temporal_tls_key_path")
+    )
+    temporal_tls_server_name: str = Field(
+        default="", validation_alias=_env("TEMPORAL_TLS_SERVER_NAME", "temporal_tls_server_name")
+    )
+    # The token Temporal's authorizer checks (its JWT claim mapper), when the server has one.
+    temporal_api_key: SecretStr = Field(
+        default=SecretStr(""), validation_alias=_env("TEMPORAL_API_KEY", "temporal_api_key")
+    )
 
     # Empty means the embedded SQLite file under the data folder.
     database_url: str = Field(default="", validation_alias=_env("DATABASE_URL", "database_url"))
@@ -103,6 +124,11 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "config" / "judicial.toml",
         validation_alias=_env("RELANCE_JUDICIAL_RULES", "judicial_rules_file"),
     )
+    # The courts filing requests are addressed to, by the debtor's postcode, see config/courts.toml.
+    courts_file: Path = Field(
+        default=PROJECT_ROOT / "config" / "courts.toml",
+        validation_alias=_env("RELANCE_COURTS_FILE", "courts_file"),
+    )
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "letter_templates",
         validation_alias=_env("RELANCE_TEMPLATES_DIR", "templates_dir"),
@@ -136,6 +162,17 @@ class Settings(BaseSettings):
         default=False,
         validation_alias=_env("RELANCE_BACKOFFICE_SECURE_COOKIES", "backoffice_secure_cookies"),
     )
+    # Reverse proxies in front of the back office (addresses or networks, comma-separated): only a
+    # request coming from one of them has its client's address read from X-Forwarded-For.
+    trusted_proxies: str = Field(
+        default="", validation_alias=_env("RELANCE_TRUSTED_PROXIES", "trusted_proxies")
+    )
+    # Where `relance login` keeps the session of the person running `relance` (mode 0600): theirs,
+    # beside their other settings ($XDG_CONFIG_HOME/relance/session), never in the shared data folder.
+    session_file: Path = Field(
+        default_factory=lambda: _config_home() / "relance" / "session",
+        validation_alias=_env("RELANCE_SESSION_FILE", "session_file"),
+    )
     # Browser origins allowed to call the codec endpoint with the user's session (the Temporal UI),
     # comma-separated; empty means the embedded Temporal UI.
     codec_allowed_origins: str = Field(
@@ -152,9 +189,34 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("RELANCE_PAYLOAD_KEY_FILE", "payload_key_file")
     )
 
-    @field_validator("payload_key_file", mode="before")
+    # The key of case ids (config/case_id_key.py): 32 random bytes or more in base64. Empty: the
+    # embedded key file under the data folder, created with a random key on first use.
+    case_id_key: SecretStr = Field(
+        default=SecretStr(""), validation_alias=_env("RELANCE_CASE_ID_KEY", "case_id_key")
+    )
+
+    @field_validator("trusted_proxies")
     @classmethod
-    def _no_key_file_when_empty(cls, value: object) -> object:
+    def _proxies_are_networks(cls, value: str) -> str:
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"RELANCE_TRUSTED_PROXIES: {entry!r} is not an address or a network "
+                    "(10.0.0.5, 10.0.0.0/24)"
+                ) from None
+        return value
+
+    @field_validator(
+        "payload_key_file",
+        "temporal_tls_ca_path",
+        "temporal_tls_cert_path",
+        "temporal_tls_key_path",
+        mode="before",
+    )
+    @classmethod
+    def _no_file_when_empty(cls, value: object) -> object:
         return None if value == "" else value
 
     @cached_property
@@ -164,6 +226,10 @@ class Settings(BaseSettings):
     @property
     def backoffice_url(self) -> str:
         return f"http://{self.backoffice_host}:{self.backoffice_port}"
+
+    @cached_property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(entry, strict=False) for entry in _entries(self.trusted_proxies)]
 
     @property
     def codec_origins(self) -> list[str]:
@@ -175,6 +241,11 @@ class Settings(BaseSettings):
     def outbox_dir(self) -> Path:
         """Where the embedded SMTP server writes each mail as a ``.eml`` file."""
         return self.data_dir / "outbox"
+
+    @property
+    def sent_mail_dir(self) -> Path:
+        """The write-ahead record of each email the SMTP server accepted, until the journal has it."""
+        return self.data_dir / "sent-mail"
 
     @property
     def documents_dir(self) -> Path:
@@ -199,6 +270,19 @@ class Settings(BaseSettings):
     def embedded_payload_key_file(self) -> Path:
         """The payload keys when neither RELANCE_PAYLOAD_KEYS nor RELANCE_PAYLOAD_KEY_FILE is set."""
         return self.data_dir / "payload-keys"
+
+    @property
+    def embedded_case_id_key_file(self) -> Path:
+        """The key of case ids when RELANCE_CASE_ID_KEY is not set."""
+        return self.data_dir / "case-id-key"
+
+
+def _config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def _entries(text: str) -> list[str]:
+    return [entry.strip() for entry in text.split(",") if entry.strip()]
 
 
 def load_settings() -> Settings:

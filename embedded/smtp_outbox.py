@@ -6,7 +6,6 @@ over SMTP exactly as it would to a production relay.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import uuid
@@ -17,6 +16,8 @@ from types import TracebackType
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from support.files import PRIVATE_FOLDER, write_atomically
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 
@@ -46,10 +47,8 @@ class OutboxHandler:
         message_id = str(message_from_bytes(content).get("Message-ID") or "").strip("<> ")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         label = _UNSAFE.sub("_", message_id)[:_MAX_ID_IN_NAME] or uuid.uuid4().hex
-        name = f"{stamp}-{label}.eml"
-        partial = self.folder / f".{name}.part"
-        partial.write_bytes(content)
-        os.replace(partial, self.folder / name)
+        # Readable by the owner only (0600), as everything of the data folder: mails hold personal data.
+        write_atomically(self.folder / f"{stamp}-{label}.eml", content)
         return "250 Message accepted for delivery"
 
 
@@ -70,7 +69,7 @@ class OutboxSMTPServer:
         self._controller: Controller | None = None
 
     def start(self) -> OutboxSMTPServer:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
         self._controller = Controller(self.handler, hostname=self.host, port=self.port)
         self._controller.start()
         return self

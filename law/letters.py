@@ -4,7 +4,8 @@
 - ``letter_reference`` and ``recalled_letter``: an agency's later letters recall its first (R124-4);
 - ``amount_claimed``: balance, interest and indemnity, and further costs except in an agency's
   letter (CPCE L111-8, R124-4 3°);
-- ``is_small_claim``: the small-claims procedure's ceiling (CPCE L125-1, R125-1);
+- ``announced_route``: what a letter says follows, by the small-claims ceiling (CPCE L125-1,
+  R125-1; CPC 1405);
 - ``penalties_from``: penalties run from the day after the due date (Code de commerce L441-10).
 """
 
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from law.judicial import JudicialRoute
 from law.penalties import PenaltyStatement
 from models.enums import Stage
 
@@ -58,11 +60,17 @@ def amount_claimed(balance: Decimal, penalties: PenaltyStatement | None, *, by_a
     return claimed
 
 
-def is_small_claim(balance: Decimal, ceiling: Decimal) -> bool:
-    """Whether the small-claims procedure is open (CPCE L125-1 and R125-1). The letter weighs the
-    principal and asks the commissaire to check that the total, interest included, stays under the
-    ceiling."""
-    return balance <= ceiling
+def announced_route(
+    principal: Decimal, interest: Decimal, ceiling: Decimal, *, interest_complete: bool = True
+) -> JudicialRoute | None:
+    """The court route a letter announces, as the judicial decision will weigh it: the small-claims
+    procedure while principal and interest together stay within its ceiling (CPCE L125-1, R125-1),
+    an injonction de payer above it (CPC 1405). Interest counted only as far as the published rates
+    (``interest_complete`` false) can prove a claim over the ceiling, never under it: None, the
+    route is not known yet. Interest keeps running: a later letter may announce the other route."""
+    if principal + interest > ceiling:
+        return "injonction_de_payer"
+    return "small_claims" if interest_complete else None
 
 
 def penalties_from(due_date: date) -> date:

@@ -197,6 +197,9 @@ class PenaltyStatement(BaseModel):
     warnings: list[str]
     convention: str
     legal_basis: list[str]
+    # The interest stops short of the day it was asked for: the rates of a later half-year are not
+    # published yet, and it runs on (the warnings say so).
+    rates_pending: bool = False
 
 
 def _business_rate(
@@ -314,6 +317,29 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
         warnings=list(warnings.values()),
         convention=convention_sentence(request.debtor_kind),
         legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
+    )
+
+
+def statement_before_rates(request: PenaltyRequest, warning: str) -> PenaltyStatement:
+    """The penalties of an invoice whose late days all fall in half-years the tables do not give
+    yet: no interest can be counted, but the fixed indemnity is due from the first day late, whatever
+    the rate (Code de commerce D441-5), from a business debtor only."""
+    is_business = request.debtor_kind is DebtorKind.BUSINESS
+    late = request.until > request.start
+    indemnity = RECOVERY_INDEMNITY if is_business and late else ZERO
+    paid = sum((p.amount for p in request.payments if p.paid_on <= request.until), ZERO)
+    return PenaltyStatement(
+        until=request.until,
+        periods=[],
+        interest=ZERO,
+        indemnity=indemnity,
+        further_costs=request.further_costs,
+        total=indemnity + request.further_costs,
+        balance_at_end=request.principal - paid,
+        warnings=[warning],
+        convention=convention_sentence(request.debtor_kind),
+        legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
+        rates_pending=True,
     )
 
 

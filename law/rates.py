@@ -80,6 +80,22 @@ class RateTables:
             last = half_year
         return _last_day(last)
 
+    def missing_up_to(self, day: date) -> dict[str, list[str]]:
+        """The half-years from the first one the tables give up to ``day``'s that one of them lacks,
+        each with the files it is missing from (empty: every late day up to ``day`` finds its rates)."""
+        known = sorted(self.ecb.keys() | self.legal_professional.keys())
+        if not known:
+            return {half_year_of(day): [ECB_FILE, LEGAL_FILE]}
+        missing: dict[str, list[str]] = {}
+        half_year, last = known[0], half_year_of(day)
+        while half_year <= last:
+            files = [name for name, table in ((ECB_FILE, self.ecb), (LEGAL_FILE, self.legal_professional))
+                     if half_year not in table]
+            if files:
+                missing[half_year] = files
+            half_year = _next_half_year(half_year)
+        return missing
+
     def _lookup(self, table: dict[str, SourcedRate], day: date, file_name: str) -> SourcedRate:
         half_year = half_year_of(day)
         if half_year not in table:

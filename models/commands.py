@@ -2,62 +2,65 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import model_validator
 
+from models.bounds import Amount, Day, Note, PositiveAmount, ShortLine
 from models.enums import Stage
 from models.frozen import Value
-from support.units import CENT
 
 
-class PauseRequest(Value):
-    reason: str
+class Command(Value):
+    """Who gives a command. The back office fills both from the signed-in user
+    (``backoffice.commands.send_command``): the journal keeps the username, the four-eyes rule
+    compares the ids. Histories recorded before ``agent_id`` existed carry none."""
+
+    agent: ShortLine = "agent"
+    agent_id: int | None = None
+
+
+class PauseRequest(Command):
+    reason: Note
     until: datetime | None = None
-    agent: str = "agent"
 
 
-class ResumeRequest(Value):
-    agent: str = "agent"
+class ResumeRequest(Command):
+    """Resume a paused case: nothing but who resumes it."""
 
 
-class EscalateRequest(Value):
+class EscalateRequest(Command):
     to_stage: Stage | None = None
-    agent: str = "agent"
 
 
-class PaymentRequest(Value):
-    amount: Decimal
-    paid_on: date
-    agent: str = "agent"
-    reference: str = ""
+class PaymentRequest(Command):
+    amount: PositiveAmount
+    paid_on: Day
+    reference: ShortLine = ""
 
 
-class FilingDecision(Value):
+class FilingDecision(Command):
     """An agent's approval or rejection of a judicial filing (four-eyes rule)."""
 
     approve: bool
-    agent: str
-    reason: str = ""
+    reason: Note = ""
 
 
-class PromiseRequest(Value):
+class PromiseRequest(Command):
     """The debtor promises to pay ``amount`` by ``by``: the ladder waits until then; a broken
     promise resumes it at the next stage at once."""
 
-    amount: Decimal
-    by: date
-    agent: str = "agent"
+    amount: PositiveAmount
+    by: Day
 
 
-class DisputeRequest(Value):
+class DisputeRequest(Command):
     """Open or close a dispute: while one is open the ladder holds and no filing goes to court."""
 
     open: bool
-    reason: str
-    agent: str = "agent"
+    reason: Note
 
 
 class BailiffReportKind(StrEnum):
@@ -83,25 +86,20 @@ class CostBearer(StrEnum):
     CREDITOR = "creditor"
 
 
-class BailiffReport(Value):
+class BailiffReport(Command):
     """A status update from the commissaire de justice, entered by an agent or a webhook."""
 
     kind: BailiffReportKind
     # The sum the commissaire recovered and will pay over (``recovered`` only).
-    amount: Decimal = Decimal("0.00")
-    received_on: date | None = None
+    amount: Amount = Decimal("0.00")
+    received_on: Day | None = None
     # The costs of the acts reported, and who bears them.
-    costs: Decimal = Decimal("0.00")
+    costs: Amount = Decimal("0.00")
     costs_borne_by: CostBearer | None = None
-    note: str = ""
-    agent: str = "agent"
+    note: Note = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> BailiffReport:
-        for name in ("amount", "costs"):
-            value = getattr(self, name)
-            if value < 0 or value != value.quantize(CENT):
-                raise ValueError(f"{name} {value} is not an amount in euros and cents")
         if self.kind is BailiffReportKind.RECOVERED and self.amount == 0:
             raise ValueError("a recovery report needs the amount recovered")
         if self.kind is not BailiffReportKind.RECOVERED and self.amount:

@@ -63,6 +63,9 @@ class FilingRequest(Value):
     history: DocumentRef
     # The request's date, printed on it: never the clock.
     filed_on: date
+    # Whether the debtor ever opened a dispute (since closed: an open one keeps the case out of
+    # court); None in requests recorded before it was told, of which the request says neither.
+    disputed: bool | None = None
 
     @property
     def interest(self) -> Decimal:

@@ -77,3 +77,6 @@ class AttestationRequest(Value):
     # The attestation's own date, not the clock: the same request renders the same attestation.
     issued_on: date
     invoice: InvoiceInfo | None = None
+    # The case of ``invoice`` (the attestation's label code names it); None from workflows started
+    # before it was sent, whose case id was derived from the creditor and the invoice.
+    case_id: str | None = None

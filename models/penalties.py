@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from law.penalties import BUSINESS_LEGAL_BASIS, CONSUMER_LEGAL_BASIS, PenaltyRequest, PenaltyStatement
 from models.documents import DocumentRef
 from models.enums import DebtorKind
+from models.parties import Address
 
 
 class PenaltyComputation(BaseModel):
@@ -38,8 +39,14 @@ class StatementRequest(BaseModel):
     invoice_number: str
     issue_date: date
     due_date: date
+    # The principal the statement counts from: what was still due when the case started.
     principal: Decimal
     currency: str = "EUR"
+    # The debtor identified as on the letters, and the invoice's own amount; None in requests
+    # recorded before they were sent, whose statement shows what it knows.
+    debtor_siren: str | None = None
+    debtor_address: Address | None = None
+    invoice_amount: Decimal | None = None
     statement: PenaltyStatement
     # The day the statement is drawn up (printed on it): never the clock, so a retry renders the same.
     drawn_on: date

@@ -84,6 +84,9 @@ class EscalationPolicy(BaseModel):
     approval_timeout: timedelta = timedelta(days=5)
     # Without news from the commissaire de justice for this long, the agents are reminded to ask.
     bailiff_report_wait: timedelta = timedelta(days=30)
+    # A promise to pay or a pause ends at most this far ahead: a longer hold is a new arrangement
+    # with the debtor, made again when this one ends. Policies written before it have a year.
+    max_hold: timedelta = timedelta(days=365)
     # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
     # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
     non_business_days: Literal["next_business_day", "keep"] = "keep"
@@ -98,6 +101,7 @@ class EscalationPolicy(BaseModel):
         "proof_of_receipt_wait",
         "approval_timeout",
         "bailiff_report_wait",
+        "max_hold",
         mode="before",
     )
     @classmethod

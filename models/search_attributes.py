@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import NamedTuple
 
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate, TypedSearchAttributes
 
@@ -28,6 +29,10 @@ PAUSED = SearchAttributeKey.for_bool("RelancePaused")
 DISPUTED = SearchAttributeKey.for_bool("RelanceDisputed")
 # The case waits for a person (models/attention.py): the agents' work queue.
 NEEDS_PERSON = SearchAttributeKey.for_bool("RelanceNeedsPerson")
+# The step the ladder takes next (its key in the policy) and when: lists show them without asking
+# each case.
+NEXT_ACTION = SearchAttributeKey.for_keyword("RelanceNextAction")
+NEXT_ACTION_AT = SearchAttributeKey.for_datetime("RelanceNextActionAt")
 
 CASE_SEARCH_ATTRIBUTES = (
     STATE,
@@ -38,9 +43,20 @@ CASE_SEARCH_ATTRIBUTES = (
     PAUSED,
     DISPUTED,
     NEEDS_PERSON,
+    NEXT_ACTION,
+    NEXT_ACTION_AT,
 )
 # A stage not reached yet is published as this keyword, so that "not started" can be filtered on.
 NO_STAGE = "none"
+# Likewise a case with no step ahead (closed, or its ladder done).
+NO_ACTION = "none"
+
+
+class NextAction(NamedTuple):
+    """The step the ladder takes next and when, ``None`` for either when there is none."""
+
+    key: str | None
+    at: datetime | None
 
 
 def cents(amount: Decimal) -> int:
@@ -58,9 +74,11 @@ def search_attribute_changes(
     paused: bool,
     disputed: bool,
     needs_person: bool | None = None,
+    next_action: NextAction | None = None,
 ) -> list[SearchAttributeUpdate]:
     """What a case must publish so that its search attributes say how it stands now
-    (``needs_person`` None: a case started before it was published publishes it not)."""
+    (``needs_person`` or ``next_action`` None: a case started before they were published publishes
+    them not)."""
     updates = [
         STATE.value_set(state.value),
         STAGE.value_set(stage.value if stage else NO_STAGE),
@@ -72,6 +90,12 @@ def search_attribute_changes(
     ]
     if needs_person is not None:
         updates.append(NEEDS_PERSON.value_set(needs_person))
+    if next_action is not None:
+        updates.append(NEXT_ACTION.value_set(next_action.key or NO_ACTION))
+        # With no step ahead the last moment stays: it means nothing beside NO_ACTION, and an unset
+        # datetime is what some servers cannot describe back.
+        if next_action.at is not None:
+            updates.append(NEXT_ACTION_AT.value_set(next_action.at))
     return [update for update in updates if current.get(update.key) != update.value]
 
 

@@ -12,8 +12,9 @@ Temporal's encryption samples, whose codec servers read it given the key.
 
 A payload without that encoding passes through unchanged: histories recorded before encryption
 still replay, and search attributes (indexed by the server in clear, so never personal data) stay
-readable. A payload sealed by a key that is not configured, or that does not authenticate under its
-key, is refused with ``PayloadDecryptionError`` naming the key id.
+readable; the worker reads none (``security/sealed_only.py``). A payload sealed by a key that is
+not configured, or that does not authenticate under its key, is refused with
+``PayloadDecryptionError`` naming the key id.
 
 This module knows keys, not where they come from: ``config/encryption.py`` reads them as the
 settings name them and builds the data converter every client, worker and replayer uses.

@@ -13,6 +13,7 @@ import fcntl
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,10 @@ def ensure_sqlite_folder(url: str) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout_seconds: float, connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_seconds * 1000)}")
     cursor.close()
 
 
@@ -77,11 +78,13 @@ async def migration_lock(url: str) -> AsyncIterator[None]:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_seconds: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> None:
+        """``busy_timeout_seconds``: how long a SQLite writer waits for another (PostgreSQL waits
+        for its locks as long as they are held)."""
         self.url = url
         self.engine: AsyncEngine = create_async_engine(url)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, busy_timeout_seconds))
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property

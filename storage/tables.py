@@ -154,6 +154,10 @@ class Invoice(SQLModel, table=True):
     case_id: str = Field(unique=True, index=True)
     policy: str = "default"
     imported_at: datetime = _timestamp(default_factory=_utcnow)
+    # Who imported it and whether its letters go through the collection agency: a case its import
+    # did not start (stopped in between) is started later as the import would have started it.
+    imported_by: str | None = None
+    through_agency: bool = False
 
 
 class Payment(SQLModel, table=True):
@@ -217,7 +221,8 @@ class WebSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Each sign-in attempt, kept for the rate limit (several back-office processes share it)."""
+    """Each checked sign-in attempt: who, from where, whether it succeeded. A success makes its
+    address known for the user (backoffice/sign_in_limit.py)."""
 
     __tablename__ = "login_attempt"
 
@@ -226,3 +231,26 @@ class LoginAttempt(SQLModel, table=True):
     client_address: str = Field(default="", max_length=64)
     succeeded: bool
     attempted_at: datetime = _timestamp(default_factory=_utcnow, index=True)
+
+
+class SignInCounter(SQLModel, table=True):
+    """The failed sign-ins charged to one key (a username from an address, a username, an address,
+    a known device) and until when the key is locked. Several back-office processes share it."""
+
+    __tablename__ = "sign_in_counter"
+
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    locked_until: datetime | None = _timestamp(default=None)
+    updated_at: datetime = _timestamp(default_factory=_utcnow, index=True)
+
+
+class KnownDevice(SQLModel, table=True):
+    """A browser a user signed in with. Its cookie holds a random token; only the SHA-256 is kept."""
+
+    __tablename__ = "known_device"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    last_used_at: datetime = _timestamp(default_factory=_utcnow, index=True)

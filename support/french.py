@@ -50,3 +50,54 @@ def enumeration_fr(items: Iterable[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} et {words[-1]}"
+
+
+# Words whose h is mute, so that "de" elides before them ("d'Hôtel du Port"). An h aspiré keeps
+# "de" ("de Hachette"): a filter cannot tell the two apart, and a wrong elision reads worse than none.
+MUTE_H_WORDS = frozenset(
+    {
+        "habitat", "habitation", "habillement", "habitations", "harmonie", "hélice", "herbe", "herbes",
+        "héritage", "heure", "heures", "histoire", "hiver", "homme", "hommes", "honneur", "hôpital",
+        "horizon", "horizons", "horloge", "horlogerie", "hôtel", "hôtellerie", "hôtels", "huile", "huiles",
+        "huître", "huîtres", "humanité", "hygiène", "hypermarché",
+    }
+)
+_VOWELS = frozenset("aàâäeéèêëiîïoôöuùûüœæ")
+
+
+def de_fr(name: str) -> str:
+    """``de`` before ``name``, elided before a vowel or a mute h: ``d'Atelier Morel``,
+    ``d'Hôtel du Port``, ``de Bâtiments Martin``, ``de Hachette``."""
+    first_word = name.split(maxsplit=1)[0].lower() if name.strip() else ""
+    if first_word[:1] in _VOWELS or first_word.strip(",.") in MUTE_H_WORDS:
+        return f"d'{name}"
+    return f"de {name}"
+
+
+_UNITS = (
+    "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
+    "douze", "treize", "quatorze", "quinze", "seize",
+)
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante", 8: "quatre-vingt"}
+
+
+def words_fr(number: int) -> str:
+    """A count from 0 to 100 in words, as French prose writes small numbers (``huit jours``,
+    ``quarante-cinq jours``, ``quatre-vingts``); a larger one in figures."""
+    if not 0 <= number <= 100:
+        return str(number)
+    if number <= 16:
+        return _UNITS[number]
+    if number == 100:
+        return "cent"
+    if number < 20:
+        return f"dix-{_UNITS[number - 10]}"
+    tens, units = divmod(number, 10)
+    if tens in (7, 9):  # soixante-dix…, quatre-vingt-dix…
+        tens, units = tens - 1, units + 10
+    base = _TENS[tens]
+    if units == 0:
+        return "quatre-vingts" if tens == 8 else base
+    if units in (1, 11) and tens != 8:
+        return f"{base} et {words_fr(units)}"
+    return f"{base}-{words_fr(units)}"

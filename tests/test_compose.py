@@ -237,3 +237,34 @@ def test_the_image_holds_what_the_worker_reads_at_run_time() -> None:
     (environment,) = [a for n, a in dockerfile_instructions() if n == "ENV"]
     assert "RELANCE_TEMPLATES_DIR=/app/letter_templates" in environment.split()
     assert ("WORKDIR", "/app") in dockerfile_instructions()
+
+
+MTLS_FILE = PROJECT_ROOT / "docker-compose.temporal-mtls.yml"
+
+
+def test_the_mtls_layer_gives_certificates_to_relance_and_the_ui_only(compose: dict[str, Any]) -> None:
+    layer = yaml.safe_load(MTLS_FILE.read_text())["services"]
+    assert set(layer) <= set(compose["services"])
+    # The server takes no connection without a client certificate of the CA.
+    temporal = layer["temporal"]["environment"]
+    assert temporal["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert temporal["TEMPORAL_TLS_CLIENT1_CA_CERT"] == "/certs/ca.pem"
+    for name, service in layer.items():
+        assert service["volumes"] == ["${TEMPORAL_CERTS_DIR:-./certs}:/certs:ro"], name
+        files = [value for value in service["environment"].values() if str(value).startswith("/")]
+        assert files and all(path.startswith("/certs/") for path in files), name
+    ui = layer["temporal-ui"]["environment"]
+    assert (ui["TEMPORAL_TLS_CERT"], ui["TEMPORAL_TLS_SERVER_NAME"]) == ("/certs/ui.pem", "temporal")
+    # The worker and the back office connect with their certificate: settings they read, whose
+    # names match what the server's certificate says.
+    for door in ("worker", "backoffice"):
+        environment = {**compose["services"][door]["environment"], **layer[door]["environment"]}
+        assert set(environment) - set(settings_aliases()) == set()
+        settings = Settings(
+            **{name: interpolate(str(value), OPERATOR_ENVIRONMENT) for name, value in environment.items()}
+        )
+        assert settings.temporal_tls_cert_path == Path("/certs/relance.pem")
+        assert settings.temporal_tls_key_path == Path("/certs/relance.key")
+        assert settings.temporal_tls_ca_path == Path("/certs/ca.pem")
+        assert settings.temporal_tls_server_name == temporal["TEMPORAL_TLS_SERVER_NAME"]
+        assert settings.temporal_api_key.get_secret_value() == ""

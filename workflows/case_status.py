@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from models.attention import needs_of
     from models.enums import CaseState
-    from models.search_attributes import search_attribute_changes
+    from models.search_attributes import NextAction, search_attribute_changes
     from models.status import CaseStatus, CommandResult
 
 
@@ -75,6 +75,7 @@ class CaseStatusReport:
     def _publish_search_attributes(self) -> None:
         if not self._publishes_search_attributes:
             return
+        status = self._status()
         changes = search_attribute_changes(
             workflow.info().typed_search_attributes,
             state=self._state,
@@ -84,7 +85,10 @@ class CaseStatusReport:
             creditor_siren=self._case.creditor.siren,
             paused=self._state == CaseState.PAUSED,
             disputed=self._dispute_reason is not None,
-            needs_person=bool(needs_of(self._status())) if self._publishes_needs else None,
+            needs_person=bool(needs_of(status)) if self._publishes_needs else None,
+            next_action=(
+                NextAction(status.next_action, status.next_action_at) if self._publishes_next_action else None
+            ),
         )
         if changes:
             workflow.upsert_search_attributes(changes)

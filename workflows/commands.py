@@ -4,16 +4,18 @@ not allow; each accepted command is journaled under the agent's name."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
+    from models.bounds import within_max_hold
     from models.commands import (
         BailiffReport,
         BailiffReportKind,
+        Command,
         DisputeRequest,
         EscalateRequest,
         FilingDecision,
@@ -27,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from models.status import CommandResult, CostLine, PaymentLine, Promise
     from support.units import CENT
 
-from workflows.common import LEDGER_ACTIVITY, CommandRefused
+from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused
 
 
 class AgentCommands:
@@ -47,6 +49,7 @@ class AgentCommands:
 
     @pause.validator
     def _validate_pause(self, request: PauseRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         self._refuse_if_with_bailiff()
         if self._state == CaseState.PAUSED:
@@ -58,6 +61,7 @@ class AgentCommands:
                 raise CommandRefused("the end of a pause needs a time zone")
             if request.until <= workflow.now():
                 raise CommandRefused(f"the end of the pause ({request.until.isoformat()}) is already past")
+            self._refuse_beyond_max_hold("the end of the pause", request.until - workflow.now())
 
     @workflow.update
     async def resume(self, request: ResumeRequest) -> CommandResult:
@@ -66,6 +70,7 @@ class AgentCommands:
 
     @resume.validator
     def _validate_resume(self, request: ResumeRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         if self._state != CaseState.PAUSED:
             raise CommandRefused("case is not paused")
@@ -78,6 +83,7 @@ class AgentCommands:
         step = self._case.policy.steps[index]
         if step.stage == Stage.JUDICIAL_FILING:
             self._filing_requested_by = request.agent
+            self._filing_requested_by_id = request.agent_id
         await self._journal(
             "escalated", actor=request.agent, detail=f"to {step.stage.value}: {step.key} runs now"
         )
@@ -85,6 +91,7 @@ class AgentCommands:
 
     @escalate.validator
     def _validate_escalate(self, request: EscalateRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._escalation_target(request)
 
     def _escalation_target(self, request: EscalateRequest) -> int:
@@ -131,14 +138,12 @@ class AgentCommands:
 
     @record_payment.validator
     def _validate_payment(self, request: PaymentRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         self._check_payment(request.amount, request.paid_on)
 
     def _check_payment(self, amount: Decimal, paid_on: date) -> None:
-        if amount <= 0:
-            raise CommandRefused("a payment must be a positive amount")
-        if amount != amount.quantize(CENT):
-            raise CommandRefused(f"{amount} has more than two decimals")
+        # The request's model bounds the amount (models/bounds.py): more than zero, in cents.
         if amount > self._balance:
             raise CommandRefused(
                 f"{amount} exceeds the balance of {self._balance} {self._case.invoice.currency}"
@@ -195,6 +200,7 @@ class AgentCommands:
 
     @promise_to_pay.validator
     def _validate_promise(self, request: PromiseRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         self._refuse_if_with_bailiff()
         if self._promise is not None:
@@ -203,14 +209,12 @@ class AgentCommands:
                 f"a promise is already open ({promised.amount} by {promised.by.isoformat()}): "
                 "wait for it to be settled"
             )
-        if request.amount <= 0 or request.amount != request.amount.quantize(CENT):
-            raise CommandRefused(f"{request.amount} is not an amount in euros and cents")
         if request.amount > self._balance:
             raise CommandRefused(f"{request.amount} exceeds the balance of {self._balance}")
         if request.by <= self._case.policy.local_date(workflow.now()):
             raise CommandRefused(f"the promised date {request.by.isoformat()} must be after today")
-        if not request.agent.strip():
-            raise CommandRefused("a promise needs the name of the agent who records it")
+        today = self._case.policy.local_date(workflow.now())
+        self._refuse_beyond_max_hold(f"the promised date {request.by.isoformat()}", request.by - today)
 
     @workflow.update
     async def dispute(self, request: DisputeRequest) -> CommandResult:
@@ -227,6 +231,7 @@ class AgentCommands:
 
     @dispute.validator
     def _validate_dispute(self, request: DisputeRequest) -> None:
+        self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         if not request.reason.strip():
             raise CommandRefused("opening or closing a dispute needs a reason")
@@ -272,11 +277,10 @@ class AgentCommands:
 
     @report_from_bailiff.validator
     def _validate_bailiff_report(self, report: BailiffReport) -> None:
+        self._refuse_unless_a_person(report)
         self._refuse_if_closed()
         if self._state != CaseState.WITH_BAILIFF:
             raise CommandRefused("no dossier of this case is with a commissaire de justice")
-        if not report.agent.strip():
-            raise CommandRefused("a report needs the name of the agent who enters it")
         if report.kind == BailiffReportKind.RECOVERED:
             self._check_payment(
                 report.amount, report.received_on or self._case.policy.local_date(workflow.now())
@@ -298,17 +302,40 @@ class AgentCommands:
 
     @decide_filing.validator
     def _validate_filing_decision(self, decision: FilingDecision) -> None:
+        self._refuse_unless_a_person(decision)
         self._refuse_if_closed()
         if not self._approval_pending or self._filing_decision is not None:
             raise CommandRefused("no judicial filing is waiting for a decision")
-        if not decision.agent.strip():
-            raise CommandRefused("a decision on a judicial filing needs the agent's name")
-        if decision.agent == self._filing_requested_by:
+        if decision.agent_id is None:
+            raise CommandRefused("four-eyes rule: a decision on a judicial filing needs its agent's user id")
+        # The ids of real users; a filing asked before requests carried one is told by its username.
+        if self._filing_requested_by_id is not None:
+            same_person = decision.agent_id == self._filing_requested_by_id
+        else:
+            same_person = decision.agent == self._filing_requested_by
+        if same_person:
             raise CommandRefused(
                 f"four-eyes rule: {decision.agent} asked for this filing; another agent must decide on it"
             )
         if not decision.approve and not decision.reason.strip():
             raise CommandRefused("a rejection needs a reason")
+
+    def _refuse_beyond_max_hold(self, what: str, ahead: timedelta) -> None:
+        """A hold further ahead than the policy's ``max_hold``, which would also take the case's
+        dates past the calendar's end (9999-12-31)."""
+        try:
+            within_max_hold(ahead, self._case.policy.max_hold)
+        except ValueError as error:
+            raise CommandRefused(f"{what} {error}") from None
+
+    def _refuse_unless_a_person(self, command: Command) -> None:
+        """A command comes from a person. The system acts only through the workflow's own steps:
+        a command in its name is refused, whoever sends it."""
+        agent = command.agent.strip()
+        if not agent:
+            raise CommandRefused("a command needs the name of the user who gives it")
+        if agent.lower() == SYSTEM_ACTOR:
+            raise CommandRefused(f"{agent!r} is the case's own name: a command comes from a person")
 
     def _refuse_if_closed(self) -> None:
         if self._state.is_closed:

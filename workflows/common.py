@@ -14,10 +14,17 @@ from models.enums import Stage
 
 __all__ = ["SYSTEM_ACTOR"]
 
+# Every activity heartbeats while it runs (the worker's HeartbeatInterceptor, activities/heartbeats.py):
+# an attempt whose worker died is retried after this long, not at the end of its start-to-close
+# timeout. Timeouts are not part of the replayed commands: stored histories
+# replay whatever these options say.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+
 # Rendering and stamping are local and quick; a failure is a bug or a bad template, so a few
 # attempts are enough before the case surfaces the error.
 DOCUMENT_ACTIVITY = {
     "start_to_close_timeout": timedelta(minutes=2),
+    "heartbeat_timeout": HEARTBEAT_TIMEOUT,
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5
     ),
@@ -25,6 +32,7 @@ DOCUMENT_ACTIVITY = {
 # A mail server or a registered-mail provider can be down for hours: keep trying for a day, slowly.
 MAIL_ACTIVITY = {
     "start_to_close_timeout": timedelta(minutes=2),
+    "heartbeat_timeout": HEARTBEAT_TIMEOUT,
     "schedule_to_close_timeout": timedelta(days=1),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=10),
@@ -35,12 +43,14 @@ MAIL_ACTIVITY = {
 # The journal is the proof of what was done: it must eventually be written, whatever the outage.
 LEDGER_ACTIVITY = {
     "start_to_close_timeout": timedelta(seconds=30),
+    "heartbeat_timeout": HEARTBEAT_TIMEOUT,
     "schedule_to_close_timeout": timedelta(days=1),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)),
 }
 # Asking a provider what became of a letter: a failure only means no news this time.
 DELIVERY_STATUS_ACTIVITY = {
     "start_to_close_timeout": timedelta(minutes=2),
+    "heartbeat_timeout": HEARTBEAT_TIMEOUT,
     "schedule_to_close_timeout": timedelta(hours=1),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=10)
@@ -48,6 +58,7 @@ DELIVERY_STATUS_ACTIVITY = {
 }
 HANDOFF_ACTIVITY = {
     "start_to_close_timeout": timedelta(minutes=5),
+    "heartbeat_timeout": HEARTBEAT_TIMEOUT,
     "schedule_to_close_timeout": timedelta(days=1),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=30)

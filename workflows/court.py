@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from models.policy import PolicyStep
 
 from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
+from workflows.patches import ROUTE_ON_PUBLISHED_RATES
 
 
 class CourtProceedings:
@@ -83,12 +84,16 @@ class CourtProceedings:
         if not decision.eligible:
             await self._not_to_court(step, decision)
             return
+        if await self._route_waits_for_rates(step, decision, penalties):
+            return
         if not await self._filing_approved(step, decision):
             return
         # Payments, a dispute or the days passed while the approval was awaited: decide again.
         decision, penalties = await self._judicial_decision(step)
         if not decision.eligible:
             await self._not_to_court(step, decision)
+            return
+        if await self._route_waits_for_rates(step, decision, penalties):
             return
         self._stage = step.stage
         dossier, delivered = await self._file(step, decision, penalties)
@@ -124,6 +129,29 @@ class CourtProceedings:
             today=case.policy.local_date(workflow.now()),
         )
         return judicial_decision(facts, rules), penalties
+
+    async def _route_waits_for_rates(
+        self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
+    ) -> bool:
+        """Whether the route must wait for the rates of today, holding the case for an agent.
+
+        The small-claims ceiling counts principal and interest (CPCE L125-1): interest drawn only to
+        the end of the published rates may keep under it a claim that is over it today. A principal
+        above the ceiling goes to the injonction de payer whatever the interest, so only a small
+        claim waits. Once the rates are completed, the agent resumes and the step decides again.
+        """
+        if penalties is None or not penalties.rates_pending or decision.route != "small_claims":
+            return False
+        if not workflow.patched(ROUTE_ON_PUBLISHED_RATES):
+            return False
+        self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
+        await self._hold(
+            "route_waits_for_rates",
+            f"{step.key}: taux du semestre non publiés : la voie (petites créances ou injonction de "
+            "payer) se décide sur les intérêts à ce jour ; complétez les tables de taux "
+            "(relance rates check), puis reprenez le dossier",
+        )
+        return True
 
     async def _not_to_court(self, step: PolicyStep, decision: JudicialDecision) -> None:
         reasons = "; ".join(decision.refusals)
@@ -171,6 +199,8 @@ class CourtProceedings:
                 exhibits=exhibits,
                 history=history,
                 filed_on=today,
+                # The request says the debtor never disputed the claim only when it is true.
+                disputed=any(action.kind == "dispute_opened" for action in self._actions),
             ),
             **HANDOFF_ACTIVITY,
         )

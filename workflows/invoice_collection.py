@@ -34,7 +34,14 @@ from workflows.commands import AgentCommands
 from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused
 from workflows.court import CourtProceedings
 from workflows.ladder_steps import LadderSteps
-from workflows.patches import BUSINESS_CALENDAR, GREEN_LABEL, JUDICIAL_ROUTE, NEEDS_PERSON, SEARCH_ATTRIBUTES
+from workflows.patches import (
+    BUSINESS_CALENDAR,
+    GREEN_LABEL,
+    JUDICIAL_ROUTE,
+    NEEDS_PERSON,
+    NEXT_ACTION,
+    SEARCH_ATTRIBUTES,
+)
 from workflows.penalty_steps import PenaltySteps
 from workflows.proof_of_receipt import ProofOfReceipt
 
@@ -67,6 +74,8 @@ class InvoiceCollectionWorkflow(
         self._notice_date: date | None = None
         # Four-eyes rule on the judicial filing: who asked for it, and the other agent's decision.
         self._filing_requested_by = SYSTEM_ACTOR
+        # The user id of who asked for it (none for the ladder itself and in older histories).
+        self._filing_requested_by_id: int | None = None
         self._approval_pending = False
         self._supervisor_asked = False
         self._filing_decision: FilingDecision | None = None
@@ -86,6 +95,7 @@ class InvoiceCollectionWorkflow(
         self._costs: list[CostLine] = []
         self._publishes_search_attributes = False
         self._publishes_needs = False
+        self._publishes_next_action = False
         self._started_at = workflow.now()
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
@@ -98,6 +108,7 @@ class InvoiceCollectionWorkflow(
         self._publishes_search_attributes = workflow.patched(SEARCH_ATTRIBUTES)
         # Since then, also whether it waits for a person (the agents' work queue lists those).
         self._publishes_needs = self._publishes_search_attributes and workflow.patched(NEEDS_PERSON)
+        self._publishes_next_action = self._publishes_needs and workflow.patched(NEXT_ACTION)
         await self._journal(
             "case_opened",
             actor=case.started_by,
@@ -114,6 +125,9 @@ class InvoiceCollectionWorkflow(
         while not self._state.is_closed and self._next_index < len(steps):
             # A step put back (a filing deferred by a dispute) is due again as soon as nothing holds it.
             self._next_at = workflow.now() if self._step_put_back else self._step_time(self._next_index)
+            if self._publishes_next_action:
+                # The step ahead is known only now: the lists read when it goes out.
+                self._publish_search_attributes()
             self._step_put_back = False
             await self._wait_for_next_step()
             if self._state.is_closed:

@@ -191,7 +191,9 @@ class LadderSteps:
                 documents.append(("invoice_labelled", "green label stamped on the invoice", invoice))
             attestation = await workflow.execute_activity_method(
                 LabelActivities.render_attestation,
-                AttestationRequest(creditor=case.creditor, issued_on=today, invoice=case.invoice),
+                AttestationRequest(
+                    creditor=case.creditor, issued_on=today, invoice=case.invoice, case_id=case.case_id
+                ),
                 **DOCUMENT_ACTIVITY,
             )
             documents.append(("attestation_issued", "good-practice charter attestation", attestation))

@@ -18,3 +18,8 @@ JUDICIAL_ROUTE = "judicial-route"
 SEARCH_ATTRIBUTES = "case-search-attributes"
 # Since then, also whether the case waits for a person (the agents' work queue lists those).
 NEEDS_PERSON = "case-needs-person"
+# Since then, also the step it takes next and when: the lists read them instead of asking each case.
+NEXT_ACTION = "case-next-action"
+# A small claim is decided on the interest of today: with a half-year's rates not yet published,
+# the route waits for an agent instead of resting on interest stopped early.
+ROUTE_ON_PUBLISHED_RATES = "route-on-published-rates"

@@ -10,6 +10,8 @@ from activities.dossiers.filing import HISTORY
 from activities.dossiers.folders import MANIFEST, copy_verified, publish_folder
 from models.court import BailiffDelivery, BailiffDeliveryReceipt
 from support.files import sha256_of_file
+from support.french import de_fr
+from support.typography import typeset_text
 
 # Each route in the words of the email that delivers its dossier.
 ROUTE_FR = {
@@ -30,9 +32,9 @@ def delivery_subject(delivery: BailiffDelivery) -> str:
 
 
 def delivery_body(delivery: BailiffDelivery) -> str:
-    return (
+    return typeset_text(
         "Maître,\n\n"
-        f"Veuillez trouver ci-joint le dossier de recouvrement de {delivery.creditor_name} contre "
+        f"Veuillez trouver ci-joint le dossier de recouvrement {de_fr(delivery.creditor_name)} contre "
         f"{delivery.debtor_name} (facture n° {delivery.invoice_number}, référence {delivery.case_id}) : "
         f"{ROUTE_FR[delivery.dossier.route]}, bordereau de pièces et pièces numérotées.\n\n"
         f"Le fichier {MANIFEST} donne l'empreinte SHA-256 de chaque fichier ; l'historique du dossier "

@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from activities.dossiers.folders import MANIFEST, copy_verified, file_size, publish_folder
 from activities.rendering.templates import template_pdf
+from law.courts import CourtEntry, in_alsace_moselle
 from models.court import Exhibit, ExhibitKind, FilingDossierRef, FilingRequest
 from models.documents import DocumentRef
 from models.enums import DebtorKind
@@ -63,9 +64,13 @@ def numbered_exhibits(exhibits: list[Exhibit]) -> list[NumberedExhibit]:
 
 
 def filing_values(
-    request: FilingRequest, exhibits: list[NumberedExhibit], small_claims_ceiling: Decimal
+    request: FilingRequest,
+    exhibits: list[NumberedExhibit],
+    small_claims_ceiling: Decimal,
+    named_court: CourtEntry | None,
 ) -> dict[str, Any]:
-    """What the request and bordereau templates see."""
+    """What the request and bordereau templates see; ``named_court`` is the court of the debtor's
+    postcode in the court table, None when the table does not serve it."""
     court = request.decision.court
     return {
         "case_id": request.case_id,
@@ -75,6 +80,9 @@ def filing_values(
         "business": request.debtor.kind is DebtorKind.BUSINESS,
         "route": request.route,
         "court": court,
+        "named_court": named_court,
+        # No tribunal de commerce there: the chambre commerciale of the tribunal judiciaire.
+        "alsace_moselle": in_alsace_moselle(request.debtor.address.postcode),
         "cerfa": CERFA[court] if court else None,
         "principal": request.principal,
         "interest": request.interest,
@@ -87,6 +95,9 @@ def filing_values(
         "notice": next((e for e in exhibits if e.kind == "formal_notice"), None),
         "reminders": [e for e in exhibits if e.kind == "reminder"],
         "filed_on": request.filed_on,
+        "disputed": request.disputed,
+        # Paid on the invoice so far: before the case started and since.
+        "paid": request.invoice.amount_due - request.principal,
     }
 
 
@@ -95,7 +106,7 @@ def _request_fingerprint(request: FilingRequest) -> str:
 
 
 def _filing_manifest(
-    request: FilingRequest, fingerprint: str, listed: list[dict[str, Any]]
+    request: FilingRequest, fingerprint: str, listed: list[dict[str, Any]], named_court: CourtEntry | None
 ) -> dict[str, Any]:
     return {
         "case_id": request.case_id,
@@ -104,6 +115,8 @@ def _filing_manifest(
         "filed_on": request.filed_on.isoformat(),
         "route": request.decision.route,
         "court": request.decision.court,
+        # The court the request is addressed to, as the court table named it then (None: unknown).
+        "competent_court": named_court.model_dump(mode="json", exclude={"serves"}) if named_court else None,
         "claim": {
             "principal": str(request.principal),
             "interest": str(request.interest),
@@ -141,19 +154,23 @@ def completed_filing(target: Path, request: FilingRequest) -> FilingDossierRef |
 
 
 def write_filing(
-    target: Path, request: FilingRequest, templates_dir: Path, small_claims_ceiling: Decimal
+    target: Path,
+    request: FilingRequest,
+    templates_dir: Path,
+    small_claims_ceiling: Decimal,
+    named_court: CourtEntry | None,
 ) -> FilingDossierRef:
-    """Render the request of the case's route and the bordereau, and publish them at ``target`` with
-    the numbered exhibits, the history export and the manifest."""
+    """Render the request of the case's route, addressed to ``named_court``, and the bordereau, and
+    publish them at ``target`` with the numbered exhibits, the history export and the manifest."""
     template, request_file = REQUESTS[request.route]
     exhibits = numbered_exhibits(request.exhibits)
-    values = filing_values(request, exhibits, small_claims_ceiling)
+    values = filing_values(request, exhibits, small_claims_ceiling, named_court)
     produced = {
         request_file: template_pdf(templates_dir, template, values, "filing"),
         f"{BORDEREAU}.pdf": template_pdf(templates_dir, f"{BORDEREAU}.html.j2", values, "filing"),
     }
     listed = _listed_files(produced, exhibits, request.history)
-    manifest = canonical_json(_filing_manifest(request, _request_fingerprint(request), listed))
+    manifest = canonical_json(_filing_manifest(request, _request_fingerprint(request), listed, named_court))
 
     def write(building: Path) -> None:
         for name, content in produced.items():

@@ -32,9 +32,9 @@ def publish_folder(target: Path, write: Callable[[Path], None]) -> None:
     An older folder at ``target`` is kept beside it as ``<name>.replaced-<manifest hash>``.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Made 0700, and kept so: a dossier holds personal data.
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        building.chmod(0o755)
         write(building)
         if target.exists():
             target.rename(target.with_name(f"{target.name}.replaced-{_fingerprint(target)}"))

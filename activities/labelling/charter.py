@@ -9,7 +9,7 @@ from activities.labelling.codes import label_code
 from activities.labelling.stamp import stamp_pdf
 from activities.rendering.pdf import html_to_pdf
 from activities.rendering.templates import letter_environment
-from models.case_ids import case_id_for
+from models.case_ids import legacy_case_id
 from models.documents import AttestationRequest
 from models.enums import LabelColour
 from models.parties import CreditorInfo
@@ -43,7 +43,7 @@ def green_invoice(content: bytes, creditor: CreditorInfo, case_id: str) -> tuple
 def attestation_subject(request: AttestationRequest) -> str:
     """What the attestation is about: the invoice's case, or the creditor's charter when alone."""
     if request.invoice is not None:
-        return case_id_for(request.creditor.siren, request.invoice.number)
+        return request.case_id or legacy_case_id(request.creditor.siren, request.invoice.number)
     return f"charter-{request.creditor.siren}"
 
 

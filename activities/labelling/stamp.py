@@ -55,7 +55,7 @@ def label_badge(colour: LabelColour) -> bytes:
     PDF (PDF/A, which a Factur-X invoice is) must embed every font it uses.
     """
     text, css = label_styles()[colour]
-    page = f"""<html><head><style>
+    page = f"""<html lang="fr"><head><style>
       @page {{ size: {BADGE_WIDTH_MM}mm {BADGE_HEIGHT_MM}mm; margin: 0; }}
       html, body {{ margin: 0; }}
       .badge {{ box-sizing: border-box; height: {BADGE_HEIGHT_MM}mm; padding-top: 1.3mm;

@@ -15,9 +15,9 @@ from jinja2 import Template, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 from temporalio.exceptions import ApplicationError
 
-from law.letters import amount_claimed, is_small_claim, letter_reference, penalties_from, recalled_letter
+from law.letters import amount_claimed, announced_route, letter_reference, penalties_from, recalled_letter
 from law.penalties import RECOVERY_INDEMNITY, PenaltyStatement
-from law.rates import half_year_of
+from law.rates import SourcedRate, half_year_fr, half_year_of
 from models.documents import LetterContext
 from models.enums import DebtorKind, Stage
 
@@ -26,9 +26,12 @@ TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 LETTER_PARTS = (".html.j2", ".subject.txt.j2", ".body.txt.j2")
 
 
-def template_values(context: LetterContext, small_claims_ceiling: Decimal) -> dict[str, Any]:
+def template_values(
+    context: LetterContext, small_claims_ceiling: Decimal, legal_rate: SourcedRate | None = None
+) -> dict[str, Any]:
     """What the templates see: the context's fields, plus the facts the letters derive from them
-    (the rules among them are ``law.letters``'s)."""
+    (the rules among them are ``law.letters``'s). ``legal_rate`` is the legal interest rate of the
+    letter's half-year, which a consumer's formal notice states before any interest has run."""
     letters = context.previous_letters
     notices = [letter for letter in letters if letter.stage == Stage.FORMAL_NOTICE]
     penalties = context.penalties
@@ -43,7 +46,17 @@ def template_values(context: LetterContext, small_claims_ceiling: Decimal) -> di
         "penalties_from": penalties_from(context.invoice.due_date),
         "recovery_indemnity": RECOVERY_INDEMNITY,
         "small_claims_ceiling": small_claims_ceiling,
-        "small_claim": is_small_claim(context.balance, small_claims_ceiling),
+        "route": announced_route(
+            context.balance,
+            penalties.interest if penalties else Decimal("0.00"),
+            small_claims_ceiling,
+            interest_complete=penalties is not None and not penalties.rates_pending,
+        ),
+        # Without the signed quote or order the case stays amicable (law.judicial): no court is announced.
+        "court_possible": bool((context.invoice.order_reference or "").strip()),
+        "rates_applied": rates_applied(penalties) if penalties is not None else [],
+        "legal_rate": legal_rate,
+        "half_year": half_year_fr(context.letter_date),
         "amount_claimed": amount_claimed(context.balance, penalties, by_agency=by_agency),
         "rate_notes": _rate_notes(penalties) if penalties is not None else [],
         "payment_reference": context.invoice.number,
@@ -76,6 +89,28 @@ def _rate_notes(penalties: PenaltyStatement) -> list[RateNote]:
             periods = list(group)
             notes.append(RateNote(periods[0].start, periods[-1].end, warnings[half_year]))
     return notes
+
+
+class AppliedRate(NamedTuple):
+    """A rate the penalties were computed at, over consecutive late days, with its source."""
+
+    start: date
+    end: date
+    percent: Decimal
+    source: str
+
+
+def rates_applied(penalties: PenaltyStatement) -> list[AppliedRate]:
+    """The rates of the statement's periods, consecutive periods at the same rate and source as one
+    (a payment changes the base, not the rate): what the letter says the invoice bears."""
+    applied: list[AppliedRate] = []
+    for period in penalties.periods:
+        last = applied[-1] if applied else None
+        if last is not None and (last.percent, last.source) == (period.rate_percent, period.rate_source):
+            applied[-1] = last._replace(end=period.end)
+        else:
+            applied.append(AppliedRate(period.start, period.end, period.rate_percent, period.rate_source))
+    return applied
 
 
 def letter_parts(environment: SandboxedEnvironment, template: str, where: str) -> list[Template]:

@@ -1,5 +1,5 @@
-"""HTML to PDF with WeasyPrint, confined to the template folders: a document may read their files
-(a logo, a font) and nothing else, never the network.
+"""HTML to PDF with WeasyPrint, in French typography, confined to the template folders: a document
+may read their files (a logo, a font) and nothing else, never the network.
 
 WeasyPrint is imported on first use, not with this module: it takes half a second to load, which
 every ``relance`` command and the back office would pay without rendering anything.
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+
+from support.typography import typeset_html
 
 
 @cache
@@ -43,10 +45,13 @@ def template_folder_fetcher(*folders: Path) -> Any:
 
 
 def html_to_pdf(html: str, *folders: Path) -> bytes:
-    """The PDF of ``html``. With ``folders``, relative URLs resolve in the first one and only their
-    files may be read; without, the page is rendered as it is."""
+    """The PDF of ``html``, its text set in French typography (every document is French: no-break
+    spaces before ``: ; ! ?`` and inside « », see ``support.typography``). With ``folders``,
+    relative URLs resolve in the first one and only their files may be read; without, the page is
+    rendered as it is."""
     from weasyprint import HTML
 
+    html = typeset_html(html)
     if not folders:
         return HTML(string=html).write_pdf()
     base_url = f"{folders[0].resolve()}/"

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from config.accounts import Accounts
-from law.rates import half_year_fr, half_year_of
+from law.rates import half_year_fr
 from models.enums import DebtorKind
 from models.penalties import StatementRequest
 from support.french import date_fr
 
 STATEMENT_TEMPLATE = "penalty_statement.html.j2"
+_HALF_YEAR = re.compile(r"^\d{4}-H[12]$")
 LEDGER_COLUMNS = ("date", "account", "label", "debit", "credit")
 ZERO = Decimal("0.00")
 
@@ -25,8 +27,17 @@ def rates_pending_warning(covered_until: date) -> str:
     next_day = covered_until + timedelta(days=1)
     return (
         f"Intérêts arrêtés au {date_fr(covered_until)} : le taux applicable au {half_year_fr(next_day)} "
-        f"({half_year_of(next_day)}) ne figure pas encore dans les tables de taux ; les intérêts continuent "
+        "ne figure pas encore dans les tables de taux ; les intérêts continuent "
         "de courir au-delà de cette date, jusqu'au complet paiement."
+    )
+
+
+def rates_unpublished_warning(first_late_day: date) -> str:
+    """Why a statement claims no interest yet though the invoice is late (in French: it is printed)."""
+    return (
+        f"Intérêts non encore chiffrés : le taux applicable au {half_year_fr(first_late_day)} ne figure pas "
+        f"encore dans les tables de taux ; ils courent depuis le {date_fr(first_late_day)} jusqu'au complet "
+        "paiement et seront décomptés dès sa publication."
     )
 
 
@@ -59,5 +70,24 @@ def ledger_csv(request: StatementRequest, accounts: Accounts) -> bytes:
 
 
 def statement_values(request: StatementRequest) -> dict[str, Any]:
-    """What the statement template sees: the request's fields and the debtor's kind as a flag."""
-    return {**dict(request), "business": request.debtor_kind is DebtorKind.BUSINESS}
+    """What the statement template sees: the request's fields, the debtor's kind as a flag, the
+    payments before and during the case, and the engine's warnings with their half-years in words."""
+    statement = request.statement
+    invoice_amount = request.invoice_amount
+    return {
+        **dict(request),
+        "business": request.debtor_kind is DebtorKind.BUSINESS,
+        "paid_before": invoice_amount - request.principal if invoice_amount is not None else ZERO,
+        "paid_since": request.principal - statement.balance_at_end,
+        "warnings": [warning_fr(warning) for warning in statement.warnings],
+    }
+
+
+def warning_fr(warning: str) -> str:
+    """A warning of the penalty engine as the statement prints it: ``"2024-H1: le taux…"`` becomes
+    ``"Premier semestre 2024 : le taux…"`` (the code is the letters' key, not a reader's word)."""
+    head, separator, text = warning.partition(": ")
+    if not separator or not _HALF_YEAR.match(head):
+        return warning
+    first_day = date(int(head[:4]), 1 if head.endswith("1") else 7, 1)
+    return f"{half_year_fr(first_day).capitalize()} : {text}"

@@ -20,7 +20,7 @@ from stdnum import iban as iban_number
 from temporalio.exceptions import ApplicationError
 
 from activities.rendering.pdf import html_to_pdf
-from support.french import date_fr, enumeration_fr, money_fr, percent_fr
+from support.french import date_fr, de_fr, enumeration_fr, money_fr, percent_fr, words_fr
 
 # A creditor's template reaches ours under this prefix, e.g. {% extends "relance/formal_notice.html.j2" %}.
 OUR_TEMPLATES_PREFIX = "relance"
@@ -50,6 +50,10 @@ def letter_environment(templates_dir: Path, creditor_dir: Path | None = None) ->
     environment.filters["percent"] = percent_fr
     environment.filters["date_fr"] = date_fr
     environment.filters["enumeration"] = enumeration_fr
+    # "… pour le compte {{ creditor.name | de }}": "de Bâtiments Martin", "d'Atelier Morel".
+    environment.filters["de"] = de_fr
+    # "{{ pay_within.days | words }} jours": "huit jours".
+    environment.filters["words"] = words_fr
     environment.filters["iban"] = iban_number.format  # in groups of four: FR76 3000 6000 …
     return environment
 

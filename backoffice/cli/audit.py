@@ -23,6 +23,8 @@ from backoffice.cli.common import (
     rpc_failed,
     run,
 )
+from backoffice.cli.session import signed_in, signed_in_user
+from backoffice.permissions import Permission
 from config.settings import load_settings
 
 # The top-level ``dossier`` command, and the ``audit`` group.
@@ -35,7 +37,9 @@ def audit_history(case_id: str, as_json: JsonOption = False) -> None:
     """The case's actions in order, read from its Temporal history."""
 
     async def go() -> None:
-        client = await connect_client(load_settings())
+        settings = load_settings()
+        await signed_in_user(settings, Permission.AUDIT)
+        client = await connect_client(settings)
         try:
             history = await audit.case_history(client, case_id)
         except RPCError as error:
@@ -70,7 +74,9 @@ def audit_replay(
         raise typer.BadParameter("give one case id or --all")
 
     async def go() -> list[audit.ReplayOutcome]:
-        client = await connect_client(load_settings())
+        settings = load_settings()
+        await signed_in_user(settings, Permission.AUDIT)
+        client = await connect_client(settings)
         if case_id is not None:
             try:
                 history = await audit.case_history(client, case_id)
@@ -111,8 +117,9 @@ def dossier(
 
     async def go() -> litigation.LitigationFile:
         settings = load_settings()
-        client = await connect_client(settings)
         async with open_database(settings) as database:
+            await signed_in(settings, database, Permission.READ)
+            client = await connect_client(settings)
             try:
                 return await litigation.litigation_file(client, database, settings, case_id, target)
             except RPCError as error:

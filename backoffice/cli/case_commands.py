@@ -3,29 +3,30 @@ bailiff. Each is one update of the case's workflow (``backoffice.commands``), an
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 
 from backoffice.bailiff import bailiff_report
 from backoffice.cli.common import (
-    AgentOption,
     CommandFailed,
     JsonOption,
     connect_client,
     console,
-    default_agent,
     print_json,
     run,
     to_json,
     usage_error,
 )
-from backoffice.commands import LOCAL_ZONE, CommandRefused, moment_from_text, send_command
-from backoffice.inputs import BadOption
+from backoffice.cli.session import signed_in_user
+from backoffice.commands import CommandRefused, send_command
+from backoffice.inputs import BadOption, amount_input, day_input, moment_input, today, validated
+from backoffice.permissions import Permission
 from config.settings import load_settings
 from models.commands import (
+    Command,
     DisputeRequest,
     EscalateRequest,
     FilingDecision,
@@ -35,17 +36,39 @@ from models.commands import (
     ResumeRequest,
 )
 from models.enums import Stage
-from support.parsing import parse_amount, parse_date
 from workflows import InvoiceCollectionWorkflow
 
 app = typer.Typer()
+# The option or argument each field of a request comes from: a refusal names it.
+OPTIONS = {
+    "reason": "--reason",
+    "until": "--until",
+    "amount": "AMOUNT",
+    "paid_on": "--date",
+    "by": "--by",
+    "reference": "--reference",
+}
 
 
-def _command(case_id: str, update: Any, request: BaseModel, as_json: bool) -> None:
+@contextmanager
+def _bad_input_is_a_usage_error() -> Iterator[None]:
+    """Around the building of a request, checked against its bounds (``models.bounds``) before it
+    is sent: bad input is one line naming the option to correct, exit code 2."""
+    try:
+        yield
+    except BadOption as error:
+        raise usage_error(error) from None
+
+
+def _command(case_id: str, update: Any, request: Command, as_json: bool) -> None:
+    """Send ``request`` in the name of the signed-in user (``relance login``), an agent."""
+
     async def go() -> None:
-        client = await connect_client(load_settings())
+        settings = load_settings()
+        user = await signed_in_user(settings, Permission.STEER)
+        client = await connect_client(settings)
         try:
-            result = await send_command(client, case_id, update, request)
+            result = await send_command(client, case_id, update, request, by=user)
         except CommandRefused as refusal:
             raise CommandFailed(str(refusal)) from refusal
         if as_json:
@@ -56,35 +79,24 @@ def _command(case_id: str, update: Any, request: BaseModel, as_json: bool) -> No
     run(go)
 
 
-def parse_moment(text: str) -> datetime:
-    """``moment_from_text`` for an option: bad input is a usage error."""
-    try:
-        return moment_from_text(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
-
-
 @app.command()
 def pause(
     case_id: str,
     reason: Annotated[str, typer.Option(help="Why the case is paused (kept in the journal).")],
     until: Annotated[str | None, typer.Option(help="Resume by itself at this date or date-time.")] = None,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Pause a case: no letter goes out until it is resumed (or until --until)."""
-    request = PauseRequest(
-        reason=reason, until=parse_moment(until) if until else None, agent=agent or default_agent()
-    )
+    with _bad_input_is_a_usage_error():
+        fields = {"reason": reason, "until": moment_input("--until", until) if until else None}
+        request = validated(PauseRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.pause, request, as_json)
 
 
 @app.command()
-def resume(case_id: str, agent: AgentOption = "", as_json: JsonOption = False) -> None:
+def resume(case_id: str, as_json: JsonOption = False) -> None:
     """Resume a paused case; a step that fell due meanwhile goes out now."""
-    _command(
-        case_id, InvoiceCollectionWorkflow.resume, ResumeRequest(agent=agent or default_agent()), as_json
-    )
+    _command(case_id, InvoiceCollectionWorkflow.resume, ResumeRequest(), as_json)
 
 
 @app.command()
@@ -93,11 +105,10 @@ def escalate(
     to: Annotated[
         Stage | None, typer.Option("--to", help="Stage to jump to (default: the next one).")
     ] = None,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Move a case to a later stage now; refused when the law or the case does not allow it."""
-    request = EscalateRequest(to_stage=to, agent=agent or default_agent())
+    request = EscalateRequest(to_stage=to)
     _command(case_id, InvoiceCollectionWorkflow.escalate, request, as_json)
 
 
@@ -107,18 +118,16 @@ def pay(
     amount: Annotated[str, typer.Argument(help="Amount received, e.g. 150.00 or 150,00.")],
     on: Annotated[str | None, typer.Option("--date", help="Date received (default today).")] = None,
     reference: Annotated[str, typer.Option(help="Bank reference of the payment.")] = "",
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Record a payment; the case closes when the balance reaches zero."""
-    try:
-        value = parse_amount(amount)
-        paid_on = parse_date(on) if on else datetime.now(LOCAL_ZONE).date()
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
-    request = PaymentRequest(
-        amount=value, paid_on=paid_on, agent=agent or default_agent(), reference=reference
-    )
+    with _bad_input_is_a_usage_error():
+        fields = {
+            "amount": amount_input("AMOUNT", amount),
+            "paid_on": day_input("--date", on) if on else today(),
+            "reference": reference,
+        }
+        request = validated(PaymentRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.record_payment, request, as_json)
 
 
@@ -127,17 +136,13 @@ def promise(
     case_id: str,
     amount: Annotated[str, typer.Argument(help="Amount promised, e.g. 500.00 or 500,00.")],
     by: Annotated[str, typer.Option("--by", help="Date by which the debtor promises to pay.")],
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Record the debtor's promise to pay: the ladder waits until the date, then goes on, one stage
     further at once if the promise is broken."""
-    try:
-        request = PromiseRequest(
-            amount=parse_amount(amount), by=parse_date(by), agent=agent or default_agent()
-        )
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
+    with _bad_input_is_a_usage_error():
+        fields = {"amount": amount_input("AMOUNT", amount), "by": day_input("--by", by)}
+        request = validated(PromiseRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.promise_to_pay, request, as_json)
 
 
@@ -148,11 +153,12 @@ def decide(
         bool, typer.Option("--reject", help="Reject the filing instead of approving it.")
     ] = False,
     reason: Annotated[str, typer.Option(help="Why (required to reject).")] = "",
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Approve (or --reject) a judicial filing: another agent than the one who asked for it."""
-    request = FilingDecision(approve=not reject, agent=agent or default_agent(), reason=reason)
+    with _bad_input_is_a_usage_error():
+        fields = {"approve": not reject, "reason": reason}
+        request = validated(FilingDecision, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.decide_filing, request, as_json)
 
 
@@ -165,11 +171,12 @@ def dispute(
     close: Annotated[
         bool, typer.Option("--close", help="Close the open dispute instead of opening one.")
     ] = False,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Open a dispute: the ladder holds and no filing goes to court; --close it to go on."""
-    request = DisputeRequest(open=not close, reason=reason, agent=agent or default_agent())
+    with _bad_input_is_a_usage_error():
+        fields = {"open": not close, "reason": reason}
+        request = validated(DisputeRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.dispute, request, as_json)
 
 
@@ -199,13 +206,10 @@ def bailiff(
         ),
     ] = None,
     note: Annotated[str, typer.Option(help="What the report says (kept in the journal).")] = "",
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Record a report of the commissaire de justice on the case's dossier: accepted, recovered
     (lowers the balance), failed or closed (the case closes)."""
-    try:
-        report = bailiff_report(kind, amount, received_on, costs, borne_by, note, agent or default_agent())
-    except BadOption as error:
-        raise usage_error(error) from None
+    with _bad_input_is_a_usage_error():
+        report = bailiff_report(kind, amount, received_on, costs, borne_by, note)
     _command(case_id, InvoiceCollectionWorkflow.report_from_bailiff, report, as_json)

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from temporalio.service import RPCError
 
 from backoffice.cases import CaseSummary, case_handle, list_cases
 from backoffice.cli.common import (
-    AgentOption,
     CommandFailed,
     JsonOption,
     connect_client,
     console,
-    default_agent,
     errors,
     local,
     open_database,
@@ -27,9 +27,14 @@ from backoffice.cli.common import (
     run,
     to_json,
 )
-from backoffice.intake.batch import ImportReport, read_batch
+from backoffice.cli.session import signed_in_user
+from backoffice.intake.batch import ImportInterrupted, ImportReport, prepare_import
 from backoffice.intake.invoice_file import InvoiceFileError
+from backoffice.intake.progress import ImportPhase, ImportProgress
+from backoffice.permissions import Permission
 from config.agency import AgencyError
+from config.case_id_key import CaseIdKeyError
+from config.judicial import JudicialRulesError
 from config.policy import PolicyError
 from config.settings import Settings, load_settings
 from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS
@@ -66,16 +71,26 @@ def import_command(
             f"{DEFAULT_TERMS_DAYS} days when nothing was agreed, {MAX_AGREED_TERMS_DAYS} at most.",
         ),
     ] = None,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Validate every invoice, then store them and start one case per unpaid invoice."""
     settings = load_settings()
-    report = run(
-        lambda: import_files(
-            settings, paths, policy or settings.policy, agent or default_agent(), as_json, default_terms
+
+    async def go() -> ImportReport:
+        user = await signed_in_user(settings, Permission.IMPORT)
+        return await import_files(
+            settings, paths, policy or settings.policy, user.username, as_json, default_terms
         )
-    )
+
+    try:
+        report = run(go)
+    except ImportInterrupted as interrupted:
+        errors.print(f"[red]error:[/red] {escape(str(interrupted))}")
+        # 130: stopped by Ctrl-C (SIGINT), as a shell says it; 1: Temporal failed a start.
+        raise typer.Exit(130 if interrupted.cause is None else 1) from None
+    except KeyboardInterrupt:
+        errors.print("[red]error:[/red] interrupted: nothing stored")
+        raise typer.Exit(130) from None
     if as_json:
         print_json(asdict(report))
 
@@ -86,6 +101,29 @@ def _refuse(error: InvoiceFileError) -> CommandFailed:
     return CommandFailed(str(error))
 
 
+_PHASE_LABELS = {
+    ImportPhase.VALIDATING: "validating invoices",
+    ImportPhase.STORING: "storing invoices",
+    ImportPhase.STARTING: "starting cases",
+}
+
+
+class _ProgressBars(ImportProgress):
+    """The import's phases as progress bars on stderr, one under the other."""
+
+    def __init__(self, bars: Progress) -> None:
+        super().__init__()
+        self._bars = bars
+        self._task: TaskID | None = None
+
+    def begin(self, phase: ImportPhase, total: int) -> None:
+        self._task = self._bars.add_task(_PHASE_LABELS[phase], total=total)
+
+    def advanced(self, steps: int) -> None:
+        if self._task is not None:
+            self._bars.advance(self._task, steps)
+
+
 async def import_files(
     settings: Settings,
     paths: list[Path],
@@ -94,31 +132,29 @@ async def import_files(
     quiet: bool = False,
     default_terms: int | None = None,
 ) -> ImportReport:
-    """Import a batch (``backoffice.intake.batch``) with a progress bar, and say what it did."""
+    """Import a batch (``backoffice.intake.batch``) with a progress bar a phase, and say what it did.
+    Raise ``ImportInterrupted`` when it stops before its end (Ctrl-C)."""
     try:
-        batch = await read_batch(settings, paths, policy_name, default_terms)
-    except (PolicyError, AgencyError) as error:
+        batch = prepare_import(settings, paths, policy_name, default_terms)
+    except (PolicyError, AgencyError, JudicialRulesError, CaseIdKeyError) as error:
         raise CommandFailed(str(error)) from error
-    except InvoiceFileError as error:
-        raise _refuse(error) from error
-    try:
-        async with open_database(settings) as database:
-            client = await connect_client(settings)
-            columns = (TextColumn("starting cases"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-            with Progress(*columns, console=errors, disable=quiet) as progress:
-                task = progress.add_task("start", total=batch.cases_to_start)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, disable=quiet) as bars:
+        progress = _ProgressBars(bars)
+        try:
+            # Validated first: a bad file is refused even with Temporal or the database away.
+            rows = await batch.validate(progress)
+            async with open_database(settings) as database:
+                client = await connect_client(settings)
                 report = await batch.store_and_start(
-                    client,
-                    database,
-                    settings.temporal_task_queue,
-                    started_by=agent,
-                    on_progress=lambda: progress.advance(task),
+                    client, database, settings.temporal_task_queue, agent, rows, progress
                 )
-    except InvoiceFileError as error:
-        raise _refuse(error) from error
+        except InvoiceFileError as error:
+            raise _refuse(error) from error
     if not quiet:
+        files = len({row.source for row in rows})
         console.print(
-            f"{batch.files} file(s): {report.rows} invoice(s); {report.invoices_stored} stored, "
+            f"{files} file(s): {report.rows} invoice(s); {report.invoices_stored} stored, "
             f"{report.invoices_known} already known, {report.already_paid} already paid; "
             f"{report.cases_started} case(s) started, {report.cases_existing} already existed "
             f"(policy {batch.policy.name})"
@@ -160,7 +196,9 @@ def list_command(
         raise typer.BadParameter(str(error)) from error
 
     async def go() -> None:
-        client = await connect_client(load_settings())
+        settings = load_settings()
+        await signed_in_user(settings, Permission.READ)
+        client = await connect_client(settings)
         _print_cases(await list_cases(client, limit=limit, query=query), as_json)
 
     run(go)
@@ -175,7 +213,13 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
                     "execution_status": c.execution_status,
                     "started_at": c.started_at,
                     "memo": c.memo,
-                    "status": to_json(c.status) if c.status else None,
+                    "state": c.state.value if c.state else None,
+                    "stage": c.stage.value if c.stage else None,
+                    "balance": str(c.balance) if c.balance is not None else None,
+                    "paused": c.paused,
+                    "disputed": c.disputed,
+                    "next_action": c.next_action,
+                    "next_action_at": c.next_action_at.isoformat() if c.next_action_at else None,
                 }
                 for c in cases
             ]
@@ -183,27 +227,26 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
         return
     table = Table("case", "invoice", "debtor", "state", "stage", "balance", "next action")
     for c in cases:
-        s = c.status
         table.add_row(
             c.case_id,
             c.memo.get("invoice", ""),
             c.memo.get("debtor", ""),
-            s.state.value if s else c.execution_status.lower(),
-            s.stage.value if s and s.stage else "",
-            f"{s.balance} {s.currency}" if s else "",
-            _next_action(s) if s else "",
+            c.state.value if c.state else c.execution_status.lower(),
+            c.stage.value if c.stage else "",
+            f"{c.balance} EUR" if c.balance is not None else "",
+            _next_action(c.paused, None, c.next_action, c.next_action_at),
         )
     console.print(table)
 
 
-def _next_action(status: CaseStatus) -> str:
-    if status.paused:
-        until = f" until {local(status.pause_until)}" if status.pause_until else ""
-        return f"paused{until}"
-    if status.next_action is None:
+def _next_action(
+    paused: bool | None, pause_until: datetime | None, next_action: str | None, at: datetime | None
+) -> str:
+    if paused:
+        return f"paused until {local(pause_until)}" if pause_until else "paused"
+    if next_action is None:
         return ""
-    when = f" at {local(status.next_action_at)}" if status.next_action_at else ""
-    return f"{status.next_action}{when}"
+    return f"{next_action} at {local(at)}" if at else next_action
 
 
 @app.command()
@@ -211,7 +254,9 @@ def status(case_id: str, as_json: JsonOption = False) -> None:
     """Show one case: stage, balance, pause, next action and every action so far."""
 
     async def go() -> None:
-        client = await connect_client(load_settings())
+        settings = load_settings()
+        await signed_in_user(settings, Permission.READ)
+        client = await connect_client(settings)
         try:
             result = await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)
         except RPCError as error:
@@ -246,7 +291,7 @@ def _print_status(s: CaseStatus) -> None:
     if s.prescription_ends_on and not s.state.is_closed:
         console.print(f"time-barred after {s.prescription_ends_on.isoformat()} (prescription)")
     if s.next_action:
-        console.print(f"next: {_next_action(s)}")
+        console.print(f"next: {_next_action(s.paused, s.pause_until, s.next_action, s.next_action_at)}")
     table = Table("when", "what", "by", "detail", "document sha256")
     for action in s.actions:
         table.add_row(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -29,10 +28,6 @@ errors = Console(stderr=True)
 T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-AgentOption = Annotated[
-    str,
-    typer.Option("--agent", envvar="RELANCE_AGENT", help="Who gives the command (kept in the journal)."),
-]
 
 
 class CommandFailed(Exception):
@@ -62,19 +57,17 @@ def rpc_failed(case_id: str, error: RPCError) -> CommandFailed:
     return CommandFailed(str(rpc_failure(case_id, error)))
 
 
-def default_agent() -> str:
-    return os.environ.get("USER", "agent")
-
-
 async def connect_client(settings: Settings) -> Client:
     """The back office's client: it encrypts and decrypts payloads with the configured keys."""
-    from config.temporal import connect
+    from config.temporal import TemporalTLSError, connect
     from security.payload_codec import PayloadKeyError
 
     try:
         return await connect(settings)
     except PayloadKeyError as error:
         raise CommandFailed(f"payload keys: {error}") from error
+    except TemporalTLSError as error:
+        raise CommandFailed(f"Temporal TLS: {error}") from error
     except RuntimeError as error:
         raise CommandFailed(
             f"cannot reach Temporal at {settings.temporal_address} ({error}); is `relance up` running?"

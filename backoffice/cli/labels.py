@@ -13,17 +13,18 @@ import typer
 from activities.labelling.images import LabelImageFormat, label_image
 from backoffice import labels
 from backoffice.cli.common import (
-    AgentOption,
     CommandFailed,
     JsonOption,
     console,
-    default_agent,
     local,
     open_database,
     print_json,
     run,
 )
+from backoffice.cli.session import signed_in
 from backoffice.commands import LOCAL_ZONE
+from backoffice.permissions import Permission
+from config.case_id_key import CaseIdKeyError, case_id_key
 from config.settings import load_settings
 from models.enums import LabelColour
 from storage.database import Database
@@ -44,7 +45,9 @@ def label_verify(code: str, as_json: JsonOption = False) -> None:
     """Check a label's code: the case, step, date and document SHA-256 the journal keeps for it."""
 
     async def go() -> list[CaseEvent]:
-        async with open_database(load_settings()) as database:
+        settings = load_settings()
+        async with open_database(settings) as database:
+            await signed_in(settings, database, Permission.READ)
             try:
                 events = await labels.verify_label(database, code)
             except labels.LabelRefused as error:
@@ -71,18 +74,21 @@ def label_verify(code: str, as_json: JsonOption = False) -> None:
 
 
 def _issue_label(
-    output: Path, agent: str, as_json: bool, issue: Callable[[Database], Awaitable[labels.IssuedLabel]]
+    output: Path, as_json: bool, issue: Callable[[Database], Awaitable[labels.IssuedLabel]]
 ) -> None:
-    """Issue a label, write its document, then journal it (its code verifies from then on)."""
+    """Issue a label, write its document, then journal it in the name of the signed-in user, who
+    handles invoices (its code verifies from then on)."""
 
     async def go() -> labels.IssuedLabel:
-        async with open_database(load_settings()) as database:
+        settings = load_settings()
+        async with open_database(settings) as database:
+            user = await signed_in(settings, database, Permission.IMPORT)
             try:
                 issued = await issue(database)
             except labels.LabelRefused as error:
                 raise CommandFailed(str(error)) from error
             write_atomically(output, issued.pdf)
-            await labels.record_label(database, issued, agent or default_agent(), datetime.now(UTC))
+            await labels.record_label(database, issued, user.username, datetime.now(UTC))
         return issued
 
     issued = run(go)
@@ -107,13 +113,18 @@ def label_invoice(
     invoice: Annotated[
         str | None, typer.Option(help="Invoice number (read from a Factur-X invoice when not given).")
     ] = None,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Put the green label on an invoice of a creditor who accepted the charter; attachments kept."""
-    _issue_label(
-        output, agent, as_json, lambda database: labels.label_invoice_file(database, creditor, file, invoice)
-    )
+
+    async def issue(database: Database) -> labels.IssuedLabel:
+        try:
+            key = case_id_key(load_settings())
+        except CaseIdKeyError as error:
+            raise CommandFailed(str(error)) from error
+        return await labels.label_invoice_file(database, key, creditor, file, invoice)
+
+    _issue_label(output, as_json, issue)
 
 
 @app.command("attestation")
@@ -121,7 +132,6 @@ def label_attestation(
     creditor: CreditorOption,
     output: OutputOption,
     invoice: Annotated[str | None, typer.Option(help="Number of the invoice it is joined to.")] = None,
-    agent: AgentOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Issue the charter attestation of a creditor who accepted it, for one invoice or for all."""
@@ -129,7 +139,6 @@ def label_attestation(
     today = datetime.now(LOCAL_ZONE).date()
     _issue_label(
         output,
-        agent,
         as_json,
         lambda database: labels.issue_attestation(database, templates_dir, creditor, today, invoice),
     )

@@ -22,8 +22,10 @@ from backoffice.cli.common import (
     to_json,
     usage_error,
 )
+from backoffice.cli.session import signed_in_user
 from backoffice.commands import CommandRefused
 from backoffice.inputs import BadOption
+from backoffice.permissions import Permission
 from config.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -50,6 +52,7 @@ def _record_for_case(
 
     async def go() -> tuple[T, str | None]:
         settings = load_settings()
+        await signed_in_user(settings, Permission.STEER)
         try:
             recorded = await record(settings)
         except letters.LetterRefused as error:

@@ -11,6 +11,7 @@ import typer
 from backoffice.cli.cases import import_files
 from backoffice.cli.common import CommandFailed, console, run
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY, Settings, load_settings
+from support.files import keep_private
 
 app = typer.Typer()
 
@@ -33,7 +34,8 @@ async def _up(demo: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_libraries()
     settings = load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Before the dev server and the outbox write there: what they create is private too.
+    keep_private(settings.data_dir)
     await _backoffice_port_is_free(settings)
     server = DevServer(
         address=settings.temporal_address,
@@ -75,8 +77,9 @@ def _print_banner(settings: Settings, ui_url: str) -> None:
         f"  Registered mail  {settings.registered_mail_dir}\n"
         f"  Bailiff dossiers {settings.dossiers_dir}\n"
         f"  Database         {settings.effective_database_url}\n"
-        "In another terminal: relance list | relance status ID | relance pause ID --reason R | "
-        "relance pay ID AMOUNT | relance audit replay --all\n"
+        "In another terminal, once signed in (relance login USERNAME): relance list | "
+        "relance status ID | relance pause ID --reason R | relance pay ID AMOUNT | "
+        "relance audit replay --all\n"
     )
 
 
@@ -102,6 +105,9 @@ async def serve_backoffice(settings: Settings, stop: asyncio.Event) -> None:
             host=settings.backoffice_host,
             port=settings.backoffice_port,
             log_level="warning",
+            # The client's address is read by the back office, from X-Forwarded-For only behind
+            # the proxies RELANCE_TRUSTED_PROXIES names (backoffice/web/access.py).
+            proxy_headers=False,
             # Signals are the caller's: `relance up` stops everything at once.
             lifespan="on",
         )

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from backoffice.cli.common import CommandFailed, JsonOption, console, open_database, print_json, run
+from backoffice.cli.session import signed_in
+from backoffice.permissions import Permission
 from config.settings import load_settings
 from models.enums import Role
 
@@ -24,8 +26,9 @@ def user_add(
         bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
     ] = False,
 ) -> None:
-    """Create a back-office account; the password is asked twice (or read from stdin)."""
-    from backoffice.accounts import AccountError, add_user
+    """Create a back-office account; the password is asked twice (or read from stdin). An
+    administrator does it, signed in; the first account of an installation is the administrator."""
+    from backoffice.accounts import AccountError, add_first_admin, add_user, has_users
 
     if password_from_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -33,9 +36,16 @@ def user_add(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
 
     async def go() -> None:
-        async with open_database(load_settings()) as database:
+        settings = load_settings()
+        async with open_database(settings) as database:
             try:
-                user = await add_user(database, username, password, role, full_name)
+                if await has_users(database):
+                    await signed_in(settings, database, Permission.MANAGE_USERS)
+                    user = await add_user(database, username, password, role, full_name)
+                elif role != Role.ADMIN:
+                    raise CommandFailed("no account yet: the first one is the administrator (--role admin)")
+                else:
+                    user = await add_first_admin(database, username, password, full_name)
             except AccountError as error:
                 raise CommandFailed(str(error)) from error
         console.print(f"user {user.username} created ({user.role.value})")
@@ -49,7 +59,9 @@ def user_list(as_json: JsonOption = False) -> None:
     from backoffice.accounts import list_users
 
     async def go() -> None:
-        async with open_database(load_settings()) as database:
+        settings = load_settings()
+        async with open_database(settings) as database:
+            await signed_in(settings, database, Permission.MANAGE_USERS)
             users = await list_users(database)
         rows = [
             {"username": u.username, "name": u.full_name, "role": str(u.role), "active": u.active}

@@ -1,12 +1,15 @@
-"""An import, from its files to its cases: every file read and validated whole (``read_batch``), then
-the invoices stored and one case started per unpaid invoice (``ImportBatch.store_and_start``). Both
-doors, the command line and the web back office, import this way; importing again changes nothing.
+"""An import, from its files to its cases: the policy, rules and key it runs with
+(:func:`prepare_import`), then every file read and validated whole, the invoices checked against
+what is stored and stored in one transaction, and one case started per unpaid invoice
+(:meth:`InvoiceImport.run`). Both doors, the command line and the web back office, import this way,
+each phase shown as it goes (``backoffice.intake.progress``); importing again changes nothing, and
+an import stopped while starting its cases is completed by running it again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +17,15 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from backoffice.intake.fields import InvoiceRow
+from backoffice.intake.fields import ImportRules, InvoiceRow
 from backoffice.intake.invoice_file import read_invoices
+from backoffice.intake.progress import ImportPhase, ImportProgress, ImportStopped
 from backoffice.intake.store import store_invoices
 from config.agency import load_agency
+from config.case_id_key import case_id_key
+from config.judicial import load_judicial_rules
 from config.policy import load_policy
 from config.settings import Settings
-from models.case_ids import case_id_for
 from models.invoices import CaseInput
 from models.parties import AgencyInfo
 from models.policy import EscalationPolicy
@@ -43,24 +48,72 @@ class ImportReport:
     cases_existing: int = 0
 
 
-@dataclass(frozen=True)
-class ImportBatch:
-    """Invoices read and validated whole, and what their cases start with."""
+class StartsInterrupted(Exception):
+    """Starting cases stopped before the last one: how many were started, or there already."""
 
-    rows: list[InvoiceRow]
+    def __init__(self, started: int, existing: int, cause: str | None) -> None:
+        self.started, self.existing, self.cause = started, existing, cause
+        super().__init__(cause or "interrupted")
+
+
+class ImportInterrupted(Exception):
+    """An import that stopped before its end (Ctrl-C, the back office stopping, Temporal lost while
+    starting the cases), saying how far it got: nothing is stored before the starting phase; in
+    it, every invoice is, and running the same import again starts the cases not started yet."""
+
+    def __init__(
+        self, phase: ImportPhase, report: ImportReport, cases_to_start: int, cause: str | None = None
+    ) -> None:
+        self.phase, self.report, self.cause = phase, report, cause
+        if phase != ImportPhase.STARTING:
+            what = f"interrupted while {phase.value}: nothing stored"
+        else:
+            existing = f" ({report.cases_existing} already there)" if report.cases_existing else ""
+            what = (
+                f"interrupted: {report.cases_started} of {cases_to_start} case(s) started{existing}; "
+                "every invoice is stored: run the same import again to start the rest"
+            )
+        super().__init__(f"{cause}; {what}" if cause else what)
+
+
+@dataclass(frozen=True)
+class InvoiceImport:
+    """Files to import, and what their invoices are checked against and their cases start with."""
+
+    paths: list[Path]
     policy: EscalationPolicy
     # The collection agency whose letters the cases send for the creditors, when one is configured.
     agency: AgencyInfo | None
+    rules: ImportRules
+    case_id_key: bytes
+    invoices_dir: Path
+    default_terms: int | None = None
+    attachments: Mapping[str, Path] | None = None
 
-    @property
-    def files(self) -> int:
-        """How many files the invoices were read from."""
-        return len({row.source for row in self.rows})
+    async def run(
+        self,
+        client: Client,
+        database: Database,
+        task_queue: str,
+        started_by: str,
+        progress: ImportProgress | None = None,
+    ) -> ImportReport:
+        """Validate every file, then store the invoices and start their cases. Raise
+        ``InvoiceFileError`` (nothing stored) or :class:`ImportInterrupted`."""
+        progress = progress or ImportProgress()
+        rows = await self.validate(progress)
+        return await self.store_and_start(client, database, task_queue, started_by, rows, progress)
 
-    @property
-    def cases_to_start(self) -> int:
-        """One case per unpaid invoice."""
-        return sum(1 for row in self.rows if row.invoice.balance > 0)
+    async def validate(self, progress: ImportProgress | None = None) -> list[InvoiceRow]:
+        """Read and validate every file (:func:`~backoffice.intake.invoice_file.read_invoices`);
+        nothing is stored. Raise ``InvoiceFileError`` or :class:`ImportInterrupted`."""
+        progress = progress or ImportProgress()
+        read = (self.paths, self.invoices_dir, self.default_terms, self.attachments, self.rules, progress)
+        try:
+            return await asyncio.to_thread(read_invoices, *read)
+        except (asyncio.CancelledError, ImportStopped):
+            progress.stop()  # the validation's thread stops at its next row
+            raise ImportInterrupted(ImportPhase.VALIDATING, ImportReport(), 0) from None
 
     async def store_and_start(
         self,
@@ -68,15 +121,24 @@ class ImportBatch:
         database: Database,
         task_queue: str,
         started_by: str,
-        on_progress: Callable[[], None] | None = None,
+        rows: list[InvoiceRow],
+        progress: ImportProgress | None = None,
     ) -> ImportReport:
-        """Store the invoices, then start their cases (:func:`import_invoices`)."""
+        """Store the validated ``rows`` and start their cases (:func:`import_invoices`)."""
         return await import_invoices(
-            client, database, task_queue, self.rows, self.policy, started_by, on_progress, self.agency
+            client,
+            database,
+            task_queue,
+            rows,
+            self.policy,
+            started_by,
+            self.case_id_key,
+            self.agency,
+            progress,
         )
 
 
-async def read_batch(
+def prepare_import(
     settings: Settings,
     paths: Sequence[Path],
     policy_name: str,
@@ -84,26 +146,30 @@ async def read_batch(
     attachments: Mapping[str, Path] | None = None,
     *,
     through_agency: bool = True,
-) -> ImportBatch:
-    """Load the escalation policy and, ``through_agency``, the configured collection agency; then
-    read and validate every file (:func:`~backoffice.intake.invoice_file.read_invoices`). Nothing is
-    stored yet.
+) -> InvoiceImport:
+    """Load the escalation policy, the judicial rules, the key of case ids and, ``through_agency``,
+    the configured collection agency. Nothing is read yet.
 
-    Raises ``PolicyError``, ``AgencyError``, or ``InvoiceFileError`` listing every problem of every
-    file.
+    Raises ``PolicyError``, ``AgencyError``, ``JudicialRulesError`` (the prescription periods
+    every claim is checked against) or ``CaseIdKeyError``.
     """
     policy = load_policy(policy_name)
     agency = load_agency(settings.agency_file) if through_agency and settings.agency_file else None
+    rules = ImportRules.on(policy, load_judicial_rules(settings.judicial_rules_file))
+    key = case_id_key(settings)
     invoices_dir = settings.data_dir / "invoices"
-    rows = await asyncio.to_thread(read_invoices, paths, invoices_dir, default_terms, attachments)
-    return ImportBatch(rows, policy, agency)
+    return InvoiceImport(list(paths), policy, agency, rules, key, invoices_dir, default_terms, attachments)
 
 
 def case_input(
-    row: InvoiceRow, policy: EscalationPolicy, started_by: str, agency: AgencyInfo | None = None
+    row: InvoiceRow,
+    case_id: str,
+    policy: EscalationPolicy,
+    started_by: str,
+    agency: AgencyInfo | None = None,
 ) -> CaseInput:
     return CaseInput(
-        case_id=case_id_for(row.creditor.siren, row.invoice.number),
+        case_id=case_id,
         creditor=row.creditor,
         debtor=row.debtor,
         invoice=row.invoice,
@@ -125,6 +191,7 @@ async def start_case(
             task_queue=task_queue,
             # An invoice has one case, ever: a closed case is not reopened by a second import.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # What the lists show without asking the case; sealed by the payload codec, as inputs are.
             memo={
                 "invoice": case.invoice.number,
                 "creditor": case.creditor.name,
@@ -140,24 +207,45 @@ async def start_cases(
     client: Client,
     task_queue: str,
     cases: list[CaseInput],
-    on_progress: Callable[[], None] | None = None,
+    progress: ImportProgress | None = None,
 ) -> tuple[int, int]:
-    """Start many cases with bounded concurrency; return (started, already there)."""
-    limit = asyncio.Semaphore(START_CONCURRENCY)
-    started = existing = 0
+    """Start many cases, ``START_CONCURRENCY`` at a time; return (started, already there).
 
-    async def one(case: CaseInput) -> None:
-        nonlocal started, existing
-        async with limit:
-            if await start_case(client, task_queue, case) is not None:
-                started += 1
-            else:
-                existing += 1
-        if on_progress is not None:
-            on_progress()
+    Stopped (cancelled, ``progress`` stopped, a start failing), no new start begins, those in
+    flight end, and :class:`StartsInterrupted` says how many were started."""
+    progress = progress or ImportProgress()
+    progress.begin(ImportPhase.STARTING, len(cases))
+    pending = iter(cases)
+    counts = {"started": 0, "existing": 0}
+    failures: list[str] = []
+    stopping = False
 
-    await asyncio.gather(*(one(case) for case in cases))
-    return started, existing
+    async def starter() -> None:
+        nonlocal stopping
+        while not stopping and (case := next(pending, None)) is not None:
+            try:
+                handle = await start_case(client, task_queue, case)
+            except Exception as error:  # the server refused or went away: said, and the rest waits
+                failures.append(f"case {case.case_id} not started: {type(error).__name__}: {error}")
+                stopping = True
+                return
+            counts["started" if handle is not None else "existing"] += 1
+            try:
+                progress.advance()
+            except ImportStopped:
+                stopping = True
+
+    starters = [asyncio.create_task(starter()) for _ in range(min(START_CONCURRENCY, len(cases)))]
+    if starters:
+        try:
+            await asyncio.wait(starters)
+        except asyncio.CancelledError:
+            # Interrupted: the starts in flight end, so that the count says exactly what started.
+            stopping = True
+            await asyncio.wait(starters)
+    if stopping:
+        raise StartsInterrupted(counts["started"], counts["existing"], failures[0] if failures else None)
+    return counts["started"], counts["existing"]
 
 
 async def import_invoices(
@@ -167,18 +255,36 @@ async def import_invoices(
     rows: list[InvoiceRow],
     policy: EscalationPolicy,
     started_by: str,
-    on_progress: Callable[[], None] | None = None,
+    case_id_key: bytes,
     agency: AgencyInfo | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Store validated rows, then start one case per unpaid invoice. Safe to run again.
 
     With ``agency``, the cases' letters are sent by that collection agency for the creditors.
+    Raise ``InvoiceFileError`` (a conflict with what is stored: nothing stored) or
+    :class:`ImportInterrupted`.
     """
     report = ImportReport(rows=len(rows))
-    stored = await store_invoices(database, rows, policy.name)
+    try:
+        stored = await store_invoices(
+            database,
+            rows,
+            policy.name,
+            case_id_key,
+            imported_by=started_by,
+            through_agency=agency is not None,
+            progress=progress,
+        )
+    except (asyncio.CancelledError, ImportStopped):
+        raise ImportInterrupted(ImportPhase.STORING, ImportReport(), 0) from None
     report.invoices_stored, report.invoices_known = stored.new, stored.known
-    unpaid = [row for row in stored.rows if row.invoice.balance > 0]
+    unpaid = [invoice for invoice in stored.invoices if invoice.row.invoice.balance > 0]
     report.already_paid = len(rows) - len(unpaid)
-    cases = [case_input(row, policy, started_by, agency) for row in unpaid]
-    report.cases_started, report.cases_existing = await start_cases(client, task_queue, cases, on_progress)
+    cases = [case_input(invoice.row, invoice.case_id, policy, started_by, agency) for invoice in unpaid]
+    try:
+        report.cases_started, report.cases_existing = await start_cases(client, task_queue, cases, progress)
+    except StartsInterrupted as stopped:
+        report.cases_started, report.cases_existing = stopped.started, stopped.existing
+        raise ImportInterrupted(ImportPhase.STARTING, report, len(cases), stopped.cause) from None
     return report

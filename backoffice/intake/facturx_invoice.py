@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from io import BytesIO
 from pathlib import Path
 
 from facturx import get_facturx_xml_from_pdf, get_level, xml_check_xsd
 from lxml import etree
+from pypdf import PdfReader
 
 from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS, due_date_after
+from models.bounds import amount_from_text
 
 NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -33,6 +35,9 @@ _BUYER = f"{_AGREEMENT}/ram:BuyerTradeParty"
 _CREDIT_NOTE_TYPES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
 # CII dates carry their format; 102 is a calendar day, CCYYMMDD.
 _DAY_FORMAT = "102"
+# The names a Factur-X invoice's XML goes by (its 1.0 predecessor ZUGFeRD 2's included).
+_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def _party_paths(prefix: str, party: str) -> dict[str, tuple[str, ...]]:
@@ -123,13 +128,7 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         raise FacturxError(f"cannot read the file: {error}") from error
     if not content.startswith(b"%PDF-"):
         raise FacturxError("is not a PDF")
-    try:
-        _, xml = get_facturx_xml_from_pdf(content, check_xsd=False)
-    except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
-        raise FacturxError(f"cannot read the PDF: {error}") from error
-    if not xml:
-        raise FacturxError("carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice")
-    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(_embedded_xml(content), parser=_XML_PARSER)
     try:
         profile = get_level(root, "factur-x")
         xml_check_xsd(root, flavor="factur-x", level=profile)
@@ -145,6 +144,32 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         issued = datetime.strptime(fields.values["issue_date"], "%Y-%m-%d").date()
         fields.values["due_date"] = due_date_after(issued, default_terms).isoformat()
     return fields
+
+
+def _embedded_xml(content: bytes) -> bytes:
+    """The Factur-X XML the PDF carries; :class:`FacturxError` saying why there is none."""
+    try:
+        reader = PdfReader(BytesIO(content))
+        encrypted = reader.is_encrypted
+        if not encrypted:
+            _, xml = get_facturx_xml_from_pdf(content, check_xsd=False)
+    except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
+        raise FacturxError(f"cannot read the PDF: {error}") from error
+    if encrypted:
+        # ISO 19005-3 6.1.3: a PDF/A-3, as every Factur-X invoice, is never encrypted.
+        raise FacturxError(
+            "is encrypted (protected by a password): a Factur-X invoice never is; import the PDF as "
+            "its issuer made it, without protection"
+        )
+    if xml:
+        return xml
+    for name, versions in reader.attachments.items():
+        if name.lower() in _XML_NAMES:
+            try:
+                etree.fromstring(versions[0], parser=_XML_PARSER)
+            except etree.XMLSyntaxError as error:
+                raise FacturxError(f"its {name} attachment is not well-formed XML: {error.msg}") from error
+    raise FacturxError("carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice")
 
 
 def _read_values(root: etree._Element, fields: FacturxFields) -> None:
@@ -174,11 +199,13 @@ def _read_amounts(values: dict[str, str]) -> None:
     that their difference is the balance. CII's ``DuePayableAmount`` (BT-115) is already net of the
     prepaid amount (BT-113): the total is their sum."""
     try:
-        total = Decimal(values["amount_due"]) + Decimal(values["amount_paid"] or "0")
-    except InvalidOperation:
+        due, paid = (
+            amount_from_text(text, zero_allowed=True)
+            for text in (values["amount_due"], values["amount_paid"] or "0")
+        )
+    except ValueError:
         return  # the validation reports the amount that is not one
-    if total.is_finite():
-        values["amount_due"] = str(total)
+    values["amount_due"] = str(due + paid)
 
 
 def _day(root: etree._Element, column: str, fields: FacturxFields) -> str:

@@ -9,12 +9,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from backoffice.inputs import is_pdf
+from config.judicial import load_judicial_rules
+from law.judicial import JudicialRules
+from models.bounds import (
+    MAX_EMAIL,
+    MAX_FIELD,
+    MAX_INVOICE_NUMBER,
+    MAX_NAME,
+    MAX_REFERENCE,
+    amount_from_text,
+    checked_line,
+    day_from_text,
+    debtor_siren,
+    due_day,
+    handled_currency,
+    invoice_number,
+    issue_day,
+    not_time_barred,
+    rate_from_text,
+)
 from models.enums import DebtorKind
 from models.invoices import InvoiceInfo
 from models.parties import (
@@ -26,12 +47,25 @@ from models.parties import (
     valid_siret,
     valid_vat_number,
 )
-from support.parsing import parse_amount, parse_date, parse_rate
+from models.policy import EscalationPolicy
+from support.parsing import quoted
 
+T = TypeVar("T")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_POSTCODE = re.compile(r"^\d{5}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_RATE_LIMIT = Decimal("1000")
+_POSTCODE = re.compile(r"[0-9]{5}", re.ASCII)
+# The longest text of a column (models/bounds.py names the limits); MAX_FIELD for the others.
+_LONGEST = {
+    **dict.fromkeys(
+        (f"{party}_{field}" for party in ("creditor", "debtor") for field in ("name", "street", "city")),
+        MAX_NAME,
+    ),
+    "creditor_email": MAX_EMAIL,
+    "debtor_email": MAX_EMAIL,
+    "invoice_number": MAX_INVOICE_NUMBER,
+    "order_reference": MAX_REFERENCE,
+    # A path (Linux's PATH_MAX).
+    "invoice_pdf": 4096,
+}
 
 
 @dataclass(frozen=True)
@@ -71,17 +105,43 @@ class InvoiceRow:
         return f"row {self.row}" if self.source == other else f"row {self.row} of {self.source}"
 
 
+@dataclass(frozen=True)
+class ImportRules:
+    """What an invoice is checked against besides its own fields."""
+
+    # The day of the import, in the creditor's calendar (the policy's time zone).
+    today: date
+    # The prescription periods (config/judicial.toml): a time-barred claim is not imported.
+    judicial: JudicialRules
+
+    @classmethod
+    def on(cls, policy: EscalationPolicy, judicial: JudicialRules) -> ImportRules:
+        """The rules of an import made now with ``policy``."""
+        return cls(policy.local_date(datetime.now(UTC)), judicial)
+
+    @classmethod
+    def bundled(cls) -> ImportRules:
+        """Today in Paris and the bundled judicial rules: for a file read outside an import."""
+        return cls(datetime.now(ZoneInfo("Europe/Paris")).date(), load_judicial_rules())
+
+
 class FieldReader:
     """Reads one invoice's fields by column name and collects their problems, so that one bad field
     hides no other."""
 
     def __init__(
-        self, source: Path, row: int | None, values: Mapping[str, str], problems: list[InvoiceProblem]
+        self,
+        source: Path,
+        row: int | None,
+        values: Mapping[str, str],
+        problems: list[InvoiceProblem],
+        rules: ImportRules,
     ) -> None:
         self.source = source
         self.row = row
         self.values = values
         self.problems = problems
+        self.rules = rules
 
     def fail(self, column: str | None, message: str) -> None:
         self.problems.append(InvoiceProblem(self.source, self.row, column, message))
@@ -89,16 +149,27 @@ class FieldReader:
     def missing(self, column: str) -> None:
         self.fail(column, "is empty")
 
+    def checked(self, column: str, check: Callable[..., T], *args: Any) -> T | None:
+        """``check(*args)``, or None with its refusal as the column's problem."""
+        try:
+            return check(*args)
+        except ValueError as error:
+            self.fail(column, str(error))
+            return None
+
     def text(self, column: str, required: bool = True) -> str:
+        """The field's text, one line within the column's length (empty once refused)."""
         value = (self.values.get(column) or "").strip()
-        if required and not value:
-            self.missing(column)
-        return value
+        if not value:
+            if required:
+                self.missing(column)
+            return ""
+        return self.checked(column, checked_line, value, _LONGEST.get(column, MAX_FIELD)) or ""
 
     def email(self, column: str) -> str:
         value = self.text(column)
         if value and not _EMAIL.match(value):
-            self.fail(column, f"{value!r} is not an email address")
+            self.fail(column, f"{quoted(value)} is not an email address")
         return value
 
     def identifier(
@@ -106,44 +177,23 @@ class FieldReader:
     ) -> str | None:
         """A SIREN, SIRET, VAT number or IBAN, in its compact form once ``check`` accepts it."""
         value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            return check(value)
-        except ValueError as error:
-            self.fail(column, str(error))
-            return None
+        return self.checked(column, check, value) if value else None
 
     def postcode(self, column: str) -> str:
         value = self.text(column)
-        if value and not _POSTCODE.match(value):
-            self.fail(column, f"{value!r} is not a French postcode (5 digits)")
+        if value and not _POSTCODE.fullmatch(value):
+            self.fail(column, f"{quoted(value)} is not a French postcode (5 digits)")
         return value
 
     def date(self, column: str, required: bool = True) -> date | None:
+        """A date from 2000 to ten years ahead (``models.bounds``)."""
         value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            return parse_date(value)
-        except ValueError as error:
-            self.fail(column, str(error))
-            return None
+        return self.checked(column, day_from_text, value, self.rules.today) if value else None
 
     def number(self, column: str, parse: Callable[[str], Decimal], required: bool = True) -> Decimal | None:
-        """A non-negative amount or rate; an optional one left empty is None."""
+        """An amount or a rate within its bounds; an optional one left empty is None."""
         value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            number = parse(value)
-        except ValueError as error:
-            self.fail(column, str(error))
-            return None
-        if number < 0:
-            self.fail(column, f"{value!r} is negative")
-            return None
-        return number
+        return self.checked(column, parse, value) if value else None
 
 
 # The fields read as plain text, each required.
@@ -154,7 +204,6 @@ _TEXT_COLUMNS = (
     "debtor_name",
     "debtor_street",
     "debtor_city",
-    "invoice_number",
 )
 
 
@@ -169,7 +218,9 @@ def read_fields(
     problems_before = len(r.problems)
     creditor_siren, identifiers = _creditor_identifiers(r)
     kind, debtor_siren = _debtor_kind(r)
-    terms = _invoice_terms(r)
+    number = r.text("invoice_number")
+    number = r.checked("invoice_number", invoice_number, number) if number else None
+    terms = _invoice_terms(r, kind)
     charter = r.date("creditor_charter_accepted_on", required=False)
     pdf = r.text("invoice_pdf", required=False)
     pdf_path = _checked_pdf(r, folder, pdf, attachments) if pdf else None
@@ -178,7 +229,7 @@ def read_fields(
     postcodes = {party: r.postcode(f"{party}_postcode") for party in ("creditor", "debtor")}
     if len(r.problems) > problems_before:
         return None
-    assert creditor_siren and kind
+    assert creditor_siren and kind and number
 
     def address(party: str) -> Address:
         street, city = texts[f"{party}_street"], texts[f"{party}_city"]
@@ -203,7 +254,7 @@ def read_fields(
             address=address("debtor"),
         ),
         invoice=InvoiceInfo(
-            number=texts["invoice_number"],
+            number=number,
             **terms,
             order_reference=r.text("order_reference", required=False) or None,
             pdf_path=str(pdf_path) if pdf_path else None,
@@ -225,36 +276,42 @@ def _creditor_identifiers(r: FieldReader) -> tuple[str | None, dict[str, str | N
 
 
 def _debtor_kind(r: FieldReader) -> tuple[DebtorKind | None, str | None]:
-    """Business or consumer, and the SIREN a business debtor must have."""
+    """Business or consumer, and the SIREN a business debtor must have and a consumer has not."""
     kind_text = r.text("debtor_kind").lower()
     kind: DebtorKind | None = None
     if kind_text:
         try:
             kind = DebtorKind(kind_text)
         except ValueError:
-            r.fail("debtor_kind", f"{kind_text!r} is neither 'business' nor 'consumer'")
-    return kind, r.identifier("debtor_siren", valid_siren, required=kind == DebtorKind.BUSINESS)
+            r.fail("debtor_kind", f"{quoted(kind_text)} is neither 'business' nor 'consumer'")
+    problems_before = len(r.problems)
+    siren = r.identifier("debtor_siren", valid_siren)
+    if kind is not None and len(r.problems) == problems_before:
+        r.checked("debtor_siren", debtor_siren, kind, siren)
+    return kind, siren
 
 
-def _invoice_terms(r: FieldReader) -> dict[str, Any]:
-    """The invoice's dates, amounts, late-payment rate and currency, as ``InvoiceInfo`` names them."""
+def _invoice_terms(r: FieldReader, kind: DebtorKind | None) -> dict[str, Any]:
+    """The invoice's dates, amounts, late-payment rate and currency, as ``InvoiceInfo`` names them;
+    the claim, if unpaid, not time-barred against a debtor of ``kind``."""
+    today = r.rules.today
     issue_date = r.date("issue_date")
+    issue_date = r.checked("issue_date", issue_day, issue_date, today) if issue_date else None
     due_date = r.date("due_date")
-    if issue_date and due_date and due_date < issue_date:
-        r.fail("due_date", f"{due_date.isoformat()} is before the issue date {issue_date.isoformat()}")
-    amount_due = r.number("amount_due", parse_amount)
-    if amount_due is not None and amount_due == 0:
-        r.fail("amount_due", "is zero")
-    amount_paid = r.number("amount_paid", parse_amount, required=False) or Decimal("0.00")
+    if issue_date and due_date:
+        due_date = r.checked("due_date", due_day, due_date, issue_date)
+    amount_due = r.number("amount_due", amount_from_text)
+    amount_paid = r.number(
+        "amount_paid", partial(amount_from_text, zero_allowed=True), required=False
+    ) or Decimal("0.00")
     if amount_due is not None and amount_paid > amount_due:
         r.fail("amount_paid", f"{amount_paid} is more than the amount due {amount_due}")
+    elif amount_due is not None and amount_paid < amount_due and kind and due_date:
+        r.checked("due_date", not_time_barred, kind, due_date, today, r.rules.judicial)
     # Code de commerce L441-10 II: the late-payment rate the terms of sale set, percent a year.
-    contract_rate = r.number("contract_rate", parse_rate, required=False)
-    if contract_rate is not None and contract_rate >= _RATE_LIMIT:
-        r.fail("contract_rate", f"{contract_rate} is not a yearly rate in percent (below 1000)")
+    contract_rate = r.number("contract_rate", rate_from_text, required=False)
     currency = r.text("currency", required=False).upper() or "EUR"
-    if not _CURRENCY.match(currency):
-        r.fail("currency", f"{currency!r} is not an ISO 4217 code such as EUR")
+    r.checked("currency", handled_currency, currency)
     return {
         "issue_date": issue_date,
         "due_date": due_date,

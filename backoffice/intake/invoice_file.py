@@ -7,46 +7,18 @@ Factur-X PDF give the same fields under the same names, and go through the same 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from backoffice.intake.csv_file import CsvFile, read_csv_file, record_values
 from backoffice.intake.facturx_invoice import FacturxError, FacturxFields, read_facturx_fields
-from backoffice.intake.fields import FieldReader, InvoiceProblem, InvoiceRow, read_fields
+from backoffice.intake.fields import FieldReader, ImportRules, InvoiceProblem, InvoiceRow, read_fields
+from backoffice.intake.progress import ImportPhase, ImportProgress
 from law.payment_terms import agreed_terms
 from models.case_ids import safe_name
+from models.enums import DebtorKind
 
-REQUIRED_COLUMNS = (
-    "creditor_siren",
-    "creditor_name",
-    "creditor_email",
-    "creditor_street",
-    "creditor_postcode",
-    "creditor_city",
-    "debtor_kind",
-    "debtor_name",
-    "debtor_email",
-    "debtor_street",
-    "debtor_postcode",
-    "debtor_city",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "amount_due",
-)
-OPTIONAL_COLUMNS = (
-    "creditor_charter_accepted_on",
-    "creditor_siret",
-    "creditor_vat_number",
-    "creditor_iban",
-    "debtor_siren",
-    "currency",
-    "amount_paid",
-    "order_reference",
-    "contract_rate",
-    "invoice_pdf",
-)
 # What a folder given to the import is read for.
 INVOICE_SUFFIXES = (".csv", ".pdf")
 
@@ -67,8 +39,10 @@ class InvoiceFileError(ValueError):
 class _FacturxFieldReader(FieldReader):
     """The fields of a Factur-X PDF: each problem says where in the XML the value is (or is not)."""
 
-    def __init__(self, source: Path, fields: FacturxFields, problems: list[InvoiceProblem]) -> None:
-        super().__init__(source, None, fields.values, problems)
+    def __init__(
+        self, source: Path, fields: FacturxFields, problems: list[InvoiceProblem], rules: ImportRules
+    ) -> None:
+        super().__init__(source, None, fields.values, problems, rules)
         self.fields = fields
         self.reported: set[str | None] = set()
 
@@ -84,11 +58,13 @@ class _FacturxFieldReader(FieldReader):
             FieldReader.fail(self, column, self.fields.missing(column))
 
 
-def read_invoice_file(path: Path) -> InvoiceFile:
-    """Parse and validate one CSV file; raise :class:`InvoiceFileError` listing every problem."""
+def read_invoice_file(path: Path, rules: ImportRules | None = None) -> InvoiceFile:
+    """Parse and validate one CSV file (against ``rules``, by default today's and the bundled ones);
+    raise :class:`InvoiceFileError` listing every problem."""
     problems: list[InvoiceProblem] = []
-    rows = _read_csv(path, problems)
-    return InvoiceFile(path=path, rows=_accepted(rows, problems, [path]))
+    found = read_csv_file(path, problems)
+    rows = _csv_rows(found, problems, rules or ImportRules.bundled()) if found else []
+    return InvoiceFile(path=path, rows=_accepted(rows, problems))
 
 
 def read_invoices(
@@ -96,34 +72,48 @@ def read_invoices(
     invoices_dir: Path,
     default_terms: int | None = None,
     attachments: Mapping[str, Path] | None = None,
+    rules: ImportRules | None = None,
+    progress: ImportProgress | None = None,
 ) -> list[InvoiceRow]:
-    """Parse and validate CSV files, Factur-X PDFs and folders of them as one batch.
+    """Parse and validate CSV files, Factur-X PDFs and folders of them as one batch, against
+    ``rules`` (by default today's and the bundled ones).
 
     A folder is read for its ``*.csv`` and ``*.pdf`` files. A PDF's invoice gets a kept copy under
     ``invoices_dir`` (``<creditor SIREN>/<invoice number>.pdf``), written when it is stored.
     ``default_terms`` (days) dates a Factur-X invoice that has no due date; they must be terms two
     businesses may agree (``law.payment_terms``), else ValueError. With ``attachments`` (file name
     -> path: PDFs uploaded beside a CSV), a CSV's ``invoice_pdf`` names one of them, and nothing else
-    on this machine. Raise :class:`InvoiceFileError` listing every problem of every file.
+    on this machine. ``progress`` is told of each CSV row and PDF validated. Raise
+    :class:`InvoiceFileError` listing every problem of every file.
     """
     if default_terms is not None:
         agreed_terms(default_terms)
+    rules = rules or ImportRules.bundled()
+    progress = progress or ImportProgress()
     problems: list[InvoiceProblem] = []
+    files = _files_of(paths, problems)
+    # Every CSV file is parsed first, so that the validation knows how many rows it has ahead.
+    csv_files = {path: read_csv_file(path, problems) for path in files if path.suffix.lower() != ".pdf"}
+    progress.begin(
+        ImportPhase.VALIDATING,
+        len(files) - len(csv_files) + sum(len(found.records) for found in csv_files.values() if found),
+    )
     rows: list[InvoiceRow] = []
-    for path in _files_of(paths, problems):
-        if path.suffix.lower() == ".pdf":
-            row = _read_pdf(path, invoices_dir, default_terms, problems)
+    for path in files:
+        if path not in csv_files:
+            row = _read_pdf(path, invoices_dir, default_terms, problems, rules)
             rows += [row] if row else []
-        else:
-            found = _read_csv(path, problems, attachments)
+            progress.advance()
+        elif found := csv_files[path]:
+            read = _csv_rows(found, problems, rules, attachments, progress)
             if attachments is not None:
                 # Uploaded PDFs go away with the upload: the data folder keeps its own copy.
-                found = [
+                read = [
                     kept_in(invoices_dir, row, Path(row.invoice.pdf_path)) if row.invoice.pdf_path else row
-                    for row in found
+                    for row in read
                 ]
-            rows += found
-    return _accepted(rows, problems, paths)
+            rows += read
+    return _accepted(rows, problems)
 
 
 def kept_pdf_path(invoices_dir: Path, creditor_siren: str, invoice_number: str) -> Path:
@@ -153,7 +143,11 @@ def _files_of(paths: Iterable[Path], problems: list[InvoiceProblem]) -> list[Pat
 
 
 def _read_pdf(
-    path: Path, invoices_dir: Path, default_terms: int | None, problems: list[InvoiceProblem]
+    path: Path,
+    invoices_dir: Path,
+    default_terms: int | None,
+    problems: list[InvoiceProblem],
+    rules: ImportRules,
 ) -> InvoiceRow | None:
     try:
         fields = read_facturx_fields(path, default_terms)
@@ -161,7 +155,7 @@ def _read_pdf(
         problems.append(InvoiceProblem(path, None, None, str(error)))
         return None
     before = len(problems)
-    reader = _FacturxFieldReader(path, fields, problems)
+    reader = _FacturxFieldReader(path, fields, problems, rules)
     for column, message in fields.problems:
         reader.fail(column, message)
     row = read_fields(reader, path.parent)
@@ -176,58 +170,60 @@ def kept_in(invoices_dir: Path, row: InvoiceRow, source: Path) -> InvoiceRow:
     return replace(row, invoice=row.invoice.model_copy(update={"pdf_path": str(kept)}), pdf_to_keep=source)
 
 
-def _read_csv(
-    path: Path, problems: list[InvoiceProblem], attachments: Mapping[str, Path] | None = None
+def _csv_rows(
+    found: CsvFile,
+    problems: list[InvoiceProblem],
+    rules: ImportRules,
+    attachments: Mapping[str, Path] | None = None,
+    progress: ImportProgress | None = None,
 ) -> list[InvoiceRow]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(InvoiceProblem(path, None, None, f"cannot read the file: {error}"))
-        return []
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    header = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = header
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    unknown = [column for column in header if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    problems += [InvoiceProblem(path, 0, column, "required column is missing") for column in missing]
-    problems += [InvoiceProblem(path, 0, column, "unknown column") for column in unknown]
-    if missing or unknown:
-        return []
+    """Every row of the file validated; ``progress`` told of each."""
+    progress = progress or ImportProgress()
     rows = []
-    # Row 1 is the header, so the first invoice is on row 2, as a spreadsheet shows it.
-    for number, values in enumerate(reader, start=2):
-        if None in values:
-            problems.append(InvoiceProblem(path, number, None, "more fields than columns"))
-            continue
-        row = read_fields(FieldReader(path, number, values, problems), path.parent, attachments)
-        if row is not None:
-            rows.append(row)
+    for record in found.records:
+        before = len(problems)
+        values = record_values(found, record, problems)
+        if values is not None:
+            reader = FieldReader(found.path, record.row, values, problems, rules)
+            row = read_fields(reader, found.path.parent, attachments)
+            if row is not None and len(problems) == before:
+                rows.append(row)
+        progress.advance()
     return rows
 
 
-def _accepted(
-    rows: list[InvoiceRow], problems: list[InvoiceProblem], paths: Sequence[Path]
-) -> list[InvoiceRow]:
+def debtor_natural_key(row: InvoiceRow) -> str:
+    """What tells one debtor from another: a business's SIREN, a consumer's email."""
+    if row.debtor.kind == DebtorKind.BUSINESS and row.debtor.siren:
+        return f"siren:{row.debtor.siren}"
+    return f"email:{row.debtor.email.lower()}"
+
+
+def same_name(one: str, other: str) -> bool:
+    """Whether two names are the same but for case and spaces."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _accepted(rows: list[InvoiceRow], problems: list[InvoiceProblem]) -> list[InvoiceRow]:
     """The batch's rows once what only the whole batch shows is checked too: an invoice given
-    twice, a creditor's SIREN under two names, no invoice at all. Raise on any problem."""
-    seen_invoices: dict[tuple[str, str], InvoiceRow] = {}
-    creditors: dict[str, InvoiceRow] = {}
+    twice, a creditor's or a debtor's SIREN under two names. Raise on any problem."""
+    invoices: dict[tuple[str, str], InvoiceRow] = {}
+    # A SIREN's first row, for its creditor's and its debtor's name.
+    named: dict[tuple[str, str], InvoiceRow] = {}
     for row in rows:
         key = (row.creditor.siren, row.invoice.number)
-        first = creditors.setdefault(row.creditor.siren, row)
-        if key in seen_invoices:
-            where = seen_invoices[key].described_from(row.source)
+        if key in invoices:
+            where = invoices[key].described_from(row.source)
             problems.append(InvoiceProblem(row.source, row.row, "invoice_number", f"same invoice as {where}"))
-        elif first.creditor.name != row.creditor.name:
-            message = (
-                f"SIREN {row.creditor.siren} is {first.creditor.name!r} on {first.described_from(row.source)}"
-            )
-            problems.append(InvoiceProblem(row.source, row.row, "creditor_name", message))
-        seen_invoices.setdefault(key, row)
-    if not rows and not problems:
-        problems += [InvoiceProblem(path, None, None, "has no invoice") for path in paths]
+        for party, info in (("creditor", row.creditor), ("debtor", row.debtor)):
+            if info.siren is None or key in invoices:
+                continue
+            first = named.setdefault((party, info.siren), row)
+            name = getattr(first, party).name
+            if not same_name(name, info.name):
+                message = f"SIREN {info.siren} is {name!r} on {first.described_from(row.source)}"
+                problems.append(InvoiceProblem(row.source, row.row, f"{party}_name", message))
+        invoices.setdefault(key, row)
     if problems:
         raise InvoiceFileError(problems)
     return rows

@@ -1,171 +1,296 @@
-"""Store an import's creditors, debtors and invoices in one transaction: a creditor's identifiers are
-filled, never replaced, and a new invoice's PDF is kept in the data folder."""
+"""Store an import's creditors, debtors and invoices in one transaction, once every row has been
+checked against what is stored.
+
+An import never changes what an earlier one stored: a known invoice given with another debtor or
+another amount, a SIREN given under another name, a creditor's SIRET, VAT number or IBAN other than
+its own — each is an error naming the row and what is stored, and nothing is stored. A creditor's
+identifier it lacks is filled from the import; an invoice already stored keeps its case id, so that
+importing it again never starts a second case; a new invoice's PDF is kept in the data folder.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import select
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
 from backoffice.intake.fields import InvoiceProblem, InvoiceRow
-from backoffice.intake.invoice_file import InvoiceFileError
+from backoffice.intake.invoice_file import InvoiceFileError, debtor_natural_key, same_name
+from backoffice.intake.progress import ImportPhase, ImportProgress
 from models.case_ids import case_id_for
-from models.enums import DebtorKind
 from storage.database import Database
 from storage.tables import Creditor, Debtor, Invoice
 from support.files import write_atomically
 
-
-@dataclass
-class StoredInvoices:
-    # The rows as stored: each creditor with every identifier known for it, from any import.
-    rows: list[InvoiceRow]
-    new: int
-    known: int
-
-
-async def store_invoices(database: Database, rows: list[InvoiceRow], policy: str) -> StoredInvoices:
-    """Store creditors, debtors and invoices in one transaction, and keep a copy of each new
-    invoice's PDF where ``pdf_to_keep`` says. A creditor's identifier that contradicts the one it
-    has raises :class:`InvoiceFileError` (listing every such conflict) and stores nothing."""
-    stored = known = 0
-    to_keep: list[tuple[Path, Path]] = []
-    async with database.sessions() as session, session.begin():
-        parties = _Parties(session)
-        for row in rows:
-            creditor = await parties.creditor(row)
-            debtor = await parties.debtor(row)
-            existing = await session.exec(
-                select(Invoice).where(
-                    Invoice.creditor_id == creditor.id, Invoice.number == row.invoice.number
-                )
-            )
-            if existing.first() is not None:
-                # A known invoice keeps what it has, its PDF included: importing again changes nothing.
-                known += 1
-                continue
-            session.add(
-                Invoice(
-                    **row.invoice.model_dump(),
-                    creditor_id=creditor.id,
-                    debtor_id=debtor.id,
-                    case_id=case_id_for(row.creditor.siren, row.invoice.number),
-                    policy=policy,
-                )
-            )
-            if row.pdf_to_keep and row.invoice.pdf_path:
-                to_keep.append((row.pdf_to_keep, Path(row.invoice.pdf_path)))
-            stored += 1
-        if parties.conflicts:
-            raise InvoiceFileError(parties.conflicts)  # leaving the block rolls everything back
-        await asyncio.to_thread(_keep_pdfs, to_keep)
-        as_stored = [parties.as_stored(row) for row in rows]
-    return StoredInvoices(as_stored, stored, known)
-
-
-def _keep_pdfs(copies: list[tuple[Path, Path]]) -> None:
-    for source, target in copies:
-        write_atomically(target, source.read_bytes())
-
-
+T = TypeVar("T")
+# Keys looked up, and invoices written, this many at a time: within every database's limit on
+# the parameters of one statement.
+CHUNK = 500
 CREDITOR_IDENTIFIERS = {"siret": "SIRET", "vat_number": "VAT number", "iban": "IBAN"}
 
 
-class _Parties:
-    """Creditors and debtors of one import: found once, created when new.
+@dataclass(frozen=True)
+class StoredInvoice:
+    # The row with its creditor's identifiers as stored, from any import.
+    row: InvoiceRow
+    # The id of its case: the one it was stored with when it was known already.
+    case_id: str
 
-    A creditor seen again keeps its name, email and address. An identifier it lacks (SIRET, VAT
-    number, IBAN) is filled from the import; one that differs from what it has is a conflict,
-    reported and refused, never replaced: an IBAN slipped into an invoice file is how payments
-    get diverted, so a creditor's identifiers change only deliberately.
-    """
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self._known: dict[str, Creditor | Debtor] = {}
+@dataclass
+class StoredInvoices:
+    invoices: list[StoredInvoice]
+    new: int
+    known: int
+
+    @property
+    def rows(self) -> list[InvoiceRow]:
+        return [stored.row for stored in self.invoices]
+
+
+async def store_invoices(
+    database: Database,
+    rows: list[InvoiceRow],
+    policy: str,
+    case_id_key: bytes,
+    *,
+    imported_by: str | None = None,
+    through_agency: bool = False,
+    progress: ImportProgress | None = None,
+) -> StoredInvoices:
+    """Check every row against what is stored, then store creditors, debtors and invoices in one
+    transaction and keep a copy of each new invoice's PDF where ``pdf_to_keep`` says. A new invoice
+    gets its case id from ``case_id_key`` (``models.case_ids``), and keeps its policy, who imported
+    it and whether through the collection agency: what its case starts with if the import stops
+    before (backoffice/intake/unstarted.py). Any conflict raises :class:`InvoiceFileError` listing
+    every one, and nothing is stored."""
+    progress = progress or ImportProgress()
+    progress.begin(ImportPhase.STORING, len(rows))
+    try:
+        async with database.sessions() as session, session.begin():
+            batch = await _Batch.load(session, rows)
+            problems = [problem for row in rows for problem in batch.check(row)]
+            if problems:
+                raise InvoiceFileError(problems)  # leaving the block rolls everything back
+            fields = {
+                "policy": policy,
+                "imported_by": imported_by,
+                "through_agency": through_agency,
+                "imported_at": datetime.now(UTC),
+            }
+            stored = await batch.write(session, rows, fields, case_id_key, progress)
+            await asyncio.to_thread(_keep_pdfs, [row for row in rows if batch.is_new(row)])
+    except IntegrityError as error:
+        # Another import stored one of these invoices between the check and the write.
+        why = "another import stored some of these invoices meanwhile; nothing imported: import again"
+        raise InvoiceFileError([InvoiceProblem(rows[0].source, None, None, why)]) from error
+    return stored
+
+
+async def invoice_case_id(database: Database, case_id_key: bytes, creditor_siren: str, number: str) -> str:
+    """The id of an invoice's case: the one it was stored with, else the one its import will give."""
+    query = (
+        select(Invoice.case_id)
+        .join(Creditor, col(Creditor.id) == Invoice.creditor_id)
+        .where(Creditor.siren == creditor_siren, Invoice.number == number)
+    )
+    async with database.sessions() as session:
+        stored = (await session.exec(query)).first()
+    return stored or case_id_for(case_id_key, creditor_siren, number)
+
+
+def _keep_pdfs(rows: list[InvoiceRow]) -> None:
+    for row in rows:
+        if row.pdf_to_keep and row.invoice.pdf_path:
+            write_atomically(Path(row.invoice.pdf_path), row.pdf_to_keep.read_bytes())
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+async def _all(
+    session: AsyncSession, table: Any, column: Any, keys: Iterable[Any], *conditions: Any
+) -> list[Any]:
+    """The rows of ``table`` whose ``column`` is one of ``keys`` (and that meet ``conditions``), a
+    chunk of keys a query."""
+    found: list[Any] = []
+    for chunk in _chunks(sorted(set(keys))):
+        found += (await session.exec(select(table).where(col(column).in_(chunk), *conditions))).all()
+    return found
+
+
+class _Batch:
+    """The creditors, debtors and invoices an import names, as stored, and what it adds to them."""
+
+    def __init__(self, creditors: list[Creditor], debtors: list[Debtor], invoices: list[Invoice]) -> None:
+        self.creditors = {creditor.siren: creditor for creditor in creditors}
+        self.debtors = {debtor.natural_key: debtor for debtor in debtors}
+        sirens = {creditor.id: creditor.siren for creditor in creditors}
+        self.invoices = {(sirens[invoice.creditor_id], invoice.number): invoice for invoice in invoices}
+        self.debtors_by_id = {debtor.id: debtor for debtor in debtors}
         # (SIREN, identifier) -> the row of this import that first gave its value.
         self._given_by: dict[tuple[str, str], InvoiceRow] = {}
-        self.conflicts: list[InvoiceProblem] = []
 
-    async def creditor(self, row: InvoiceRow) -> Creditor:
+    @classmethod
+    async def load(cls, session: AsyncSession, rows: list[InvoiceRow]) -> _Batch:
+        creditors = await _all(session, Creditor, Creditor.siren, (row.creditor.siren for row in rows))
+        debtors = await _all(session, Debtor, Debtor.natural_key, map(debtor_natural_key, rows))
+        invoices: list[Invoice] = []
+        numbers: dict[str, list[str]] = {}
+        for row in rows:
+            numbers.setdefault(row.creditor.siren, []).append(row.invoice.number)
+        for creditor in creditors:
+            of_creditor = Invoice.creditor_id == creditor.id
+            invoices += await _all(session, Invoice, Invoice.number, numbers[creditor.siren], of_creditor)
+        # The debtors the known invoices are stored with, for what a conflict says.
+        known = {debtor.id for debtor in debtors}
+        debtors += await _all(
+            session, Debtor, Debtor.id, (i.debtor_id for i in invoices if i.debtor_id not in known)
+        )
+        return cls(creditors, debtors, invoices)
+
+    def is_new(self, row: InvoiceRow) -> bool:
+        return (row.creditor.siren, row.invoice.number) not in self.invoices
+
+    def check(self, row: InvoiceRow) -> list[InvoiceProblem]:
+        """Where the row contradicts what is stored (or what an earlier row filled in)."""
+        problems = self._creditor_conflicts(row)
+        debtor = self.debtors.get(debtor_natural_key(row))
+        if debtor is not None and row.debtor.siren and not same_name(debtor.name, row.debtor.name):
+            problems.append(_stored_name(row, "debtor", debtor.name))
+        invoice = self.invoices.get((row.creditor.siren, row.invoice.number))
+        if invoice is not None:
+            problems += self._invoice_conflicts(row, invoice)
+        return problems
+
+    def _creditor_conflicts(self, row: InvoiceRow) -> list[InvoiceProblem]:
+        """A creditor seen again keeps its email and address; its name is the one stored; an
+        identifier it lacks is filled from the import, one it has is never replaced: an IBAN slipped
+        into an invoice file is how payments get diverted."""
         info = row.creditor
-        found = await self._find_or_add(
-            f"creditor:{info.siren}",
-            select(Creditor).where(Creditor.siren == info.siren),
-            lambda: Creditor(
+        stored = self.creditors.get(info.siren)
+        if stored is None:
+            stored = self.creditors[info.siren] = Creditor(
                 name=info.name,
                 siren=info.siren,
                 email=info.email,
                 charter_accepted_on=info.charter_accepted_on,
                 **info.address.model_dump(),
-            ),
-        )
-        assert isinstance(found, Creditor)
+            )
+        elif not same_name(stored.name, info.name):
+            return [_stored_name(row, "creditor", stored.name)]
+        problems = []
         for name, label in CREDITOR_IDENTIFIERS.items():
-            given, has = getattr(info, name), getattr(found, name)
+            given, has = getattr(info, name), getattr(stored, name)
             if given is None:
                 continue
             if has is None:
-                setattr(found, name, given)
+                setattr(stored, name, given)
             elif given != has:
                 first = self._given_by.get((info.siren, name))
                 where = first.described_from(row.source) if first else "an earlier import"
-                self.conflicts.append(
-                    InvoiceProblem(
-                        row.source,
-                        row.row,
-                        f"creditor_{name}",
-                        f"{given} differs from {has}, the {label} of SIREN {info.siren} given by "
-                        f"{where}: an import never replaces a creditor's {label}",
-                    )
+                message = (
+                    f"{given} differs from {has}, the {label} of SIREN {info.siren} given by {where}: "
+                    f"an import never replaces a creditor's {label}"
                 )
+                problems.append(InvoiceProblem(row.source, row.row, f"creditor_{name}", message))
                 continue
             self._given_by.setdefault((info.siren, name), row)
-        return found
+        return problems
 
-    def as_stored(self, row: InvoiceRow) -> InvoiceRow:
-        """The row with its creditor's identifiers as stored."""
-        creditor = self._known[f"creditor:{row.creditor.siren}"]
-        known = {name: getattr(creditor, name) for name in CREDITOR_IDENTIFIERS}
-        return replace(row, creditor=row.creditor.model_copy(update=known))
+    def _invoice_conflicts(self, row: InvoiceRow, stored: Invoice) -> list[InvoiceProblem]:
+        """A known invoice is the one stored: the same debtor, the same amounts."""
+        where = f"invoice {stored.number} of SIREN {row.creditor.siren} is stored"
+        since = f"(imported on {stored.imported_at.date().isoformat()})"
+        never = "an import never changes a stored invoice"
+        problems = []
+        debtor = self.debtors_by_id[stored.debtor_id]
+        if debtor.natural_key != debtor_natural_key(row):
+            column = "debtor_siren" if row.debtor.siren else "debtor_email"
+            message = (
+                f"{where} with debtor {debtor.name!r} ({_debtor_key(debtor)}) {since}; this row gives "
+                f"{row.debtor.name!r} ({_debtor_key(row.debtor)}): {never}"
+            )
+            problems.append(InvoiceProblem(row.source, row.row, column, message))
+        for column, what in (("amount_due", "due"), ("amount_paid", "paid")):
+            has, given = getattr(stored, column), getattr(row.invoice, column)
+            if has != given:
+                message = f"{where} with {has} {what} {since}; this row gives {given}: {never}"
+                if column == "amount_paid":
+                    message += " (record a payment on its case)"
+                problems.append(InvoiceProblem(row.source, row.row, column, message))
+        return problems
 
-    async def debtor(self, row: InvoiceRow) -> Debtor:
-        info, key = row.debtor, debtor_natural_key(row)
-        found = await self._find_or_add(
-            f"debtor:{key}",
-            select(Debtor).where(Debtor.natural_key == key),
-            lambda: Debtor(
-                natural_key=key,
-                kind=info.kind,
-                name=info.name,
-                siren=info.siren,
-                email=info.email,
-                **info.address.model_dump(),
-            ),
-        )
-        assert isinstance(found, Debtor)
-        return found
+    async def write(
+        self,
+        session: AsyncSession,
+        rows: list[InvoiceRow],
+        invoice_fields: dict[str, Any],
+        case_id_key: bytes,
+        progress: ImportProgress,
+    ) -> StoredInvoices:
+        """Add the new creditors, debtors and invoices (the rows, checked, contradict nothing); each
+        new invoice with ``invoice_fields`` besides its own."""
+        for row in rows:
+            key = debtor_natural_key(row)
+            if key not in self.debtors:
+                self.debtors[key] = Debtor(
+                    natural_key=key,
+                    kind=row.debtor.kind,
+                    name=row.debtor.name,
+                    siren=row.debtor.siren,
+                    email=row.debtor.email,
+                    **row.debtor.address.model_dump(),
+                )
+        fresh = [party for party in (*self.creditors.values(), *self.debtors.values()) if party.id is None]
+        session.add_all(fresh)
+        await session.flush()  # gives the new rows their ids
+        stored: list[StoredInvoice] = []
+        # The new invoices' columns: inserted a chunk a statement, without an object each (building
+        # tens of thousands of them takes longer than storing them).
+        added: list[dict[str, Any]] = []
+        for row in rows:
+            creditor = self.creditors[row.creditor.siren]
+            known = self.invoices.get((row.creditor.siren, row.invoice.number))
+            case_id = (
+                known.case_id if known else case_id_for(case_id_key, row.creditor.siren, row.invoice.number)
+            )
+            if known is None:
+                added.append(
+                    row.invoice.model_dump()
+                    | invoice_fields
+                    | {
+                        "creditor_id": creditor.id,
+                        "debtor_id": self.debtors[debtor_natural_key(row)].id,
+                        "case_id": case_id,
+                    }
+                )
+            identifiers = {name: getattr(creditor, name) for name in CREDITOR_IDENTIFIERS}
+            as_stored = replace(row, creditor=row.creditor.model_copy(update=identifiers))
+            stored.append(StoredInvoice(as_stored, case_id))
+        progress.advance(len(rows) - len(added))
+        for chunk in _chunks(added):
+            await session.exec(insert(Invoice), params=list(chunk))
+            progress.advance(len(chunk))
+        return StoredInvoices(stored, len(added), len(rows) - len(added))
 
-    async def _find_or_add(
-        self, key: str, query: SelectOfScalar[Any], build: Callable[[], Creditor | Debtor]
-    ) -> Creditor | Debtor:
-        if key not in self._known:
-            found = (await self._session.exec(query)).first()
-            if found is None:
-                found = build()
-                self._session.add(found)
-                await self._session.flush()  # gives the new row its id
-            self._known[key] = found
-        return self._known[key]
+
+def _stored_name(row: InvoiceRow, party: str, name: str) -> InvoiceProblem:
+    """The row names the creditor or the debtor of a stored SIREN otherwise."""
+    given = getattr(row, party)
+    message = f"SIREN {given.siren} is stored as {name!r} by an earlier import; this row gives {given.name!r}"
+    return InvoiceProblem(row.source, row.row, f"{party}_name", message)
 
 
-def debtor_natural_key(row: InvoiceRow) -> str:
-    if row.debtor.kind == DebtorKind.BUSINESS and row.debtor.siren:
-        return f"siren:{row.debtor.siren}"
-    return f"email:{row.debtor.email.lower()}"
+def _debtor_key(debtor: Any) -> str:
+    return f"SIREN {debtor.siren}" if debtor.siren else f"email {debtor.email}"

@@ -1,42 +1,22 @@
-"""Who may do what in the back office, sessions in cookies, and CSRF protection of every form."""
+"""Each route's permission, sessions in cookies, CSRF protection of every form, and the client's
+address."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from urllib.parse import quote
 
 from fastapi import Request
 from starlette.datastructures import FormData
 
 from backoffice.accounts import SignedIn, session_user
-from models.enums import Role
+from backoffice.permissions import NotAllowed, Permission, authorize  # the rules both doors ask
 
 SESSION_COOKIE = "relance_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-
-
-class Permission(StrEnum):
-    READ = "read"  # dashboards, lists, case pages and their documents
-    IMPORT = "import"  # upload invoices and start cases
-    STEER = "steer"  # commands to running cases
-    AUDIT = "audit"  # raw histories, replay, document checks, exports
-    MANAGE_USERS = "manage_users"
-
-
-# An auditor reads everything and changes nothing: replaying a history changes no case.
-PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.BACK_OFFICE: frozenset({Permission.READ, Permission.IMPORT}),
-    Role.AGENT: frozenset({Permission.READ, Permission.STEER}),
-    Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT}),
-    Role.ADMIN: frozenset(Permission),
-}
-
-
-def can(user: SignedIn, permission: Permission) -> bool:
-    return permission in PERMISSIONS[user.role]
 
 
 class SignInRequired(Exception):
@@ -47,6 +27,30 @@ class SignInRequired(Exception):
 
 class Forbidden(Exception):
     """Signed in, but the role does not allow this; the message says what was refused."""
+
+
+def client_address(request: Request) -> str:
+    """The address of the person at the other end. ``X-Forwarded-For`` is read only when the
+    request comes from a trusted proxy (RELANCE_TRUSTED_PROXIES): right to left, the first hop that
+    is not one of them; anybody else could write any address there."""
+    peer = request.client.host if request.client else ""
+    networks = request.app.state.backoffice.settings.trusted_proxy_networks
+    address = peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    for hop in [peer, *reversed(forwarded)]:
+        try:
+            ip = ipaddress.ip_address(hop.strip())
+        except ValueError:
+            break  # not written by a proxy of ours: the last address it trusted stands
+        address = str(ip)
+        if not any(ip in network for network in networks):
+            break
+    return address
+
+
+def same_token(sent: object, expected: str) -> bool:
+    """A token sent by a browser matches ours (in constant time; anything else simply does not)."""
+    return isinstance(sent, str) and secrets.compare_digest(sent.encode(), expected.encode())
 
 
 async def signed_in_user(request: Request) -> SignedIn | None:
@@ -65,10 +69,10 @@ def requires(permission: Permission) -> Callable[[Request], Awaitable[SignedIn]]
         user = await signed_in_user(request)
         if user is None:
             raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        if not can(user, permission):
-            raise Forbidden(
-                f"{user.username} ({user.role.value}) may not {permission.value.replace('_', ' ')}"
-            )
+        try:
+            authorize(user, permission)
+        except NotAllowed as refusal:
+            raise Forbidden(str(refusal)) from None
         return user
 
     return dependency
@@ -82,6 +86,6 @@ async def checked_form(request: Request, user: SignedIn) -> FormData:
     """The posted form, once its CSRF token matches the session's; ``Forbidden`` otherwise."""
     form = await request.form()
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, user.csrf_token):
+    if not same_token(sent, user.csrf_token):
         raise Forbidden("the form has expired or did not come from this site (CSRF check): reload the page")
     return form

@@ -26,11 +26,12 @@ from backoffice.audit import (
     readable_timeline,
     replay_history,
 )
+from backoffice.commands import LOCAL_ZONE
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.histories import kept_history, readable_history
+from backoffice.web.queries import BadQuery, query_period
 from backoffice.web.rendering import render
 from models.search_attributes import case_query
-from support.parsing import parse_date
 
 router = APIRouter()
 Auditor = Annotated[SignedIn, Depends(requires(Permission.AUDIT))]
@@ -91,12 +92,10 @@ async def audit_export(request: Request, user: Auditor, start: str = "", end: st
     if not start and not end:
         return await render(request, "audit_export.html", error=None, start="", end="")
     try:
-        first, last = parse_date(start), parse_date(end)
-        if last < first:
-            raise ValueError(f"{end} is before {start}")
-    except ValueError as error:
+        first, last = query_period(start, end, datetime.now(LOCAL_ZONE).date())
+    except BadQuery as error:
         return await render(
-            request, "audit_export.html", status_code=422, error=f"période : {error}", start=start, end=end
+            request, "audit_export.html", status_code=400, error=str(error), start=start, end=end
         )
     client = request.app.state.backoffice.client
     since = datetime.combine(first, time(), tzinfo=UTC)

@@ -12,21 +12,25 @@ from backoffice.accounts import (
     SESSION_LIFETIME,
     AccountError,
     SignedIn,
-    TooManyAttempts,
     add_first_admin,
     add_user,
     has_users,
+    known_device,
     list_users,
+    normalise_username,
     set_active,
     sign_in,
     sign_out,
 )
+from backoffice.sign_in_limit import DEVICE_KEPT, TooManyAttempts, minutes_of
 from backoffice.web.access import (
     SESSION_COOKIE,
     Forbidden,
     Permission,
     checked_form,
+    client_address,
     requires,
+    same_token,
     signed_in_user,
 )
 from backoffice.web.rendering import redirect_with_message, render
@@ -76,16 +80,14 @@ async def setup(request: Request) -> Response:
     backoffice = request.app.state.backoffice
     form = await request.form()
     sent, expected = str(form.get("setup_token", "")), request.cookies.get(SETUP_COOKIE, "")
-    if not expected or not secrets.compare_digest(sent, expected):
+    if not expected or not same_token(sent, expected):
         raise Forbidden("the form has expired or did not come from this site: reload the page")
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
         if password != str(form.get("password_again", "")):
             raise AccountError("password: the two entries differ")
         await add_first_admin(backoffice.database, username, password, str(form.get("full_name", "")))
-        token = await sign_in(
-            backoffice.database, username, password, request.client.host if request.client else ""
-        )
+        token = await sign_in(backoffice.database, username, password, client_address(request))
     except AccountError as error:
         response = await render(
             request, "setup.html", status_code=422, setup_token=sent, error=str(error), username=username
@@ -94,18 +96,37 @@ async def setup(request: Request) -> Response:
     response = redirect_with_message(
         "/users", "administrateur créé : créez maintenant les comptes de l'équipe"
     )
-    _set_session_cookie(response, token, backoffice.settings.backoffice_secure_cookies)
+    await _set_cookies(request, response, username, token)
     response.delete_cookie(SETUP_COOKIE)
     return response
 
 
-def _set_session_cookie(response: Response, token: str, secure: bool) -> None:
+# The browsers a user signed in with keep a cookie that lets the right password in while others'
+# failures lock the username or the address (backoffice/sign_in_limit.py). Only /login reads it.
+DEVICE_COOKIE = "relance_device"
+DEVICE_COOKIE_PATH = "/login"
+
+
+async def _set_cookies(request: Request, response: Response, username: str, token: str) -> None:
+    """The new session's cookie, and the device cookie of the browser that opened it."""
+    backoffice = request.app.state.backoffice
+    secure = backoffice.settings.backoffice_secure_cookies
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
+        secure=secure,
+    )
+    device = await known_device(backoffice.database, username, request.cookies.get(DEVICE_COOKIE, ""))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=int(DEVICE_KEPT.total_seconds()),
+        path=DEVICE_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
         secure=secure,
     )
 
@@ -117,25 +138,36 @@ async def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    backoffice = request.app.state.backoffice
-    address = request.client.host if request.client else ""
+    database = request.app.state.backoffice.database
+    device = request.cookies.get(DEVICE_COOKIE, "")
     try:
-        token = await sign_in(backoffice.database, username, password, address)
+        token = await sign_in(database, username, password, client_address(request), device)
     except (TooManyAttempts, AccountError) as refusal:
+        locked = isinstance(refusal, TooManyAttempts)
         response = await render(
             request,
             "login.html",
-            status_code=429 if isinstance(refusal, TooManyAttempts) else 401,
+            status_code=429 if locked else 401,
             next=_safe_next(next),
-            error=str(refusal),
+            error=_refusal_in_french(refusal),
             username=username,
         )
         if isinstance(refusal, TooManyAttempts):
             response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()) + 1)
         return response
     response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_session_cookie(response, token, backoffice.settings.backoffice_secure_cookies)
+    await _set_cookies(request, response, username, token)
     return response
+
+
+def _refusal_in_french(refusal: Exception) -> str:
+    if isinstance(refusal, TooManyAttempts):
+        return (
+            "trop d'échecs de connexion : réessayez dans "
+            f"{minutes_of(refusal.retry_after)} minute(s), ou depuis un navigateur où vous vous êtes "
+            "déjà connecté"
+        )
+    return "identifiant inconnu ou mot de passe erroné"
 
 
 @router.post("/logout")
@@ -189,7 +221,7 @@ async def change_active(
 ) -> Response:
     form = await checked_form(request, user)
     active = form.get("active") == "true"
-    if username == user.username and not active:
+    if normalise_username(username) == user.username and not active:
         return redirect_with_message("/users", "un administrateur ne peut pas désactiver son propre compte")
     try:
         await set_active(request.app.state.backoffice.database, username, active)

@@ -15,20 +15,23 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
 from backoffice.accounts import SignedIn
 from backoffice.audit import documents_in_history
 from backoffice.cases import list_case_page
-from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, moment_from_text, send_command
+from backoffice.commands import LOCAL_ZONE, CommandRefused, case_status, send_command
+from backoffice.inputs import BadOption, amount_input, day_input, moment_input, parsed, validated
 from backoffice.portfolio import AGING_BUCKETS
+from backoffice.rates import missing_rates, rates_banner
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.histories import readable_history
+from backoffice.web.queries import BadQuery, query_choice, query_day, query_siren
 from backoffice.web.rendering import NotFound, redirect_with_message, render
 from backoffice.work_queue import needs_of, work_queue
 from models.commands import (
+    Command,
     DisputeRequest,
     EscalateRequest,
     FilingDecision,
@@ -39,7 +42,6 @@ from models.commands import (
 )
 from models.enums import CaseState, Stage
 from models.search_attributes import case_query
-from support.parsing import parse_amount, parse_date
 from workflows import InvoiceCollectionWorkflow
 
 router = APIRouter()
@@ -63,7 +65,13 @@ async def dashboard_panel(request: Request, user: Reader) -> Response:
 async def _dashboard_figures(request: Request) -> dict[str, Any]:
     figures = await request.app.state.backoffice.portfolio.get(datetime.now(LOCAL_ZONE).date())
     largest = max((amount for _, amount in figures.aging.values()), default=0) or 1
-    return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest}
+    banner = _rates_banner(request)
+    return {"figures": figures, "buckets": AGING_BUCKETS, "largest": largest, "rates_banner": banner}
+
+
+def _rates_banner(request: Request) -> str | None:
+    settings = request.app.state.backoffice.settings
+    return rates_banner(missing_rates(settings, datetime.now(LOCAL_ZONE).date()))
 
 
 @router.get("/cases")
@@ -84,19 +92,19 @@ async def cases_page(
     try:
         query = case_query(
             running_only=not closed,
-            state=CaseState(state) if state else None,
-            stage=Stage(stage) if stage else None,
+            state=query_choice(state, "état", CaseState),
+            stage=query_choice(stage, "étape", Stage),
             paused={"yes": True, "no": False}.get(paused),
             disputed={"yes": True, "no": False}.get(disputed),
-            creditor_siren=creditor.strip() or None,
-            due_before=parse_date(due_before) if due_before.strip() else None,
+            creditor_siren=query_siren(creditor, "créancier"),
+            due_before=query_day(due_before, "échéance avant le", datetime.now(LOCAL_ZONE).date()),
             task_queue=request.app.state.backoffice.settings.temporal_task_queue,
         )
-    except ValueError as error:
+    except BadQuery as error:
         return await render(
             request,
             "cases.html",
-            status_code=422,
+            status_code=400,
             cases=[],
             filters=filters,
             error=str(error),
@@ -147,11 +155,16 @@ def _choices() -> dict[str, Any]:
 async def queue_page(request: Request, user: Reader) -> Response:
     backoffice = request.app.state.backoffice
     items = await work_queue(backoffice.client, backoffice.settings.temporal_task_queue)
-    return await render(request, "queue.html", items=items)
+    return await render(request, "queue.html", items=items, rates_banner=_rates_banner(request))
 
 
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str, user: Reader) -> Response:
+    return await _case_page(request, case_id)
+
+
+async def _case_page(request: Request, case_id: str, status_code: int = 200, refusal: str = "") -> Response:
+    """The case's page; with ``refusal``, shown where a command's answer is, with ``status_code``."""
     client = request.app.state.backoffice.client
     try:
         status = await case_status(client, case_id)
@@ -162,6 +175,8 @@ async def case_page(request: Request, case_id: str, user: Reader) -> Response:
     return await render(
         request,
         "case.html",
+        status_code=status_code,
+        **({"flash": refusal} if refusal else {}),
         case=status,
         needs=needs_of(status),
         documents=documents,
@@ -195,61 +210,79 @@ def _text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _field(form: FormData, name: str, parse: Callable[[str], Any], label: str) -> Any:
+# The page's label of each field of a request: a refusal names the field to correct.
+LABELS = {
+    "reason": "motif",
+    "until": "jusqu'au",
+    "to_stage": "étape",
+    "amount": "montant",
+    "paid_on": "date",
+    "by": "date",
+    "reference": "référence",
+}
+
+
+def _required(form: FormData, name: str) -> str:
     text = _text(form, name)
     if not text:
-        raise ValueError(f"{label}: requis")
-    try:
-        return parse(text)
-    except ValueError as error:
-        raise ValueError(f"{label}: {error}") from error
+        raise BadOption(LABELS[name], "requis")
+    return text
 
 
-def _pause(form: FormData, agent: str) -> PauseRequest:
-    until = _field(form, "until", moment_from_text, "jusqu'au") if _text(form, "until") else None
-    return PauseRequest(reason=_field(form, "reason", str, "motif"), until=until, agent=agent)
+def _field(form: FormData, name: str, read: Callable[[str, str], Any]) -> Any:
+    """The field read by ``read(label, text)`` (``backoffice.inputs``), None when left empty."""
+    text = _text(form, name)
+    return read(LABELS[name], text) if text else None
 
 
-def _escalate(form: FormData, agent: str) -> EscalateRequest:
-    to_stage = _field(form, "to_stage", Stage, "étape") if _text(form, "to_stage") else None
-    return EscalateRequest(to_stage=to_stage, agent=agent)
+def _stage(label: str, text: str) -> Stage:
+    return parsed(label, Stage, text)
 
 
-def _payment(form: FormData, agent: str) -> PaymentRequest:
-    return PaymentRequest(
-        amount=_field(form, "amount", parse_amount, "montant"),
-        paid_on=_field(form, "paid_on", parse_date, "date"),
-        reference=_text(form, "reference"),
-        agent=agent,
-    )
+def _pause(form: FormData) -> PauseRequest:
+    fields = {"reason": _required(form, "reason"), "until": _field(form, "until", moment_input)}
+    return validated(PauseRequest, fields, LABELS)
 
 
-def _promise(form: FormData, agent: str) -> PromiseRequest:
-    return PromiseRequest(
-        amount=_field(form, "amount", parse_amount, "montant"),
-        by=_field(form, "by", parse_date, "date"),
-        agent=agent,
-    )
+def _escalate(form: FormData) -> EscalateRequest:
+    return validated(EscalateRequest, {"to_stage": _field(form, "to_stage", _stage)}, LABELS)
 
 
-def _dispute(form: FormData, agent: str) -> DisputeRequest:
-    return DisputeRequest(
-        open=_text(form, "open") != "false", reason=_field(form, "reason", str, "motif"), agent=agent
-    )
+def _payment(form: FormData) -> PaymentRequest:
+    fields = {
+        "amount": amount_input(LABELS["amount"], _required(form, "amount")),
+        "paid_on": day_input(LABELS["paid_on"], _required(form, "paid_on")),
+        "reference": _text(form, "reference"),
+    }
+    return validated(PaymentRequest, fields, LABELS)
 
 
-def _filing(form: FormData, agent: str) -> FilingDecision:
+def _promise(form: FormData) -> PromiseRequest:
+    fields = {
+        "amount": amount_input(LABELS["amount"], _required(form, "amount")),
+        "by": day_input(LABELS["by"], _required(form, "by")),
+    }
+    return validated(PromiseRequest, fields, LABELS)
+
+
+def _dispute(form: FormData) -> DisputeRequest:
+    fields = {"open": _text(form, "open") != "false", "reason": _required(form, "reason")}
+    return validated(DisputeRequest, fields, LABELS)
+
+
+def _filing(form: FormData) -> FilingDecision:
     approve = _text(form, "approve") == "true"
     reason = _text(form, "reason")
     if not approve and not reason:
-        raise ValueError("motif: requis pour rejeter")
-    return FilingDecision(approve=approve, reason=reason, agent=agent)
+        raise BadOption(LABELS["reason"], "requis pour rejeter")
+    return validated(FilingDecision, {"approve": approve, "reason": reason}, LABELS)
 
 
-# Command name in the URL -> (the case's update, the request built from the form).
-COMMANDS: dict[str, tuple[Any, Callable[[FormData, str], BaseModel]]] = {
+# Command name in the URL -> (the case's update, the request built from the form; send_command
+# signs it with the user).
+COMMANDS: dict[str, tuple[Any, Callable[[FormData], Command]]] = {
     "pause": (InvoiceCollectionWorkflow.pause, _pause),
-    "resume": (InvoiceCollectionWorkflow.resume, lambda form, agent: ResumeRequest(agent=agent)),
+    "resume": (InvoiceCollectionWorkflow.resume, lambda form: ResumeRequest()),
     "escalate": (InvoiceCollectionWorkflow.escalate, _escalate),
     "payment": (InvoiceCollectionWorkflow.record_payment, _payment),
     "promise": (InvoiceCollectionWorkflow.promise_to_pay, _promise),
@@ -260,7 +293,7 @@ COMMANDS: dict[str, tuple[Any, Callable[[FormData, str], BaseModel]]] = {
 
 @router.post("/cases/{case_id}/{command}")
 async def case_command(request: Request, case_id: str, command: str, user: Steerer) -> Response:
-    """One command of an agent; the user's name goes into the request, so into the workflow's
+    """One command of an agent; the user's name and id go into the request, so into the workflow's
     history and the case journal."""
     form = await checked_form(request, user)
     page = f"/cases/{case_id}"
@@ -268,11 +301,14 @@ async def case_command(request: Request, case_id: str, command: str, user: Steer
         raise NotFound("Commande inconnue", command)
     update, build = COMMANDS[command]
     try:
-        command_request = build(form, user.username)
-    except (ValueError, ValidationError) as error:
-        return redirect_with_message(page, f"refusé : {error}")
+        command_request = build(form)
+    except BadOption as error:
+        # Checked against its bounds (models/bounds.py) before it is sent: the page again, with why.
+        return await _case_page(request, case_id, status_code=400, refusal=f"refusé : {error.french}")
     try:
-        result = await send_command(request.app.state.backoffice.client, case_id, update, command_request)
+        result = await send_command(
+            request.app.state.backoffice.client, case_id, update, command_request, by=user
+        )
     except CommandRefused as refusal:
         return redirect_with_message(page, str(refusal))
     return redirect_with_message(page, result.message)

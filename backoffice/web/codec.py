@@ -5,6 +5,11 @@ signed in to the back office read cases in the Temporal UI while the server keep
 The protocol is Temporal's remote codec: a JSON body ``{"payloads": [...]}`` in protobuf JSON form,
 the same shape back. Only browsers signed in here, from the origins the settings allow, get an
 answer; everyone else gets the ciphertext's refusal (401).
+
+It decodes only. Sealing is what makes the worker take a payload (``security/sealed_only.py``): an
+``/codec/encode`` would let anyone signed in seal a command in any name and send it to Temporal
+themselves, past the role and four-eyes checks. Commands go through the case pages; the UI's
+actions that need a payload sealed (send a signal or an update, start a workflow) find no encoder.
 """
 
 from __future__ import annotations
@@ -37,12 +42,13 @@ def _cors(request: Request, response: Response) -> Response:
     return response
 
 
-@router.options("/codec/{operation}")
-async def codec_preflight(request: Request, operation: str) -> Response:
+@router.options("/codec/decode")
+async def codec_preflight(request: Request) -> Response:
     return _cors(request, Response(status_code=204))
 
 
-async def _transcode(request: Request, encode: bool) -> Response:
+@router.post("/codec/decode")
+async def decode(request: Request, user: Reader) -> Response:
     try:
         payloads = json_format.Parse(await request.body(), Payloads())
     except json_format.ParseError as error:
@@ -51,18 +57,8 @@ async def _transcode(request: Request, encode: bool) -> Response:
     items = list(payloads.payloads)
     if codec is not None:
         try:
-            items = await (codec.encode(items) if encode else codec.decode(items))
+            items = await codec.decode(items)
         except PayloadDecryptionError as error:
             return _cors(request, Response(f"payload keys: {error}", status_code=422))
     body = json_format.MessageToJson(Payloads(payloads=items))
     return _cors(request, Response(body, media_type="application/json"))
-
-
-@router.post("/codec/decode")
-async def decode(request: Request, user: Reader) -> Response:
-    return await _transcode(request, encode=False)
-
-
-@router.post("/codec/encode")
-async def encode(request: Request, user: Reader) -> Response:
-    return await _transcode(request, encode=True)

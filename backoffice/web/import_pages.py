@@ -1,13 +1,16 @@
 """Upload invoices (CSV files, Factur-X PDFs) and start their cases, with the CLI's validation.
 
-The batch is validated whole before anything is stored: every bad row is shown with its file, row,
-column and reason, and nothing is imported. A valid batch is stored in one transaction, then its
-cases start in the background while the page shows the progress; importing again changes nothing.
+An upload is an import job, whose page follows its three phases: every invoice validated (every bad
+row shown with its file, row, column and reason, and nothing imported; a small batch's refusal is
+shown on the form at once), checked against what is stored and stored in one transaction, then
+its cases started. Importing again changes nothing. The uploaded files are removed once the job
+ends, whatever the outcome; the data folder keeps its own copy of each invoice PDF it stores.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shutil
 import uuid
@@ -20,12 +23,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from backoffice.accounts import SignedIn
-from backoffice.intake.batch import ImportBatch, ImportReport, read_batch
+from backoffice.intake.batch import ImportInterrupted, ImportReport, InvoiceImport, prepare_import
 from backoffice.intake.fields import InvoiceProblem
 from backoffice.intake.invoice_file import InvoiceFileError
+from backoffice.intake.progress import ImportPhase, ImportProgress
 from backoffice.web.access import Permission, checked_form, requires
 from backoffice.web.rendering import NotFound, render
 from config.agency import AgencyError
+from config.case_id_key import CaseIdKeyError
+from config.judicial import JudicialRulesError
 from config.policy import PolicyError, available_policies
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY
 from law.payment_terms import MAX_AGREED_TERMS_DAYS, agreed_terms
@@ -34,6 +40,32 @@ router = APIRouter()
 Importer = Annotated[SignedIn, Depends(requires(Permission.IMPORT))]
 # Larger uploads are refused before they are read whole.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# How long an upload's answer waits for its validation, so that a small batch's refusal shows on
+# the form; a longer one is followed on its job's page.
+VALIDATION_WAIT_SECONDS = 3.0
+
+
+@dataclass
+class PhaseCount:
+    total: int = 0
+    done: int = 0
+
+
+class JobProgress(ImportProgress):
+    """How far a job's import is, phase by phase, as its page shows it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phase: ImportPhase | None = None
+        self.phases = {phase: PhaseCount() for phase in ImportPhase}
+
+    def begin(self, phase: ImportPhase, total: int) -> None:
+        self.phase = phase
+        self.phases[phase] = PhaseCount(total)
+
+    def advanced(self, steps: int) -> None:
+        if self.phase is not None:
+            self.phases[self.phase].done += steps
 
 
 @dataclass
@@ -41,13 +73,15 @@ class ImportJob:
     id: str
     started_by: str
     files: list[str]
-    total: int = 0
-    done: int = 0
+    progress: JobProgress = field(default_factory=JobProgress)
     finished: bool = False
     report: ImportReport | None = None
     problems: list[InvoiceProblem] = field(default_factory=list)
     error: str | None = None
     task: asyncio.Task[None] | None = None
+    # Set once the validation has ended (``valid`` says how), its refusal's uploads removed.
+    validated: asyncio.Event = field(default_factory=asyncio.Event)
+    valid: bool = False
 
 
 class ImportJobs:
@@ -135,15 +169,21 @@ async def upload(request: Request, user: Importer) -> Response:
             Path(item.filename or "").name: path
             for item, path in zip(attached, await _save(attached, folder / "attachments"), strict=True)
         }
-        batch = await read_batch(settings, paths, policy_name, default_terms, attachments)
-    except (UploadTooLarge, PolicyError, AgencyError) as error:
-        shutil.rmtree(folder, ignore_errors=True)
+        invoices = prepare_import(settings, paths, policy_name, default_terms, attachments)
+    except (UploadTooLarge, PolicyError, AgencyError, JudicialRulesError, CaseIdKeyError) as error:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
         return await refuse(str(error))
-    except InvoiceFileError as error:
-        shutil.rmtree(folder, ignore_errors=True)
-        return await refuse(str(error), error.problems)
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+        raise
 
-    job = _start(request, user, batch, [path.name for path in paths], folder)
+    job = _start(request, user, invoices, [path.name for path in paths], folder)
+    # A small batch's validation ends at once: a refusal is shown on the form, as one of the form's
+    # own; a batch still validating by then is followed on its job's page.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(job.validated.wait(), VALIDATION_WAIT_SECONDS)
+    if job.validated.is_set() and not job.valid:
+        return await refuse(job.error or "rien n'est importé", job.problems)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
@@ -153,39 +193,42 @@ async def import_demo(request: Request, user: Importer) -> Response:
     about a minute, to see Relance at work."""
     await checked_form(request, user)
     settings = request.app.state.backoffice.settings
-    batch = await read_batch(settings, [DEMO_INVOICES_FILE], DEMO_POLICY, through_agency=False)
-    job = _start(request, user, batch, [DEMO_INVOICES_FILE.name], None)
+    invoices = prepare_import(settings, [DEMO_INVOICES_FILE], DEMO_POLICY, through_agency=False)
+    job = _start(request, user, invoices, [DEMO_INVOICES_FILE.name], None)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
 def _start(
-    request: Request, user: SignedIn, batch: ImportBatch, files: list[str], upload_folder: Path | None
+    request: Request, user: SignedIn, invoices: InvoiceImport, files: list[str], upload_folder: Path | None
 ) -> ImportJob:
-    """Store the validated batch and start its cases in the background; the job tells how far."""
+    """Validate, store and start the import in the background; the job tells how far."""
     backoffice = request.app.state.backoffice
     job = ImportJob(uuid.uuid4().hex[:12], user.username, files)
-    job.total = batch.cases_to_start
-
-    def advance() -> None:
-        job.done += 1
 
     async def run() -> None:
         try:
-            job.report = await batch.store_and_start(
+            rows = await invoices.validate(job.progress)
+            job.valid = True
+            job.validated.set()
+            job.report = await invoices.store_and_start(
                 backoffice.client,
                 backoffice.database,
                 backoffice.settings.temporal_task_queue,
-                started_by=user.username,
-                on_progress=advance,
+                user.username,
+                rows,
+                job.progress,
             )
         except InvoiceFileError as error:
             job.problems, job.error = error.problems, str(error)
+        except ImportInterrupted as error:  # the back office stopping, or Temporal lost
+            job.error = str(error)
         except Exception as error:  # shown on the page: the user retries, nothing is half-imported
             job.error = f"{type(error).__name__}: {error}"
         finally:
-            job.finished = True
             if upload_folder is not None:
                 await asyncio.to_thread(shutil.rmtree, upload_folder, True)
+            job.finished = True
+            job.validated.set()
 
     job.task = asyncio.create_task(run())
     backoffice.imports.add(job)
@@ -229,12 +272,18 @@ async def import_progress(request: Request, job_id: str, user: Importer) -> Resp
     job = _job(request, job_id)
     if job is None:
         return JSONResponse({"error": "unknown import"}, status_code=404)
+    phases = job.progress.phases
+    starting = phases[ImportPhase.STARTING]
     return JSONResponse(
         {
-            "total": job.total,
-            "done": job.done,
+            "phase": job.progress.phase,
+            "phases": {phase.value: count.__dict__ for phase, count in phases.items()},
+            # The cases started so far, of how many.
+            "total": starting.total,
+            "done": starting.done,
             "finished": job.finished,
             "error": job.error,
+            "problems": [str(problem) for problem in job.problems],
             "report": job.report.__dict__ if job.report else None,
         }
     )

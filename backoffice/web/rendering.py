@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from backoffice.commands import LOCAL_ZONE
-from backoffice.web.access import CSRF_FIELD, Permission, can, signed_in_user
+from backoffice.permissions import Permission, can
+from backoffice.web.access import CSRF_FIELD, signed_in_user
 
 
 class NotFound(Exception):

@@ -352,6 +352,7 @@ def test_a_formal_notice_counts_its_deadline_from_receipt(documents: DocumentAct
     )
     rendered = documents.render_letter(RenderLetterRequest(template="formal_notice", context=context))
     text = flat(pdf_text(rendered.document.path))
-    assert "dans un délai de 8 jours à compter de la réception de la présente" in text
+    # A small number in words, as French prose writes it.
+    assert "dans un délai de huit jours à compter de la réception de la présente" in text
     assert "au plus tard le" not in text
-    assert "dans un délai de 8 jours à compter de sa réception" in flat(rendered.email_body)
+    assert "dans un délai de huit jours à compter de sa réception" in flat(rendered.email_body)

@@ -26,11 +26,13 @@ from weasyprint import HTML
 from activities.labelling.codes import label_code, normalise_label_code
 from activities.labelling.images import LabelImageFormat, label_image
 from activities.labels import LabelActivities
+from backoffice.accounts import add_user, has_users
 from backoffice.labels import IssuedLabel, LabelRefused, record_label, verify_label
+from config.case_id_key import case_id_key
 from config.settings import Settings
-from models.case_ids import case_id_for
+from models.case_ids import case_id_for, legacy_case_id
 from models.documents import AttestationRequest, DocumentRef, InvoiceLabelRequest, LabelRequest
-from models.enums import LabelColour
+from models.enums import LabelColour, Role
 from models.invoices import InvoiceInfo
 from models.ledger import CaseEventRecord
 from models.parties import Address, CreditorInfo
@@ -38,6 +40,8 @@ from starter import app
 from storage.database import Database
 from storage.journal import append_event, case_events
 from storage.tables import Creditor
+from tests.fixtures.cases import TEST_CASE_ID_KEY
+from tests.fixtures.cli import PASSWORD, session_env
 from tests.fixtures.database import store_invoice
 from tests.fixtures.facturx import basic_xml
 from tests.fixtures.pdf import MM, flat, pdf_text, sha256_file, text_runs
@@ -321,7 +325,7 @@ def test_no_green_label_without_the_charter(
 ) -> None:
     source = write_pdf(tmp_path / "invoice.pdf", [A4])
     creditor = CREDITOR.model_copy(update={"charter_accepted_on": None})
-    case_id = case_id_for(creditor.siren, "F-NO-CHARTER")
+    case_id = case_id_for(TEST_CASE_ID_KEY, creditor.siren, "F-NO-CHARTER")
     invoice = INVOICE.model_copy(update={"number": "F-NO-CHARTER", "pdf_path": source.path})
     with pytest.raises(ApplicationError) as raised:
         labels.label_invoice(InvoiceLabelRequest(case_id=case_id, creditor=creditor, invoice=invoice))
@@ -345,10 +349,13 @@ def test_an_invoice_without_its_pdf_is_refused(labels: LabelActivities) -> None:
 
 
 def test_attestation_joined_to_an_invoice(settings: Settings, labels: LabelActivities) -> None:
-    request = AttestationRequest(creditor=CREDITOR, issued_on=date(2026, 1, 6), invoice=INVOICE)
+    case_id = case_id_for(TEST_CASE_ID_KEY, CREDITOR.siren, INVOICE.number)
+    request = AttestationRequest(
+        creditor=CREDITOR, issued_on=date(2026, 1, 6), invoice=INVOICE, case_id=case_id
+    )
     attestation = labels.render_attestation(request)
-    code = label_code(CASE_ID, "attestation", LabelColour.GREEN)
-    assert attestation.path == str(settings.documents_dir / CASE_ID / "attestation.pdf")
+    code = label_code(case_id, "attestation", LabelColour.GREEN)
+    assert attestation.path == str(settings.documents_dir / case_id / "attestation.pdf")
     assert (attestation.sha256, attestation.label_code) == (sha256_file(attestation.path), code)
     text = pdf_text(attestation.path)
     assert "Attestation — Label Bonnes pratiques" in text
@@ -358,12 +365,22 @@ def test_attestation_joined_to_an_invoice(settings: Settings, labels: LabelActiv
         assert commitment in text, commitment
     assert "Facture n° F-2026-0042" in text and "1 234,56 €" in text and "31 janvier 2026" in text
     assert "attendu à l'échéance" in text
-    assert f"(code de vérification) {code}" in text and CASE_ID in text
+    assert f"(code de vérification) {code}" in text and case_id in text
     assert "Fait à Lyon, le 6 janvier 2026" in text
     reader = PdfReader(attestation.path)
     assert reader.metadata is not None and reader.metadata.author == "L'Atelier Dupont & Fils"
     for page in reader.pages:
         assert_label_top_right(page, LabelColour.GREEN, code)
+
+
+def test_an_attestation_asked_by_a_case_started_before_opaque_ids_names_its_case(
+    settings: Settings, labels: LabelActivities
+) -> None:
+    """Such a case sent no case id: its id was derived from the creditor and the invoice."""
+    request = AttestationRequest(creditor=CREDITOR, issued_on=date(2026, 1, 6), invoice=INVOICE)
+    attestation = labels.render_attestation(request)
+    assert attestation.path == str(settings.documents_dir / CASE_ID / "attestation.pdf")
+    assert attestation.label_code == label_code(CASE_ID, "attestation", LabelColour.GREEN)
 
 
 def test_attestation_of_the_creditor_alone(settings: Settings, labels: LabelActivities) -> None:
@@ -447,11 +464,14 @@ async def test_a_label_is_journalled_once(database: Database) -> None:
 
 
 async def invoke(database: Database, data_dir: Path, *args: str) -> Result:
-    """``relance ARGS`` as typed, on this database (the command runs its own event loop)."""
+    """``relance ARGS`` as alice types them, signed in, on this database (the command runs its own
+    event loop)."""
+    if not await has_users(database):
+        await add_user(database, "alice", PASSWORD, Role.ADMIN)
     environment = {
         "DATABASE_URL": database.url,
         "RELANCE_DATA_DIR": str(data_dir),
-        "RELANCE_AGENT": "alice",
+        **await session_env(database, data_dir, "alice"),
         "COLUMNS": "200",
     }
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=environment)
@@ -466,9 +486,9 @@ async def accept_charter(database: Database, siren: str, on: date) -> None:
 
 
 async def test_cli_attestation_then_verify(database: Database, tmp_path: Path) -> None:
-    await store_invoice(
-        database, number="F-1", amount_due=Decimal("1234.56"), case_id=case_id_for("123456782", "F-1")
-    )
+    # An invoice imported before case ids were opaque: its attestation names the case it has.
+    case_id = legacy_case_id("123456782", "F-1")
+    await store_invoice(database, number="F-1", amount_due=Decimal("1234.56"), case_id=case_id)
     refused = await invoke(
         database, tmp_path, "label", "attestation", "--creditor", "123456782", "-o", "x.pdf"
     )
@@ -490,12 +510,12 @@ async def test_cli_attestation_then_verify(database: Database, tmp_path: Path) -
     result = await invoke(database, tmp_path, *args)
     assert result.exit_code == 0, result.output
     issued = json.loads(result.stdout)
-    code = label_code(case_id_for("123456782", "F-1"), "attestation", LabelColour.GREEN)
+    code = label_code(case_id, "attestation", LabelColour.GREEN)
     assert issued == {
         "path": str(output),
         "sha256": sha256_file(output),
         "label_code": code,
-        "case_id": case_id_for("123456782", "F-1"),
+        "case_id": case_id,
     }
     text = pdf_text(output)
     assert "Menuiserie Dupont SARL, SIREN 123456782" in text and "Facture n° F-1" in text and code in text
@@ -503,7 +523,7 @@ async def test_cli_attestation_then_verify(database: Database, tmp_path: Path) -
     verified = await invoke(database, tmp_path, "label", "verify", code)
     assert verified.exit_code == 0, verified.output
     out = flat(verified.stdout)
-    assert f"{code}: issued by Relance" in out and case_id_for("123456782", "F-1") in out
+    assert f"{code}: issued by Relance" in out and case_id in out
     assert "attestation_issued" in out and sha256_file(output) in out
     [entry] = json.loads((await invoke(database, tmp_path, "label", "verify", code, "--json")).stdout)
     assert entry["kind"] == "attestation_issued" and entry["step_key"] == "attestation"
@@ -521,7 +541,7 @@ async def test_cli_green_label_on_a_factur_x_invoice(
     database: Database, tmp_path: Path, factur_x_invoice: bytes
 ) -> None:
     await store_invoice(
-        database, number="F-9", amount_due=Decimal("10.00"), case_id=case_id_for("123456782", "F-9")
+        database, number="F-9", amount_due=Decimal("10.00"), case_id=legacy_case_id("123456782", "F-9")
     )
     await accept_charter(database, "123456782", date(2026, 1, 5))
     source, output = tmp_path / "facture.pdf", tmp_path / "facture.green.pdf"
@@ -531,11 +551,13 @@ async def test_cli_green_label_on_a_factur_x_invoice(
         database, tmp_path, "label", "invoice", str(source), "--creditor", "123456782", "-o", str(output)
     )
     assert result.exit_code == 0, result.output
-    code = label_code(CASE_ID, "invoice", LabelColour.GREEN)
-    assert f"code {code} (case {CASE_ID})" in flat(result.stdout)
+    # Not imported yet: the label names the case its import will open, under the data folder's key.
+    case_id = case_id_for(case_id_key(Settings(data_dir=tmp_path)), "123456782", "F-2026-0042")
+    code = label_code(case_id, "invoice", LabelColour.GREEN)
+    assert f"code {code} (case {case_id})" in flat(result.stdout)
     assert PdfReader(output).attachments == {"factur-x.xml": [FACTUR_X_XML]}
     assert code in pdf_text(output)
-    [event] = await case_events(database, CASE_ID)
+    [event] = await case_events(database, case_id)
     assert (event.kind, event.label_code, event.document_sha256) == (
         "invoice_labelled",
         code,
@@ -563,7 +585,7 @@ async def test_cli_green_label_on_a_factur_x_invoice(
         str(output),
     )
     assert numbered.exit_code == 0, numbered.output
-    assert label_code(case_id_for("123456782", "F-9"), "invoice", LabelColour.GREEN) in pdf_text(output)
+    assert label_code(legacy_case_id("123456782", "F-9"), "invoice", LabelColour.GREEN) in pdf_text(output)
 
 
 def test_cli_label_images(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ from models.status import ActionRecord
 from storage.database import Database
 from storage.journal import find_event
 from support.french import money_fr
-from tests.fixtures.pdf import flat, pdf_text
+from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.rates import bundled_rates
 from tests.fixtures.smtp import read_messages
 
@@ -419,6 +419,7 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
     assert (folder / "history.json").read_text(encoding="utf-8") == HISTORY_JSON
     assert manifest["route"] == "injonction_de_payer"
     assert manifest["court"] == "tribunal_de_commerce"
+    assert manifest["competent_court"]["name"] == "Tribunal des activités économiques de Paris"
     assert manifest["claim"] == {
         "principal": "7034.56",
         "interest": str(request.interest),
@@ -432,8 +433,10 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
         "REQUÊTE EN INJONCTION DE PAYER",
         "Articles 1405 et suivants du Code de procédure civile",
         "Cerfa n° 12946 (tribunal de commerce), à vérifier dans sa version en vigueur",
-        "Président du tribunal de commerce dans le ressort duquel demeure le débiteur, 75019 Paris",
-        "article 1406 du Code de procédure civile",
+        # CPC 1406: the président of the court of the debtor's domicile, named, with its address.
+        "À Madame, Monsieur le Président du Tribunal des activités économiques de Paris "
+        "1 quai de la Corse, 75004 Paris",
+        "Juridiction du lieu où demeure le débiteur, 75019 Paris (article 1406 du Code de procédure civile)",
         "Menuiserie Dupont SARL, SIREN 123456782",
         "12 rue des Artisans, 69003 Lyon",
         "Bâtiments Martin SAS, SIREN 987654324",
@@ -443,7 +446,7 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
         "Articles L441-10 et D441-5 du Code de commerce 40,00 €",
         f"Total réclamé au 30 avril 2026 {total}",
         "En exécution de la commande n° BC-7781 acceptée par le débiteur (pièce n° 2)",
-        "2 rappels amiables, les 5 février 2026 et 19 février 2026 (pièces n° 6 et 7)",
+        "deux rappels amiables, les 5 février 2026 et 19 février 2026 (pièces n° 6 et 7)",
         "Par lettre recommandée du 6 mars 2026, reçue le 12 mars 2026",
         "(pièces n° 3 et 4)",
         f"soit au total {total}, ainsi que les dépens",
@@ -459,7 +462,7 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
             "Devis ou bon de commande signé n° BC-7781 du 1er décembre 2025",
             "Mise en demeure par lettre recommandée du 6 mars 2026",
             "Preuve de réception de la mise en demeure, reçue le 12 mars 2026",
-            "Décompte des pénalités de retard arrêté au 30 avril 2026",
+            "Décompte des pénalités de retard établi le 30 avril 2026, arrêté au 30 avril 2026",
             "Rappel amiable du 5 février 2026",
             "Rappel amiable du 19 février 2026",
         ],
@@ -489,13 +492,15 @@ def test_a_small_claim_dossier_asks_the_commissaire_de_justice_for_the_simplifie
     for mention in (
         "PROCÉDURE SIMPLIFIÉE DE RECOUVREMENT DES PETITES CRÉANCES",
         "Articles L125-1 et R125-1 et suivants du Code des procédures civiles d'exécution",
-        "commissaire de justice compétent dans le ressort de la cour d'appel où demeure le débiteur, 75019",
+        "commissaire de justice compétent dans le ressort de la cour d'appel de Paris, où demeure le "
+        "débiteur, 75019 Paris",
         f"Son montant en principal et intérêts, {principal_and_interest}, n'excède pas 5 000,00 €",
         "Bâtiments Martin SAS, SIREN 987654324",
         "le débiteur dispose d'un mois à compter de l'envoi pour l'accepter ou la refuser",
         "frais de toute nature de cette procédure sont à sa charge exclusive",
         "article 750-1 du Code de procédure civile",
-        "saisira le tribunal de commerce du lieu où demeure le débiteur",
+        "présentera au Président du Tribunal des activités économiques de Paris (1 quai de la Corse, "
+        "75004 Paris) une requête en injonction de payer",
         f"Total réclamé au 30 avril 2026 {money(request.decision.claim_amount)}",
     ):
         assert mention in text, mention
@@ -516,7 +521,7 @@ def test_a_consumer_is_claimed_before_the_tribunal_judiciaire_with_legal_interes
     text = pdf_text(Path(dossier.path) / "requete_injonction_de_payer.pdf")
     for mention in (
         "Cerfa n° 12948 (tribunal judiciaire)",
-        "juge du tribunal judiciaire dans le ressort duquel demeure le débiteur, 75019 Paris",
+        "À Madame, Monsieur le Président du Tribunal judiciaire de Paris Parvis du Tribunal de Paris, 75017",
         "Bâtiments Martin SAS, particulier demeurant 4 avenue Jean Jaurès",
         "Intérêts au taux légal du 13 mars 2026 au 30 avril 2026",
         "Article 1231-6 du Code civil",
@@ -524,7 +529,7 @@ def test_a_consumer_is_claimed_before_the_tribunal_judiciaire_with_legal_interes
     ):
         assert mention in text, mention
     assert "D441-5" not in text
-    assert "Décompte des intérêts de retard arrêté au 30 avril 2026" in pdf_text(
+    assert "Décompte des intérêts de retard établi le 30 avril 2026, arrêté au 30 avril 2026" in pdf_text(
         Path(dossier.path) / "bordereau_de_pieces.pdf"
     )
 
@@ -594,6 +599,153 @@ def test_a_filing_needs_an_eligible_decision_and_matching_amounts(
         FilingRequest.model_validate({**dict(request), "exhibits": without_notice})
     with pytest.raises(ValidationError, match="history"):
         FilingRequest.model_validate({**dict(request), "history": None})
+
+
+# --- the court, named, and statements true of the case ------------------------------------------
+
+STRASBOURG = Address(street="3 place du Dôme", postcode="67000", city="Strasbourg")
+
+
+def living_at(request: FilingRequest, address: Address) -> FilingRequest:
+    return request.model_copy(update={"debtor": request.debtor.model_copy(update={"address": address})})
+
+
+def request_text(dossier: FilingDossierRef) -> str:
+    return pdf_text(Path(dossier.path) / "requete_injonction_de_payer.pdf")
+
+
+def test_a_strasbourg_trader_is_claimed_before_the_chambre_commerciale_of_the_tribunal_judiciaire(
+    tmp_path: Path, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    """Bas-Rhin has no tribunal de commerce (COJ L215-2): the request goes to the président of the
+    chambre commerciale of the tribunal judiciaire of Strasbourg, named with its address (CPC 1406)."""
+    request = living_at(filing_request(tmp_path, handoff_request, principal="7034.56"), STRASBOURG)
+
+    dossier = prepare(legal, request)
+
+    manifest = checked_manifest(dossier)
+    assert manifest["court"] == "tribunal_de_commerce"  # the matter: between traders
+    named = manifest["competent_court"]
+    assert (named["kind"], named["name"]) == ("chambre_commerciale", "Tribunal judiciaire de Strasbourg")
+    text = request_text(dossier)
+    assert (
+        "À Madame, Monsieur le Président de la chambre commerciale du Tribunal judiciaire de Strasbourg "
+        "1 quai Finkmatt, 67000 Strasbourg"
+    ) in text
+    assert (
+        "le créancier prie Madame, Monsieur le Président de la chambre commerciale du Tribunal judiciaire "
+        "de Strasbourg de bien vouloir rendre une ordonnance"
+    ) in text
+    assert "auprès du greffe de la chambre commerciale" in text
+    assert "Président du tribunal de commerce" not in text and "(tribunal de commerce)" not in text
+    # In French typography, as every document: no ordinary space before : ; ! ? nor inside « ».
+    for name in ("requete_injonction_de_payer.pdf", "bordereau_de_pieces.pdf"):
+        assert french_spacing_faults(raw_pdf_text(Path(dossier.path) / name)) == [], name
+
+
+def test_in_strasbourg_a_consumer_goes_to_the_tribunal_judiciaire_and_a_small_claim_to_colmar(
+    tmp_path: Path, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    consumer = filing_request(tmp_path, handoff_request, principal="7034.56", kind=DebtorKind.CONSUMER)
+    text = request_text(prepare(legal, living_at(consumer, STRASBOURG)))
+    assert "À Madame, Monsieur le Président du Tribunal judiciaire de Strasbourg 1 quai Finkmatt" in text
+    assert "chambre commerciale" not in text
+
+    small = living_at(filing_request(tmp_path, handoff_request, principal="1034.56"), STRASBOURG)
+    text = pdf_text(Path(prepare(legal, small).path) / "demande_petites_creances.pdf")
+    # CPCE R125-1: a commissaire de justice of the appeal court's district; then, failing an
+    # agreement, the injonction de payer before the court of the debtor's domicile.
+    assert "dans le ressort de la cour d'appel de Colmar, où demeure le débiteur, 67000 Strasbourg" in text
+    assert (
+        "présentera au Président de la chambre commerciale du Tribunal judiciaire de Strasbourg "
+        "(1 quai Finkmatt, 67000 Strasbourg) une requête en injonction de payer"
+    ) in text
+
+
+def test_a_postcode_the_court_table_does_not_serve_is_said_plainly(
+    tmp_path: Path, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    brest = Address(street="2 rue de Siam", postcode="29200", city="Brest")
+    dossier = prepare(legal, living_at(filing_request(tmp_path, handoff_request, principal="7034.56"), brest))
+
+    assert checked_manifest(dossier)["competent_court"] is None
+    text = request_text(dossier)
+    assert (
+        "Juridiction à compléter : le tableau des juridictions ne donne aucun tribunal pour le code postal "
+        "29200 (Brest) du débiteur. Inscrivez le tribunal compétent et son adresse"
+    ) in text
+    assert "À Madame, Monsieur le Président du tribunal de commerce dans le ressort duquel demeure" in text
+
+
+def test_the_court_table_is_the_configured_file_and_a_broken_one_fails_for_good(
+    tmp_path: Path, settings: Settings, sqlite_database: Database, handoff_request: HandoffRequest
+) -> None:
+    table = tmp_path / "courts.toml"
+    table.write_text(
+        '[[court]]\nkind = "tribunal_de_commerce"\nname = "Tribunal de commerce de Brest"\n'
+        'street = "32 rue de Denver"\npostcode = "29200"\ncity = "Brest"\n'
+        'appeal_court = "cour d\'appel de Rennes"\nserves = ["29200"]\n'
+        'source = "annuaire des juridictions"\n',
+        encoding="utf-8",
+    )
+    brest = Address(street="2 rue de Siam", postcode="29200", city="Brest")
+    request = living_at(filing_request(tmp_path, handoff_request, principal="7034.56"), brest)
+    legal = LegalActivities(settings.model_copy(update={"courts_file": table}), sqlite_database)
+    text = request_text(prepare(legal, request))
+    assert "Président du Tribunal de commerce de Brest 32 rue de Denver, 29200 Brest" in text
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(table.read_text(encoding="utf-8").replace('["29200"]', '["Brest"]'), encoding="utf-8")
+    legal = LegalActivities(settings.model_copy(update={"courts_file": broken}), sqlite_database)
+    with pytest.raises(ApplicationError) as raised:
+        prepare(legal, request.model_copy(update={"filed_on": date(2026, 5, 11)}))
+    assert (raised.value.type, raised.value.non_retryable) == ("CourtTableError", True)
+    assert str(broken) in str(raised.value) and "serves" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("disputed", "said"),
+    [
+        (False, "Le débiteur n'a pas contesté la créance."),
+        (True, "Le débiteur a élevé une contestation, close depuis ; la créance reste due."),
+        (None, None),
+    ],
+)
+def test_the_request_says_the_claim_was_not_disputed_only_when_no_dispute_was_ever_opened(
+    tmp_path: Path,
+    legal: LegalActivities,
+    handoff_request: HandoffRequest,
+    disputed: bool | None,
+    said: str | None,
+) -> None:
+    request = filing_request(tmp_path, handoff_request, principal="7034.56")
+    text = request_text(prepare(legal, request.model_copy(update={"disputed": disputed})))
+    assert "Cette mise en demeure n'a pas été suivie du paiement intégral de la créance." in text
+    for sentence in ("Le débiteur n'a pas contesté la créance.", "Le débiteur a élevé une contestation"):
+        assert (sentence in text) == (said is not None and said.startswith(sentence)), sentence
+    # A request recorded before the case said so parses, and says neither.
+    assert FilingRequest.model_validate_json(request.model_dump_json(exclude={"disputed"})).disputed is None
+
+
+def test_the_request_counts_every_payment_and_the_bordereau_dates_the_statement_as_it_is(
+    tmp_path: Path, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    request = filing_request(tmp_path, handoff_request, principal="7034.56")
+    # 200,00 € paid before the case, 500,00 € during it: 7 734,56 − 700,00 = 7 034,56.
+    invoice = request.invoice.model_copy(update={"amount_due": Decimal("7734.56")})
+    # The statement drawn up on the filing day, counted to the end of the published rates.
+    exhibits = [
+        e.model_copy(update={"dated": FILED_ON}) if e.kind == "penalty_statement" else e
+        for e in request.exhibits
+    ]
+    dossier = prepare(legal, request.model_copy(update={"invoice": invoice, "exhibits": exhibits}))
+
+    text = request_text(dossier)
+    assert "de 7 734,56 €, sous déduction de 700,00 € réglés" in text
+    assert "Le débiteur n'en a réglé que 700,00 €." in text
+    bordereau = pdf_text(Path(dossier.path) / "bordereau_de_pieces.pdf")
+    assert "5 Décompte des pénalités de retard établi le 4 mai 2026, arrêté au 30 avril 2026" in bordereau
+    assert "établi le 4 mai 2026, arrêté au 30 avril 2026" in text
 
 
 # --- delivery to the commissaire de justice ------------------------------------------------------

@@ -1,17 +1,25 @@
-"""Emails through a real SMTP server (aiosmtpd): delivered once, whatever the retries."""
+"""Emails through a real SMTP server (aiosmtpd): delivered once, whatever the retries, whatever
+refuses the journal write after the send."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
-from collections.abc import Iterator
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy.exc import OperationalError
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.mail import MailActivities
 from activities.smtp import message_id_for
@@ -224,3 +232,128 @@ async def test_a_greylisted_recipient_is_retried(sqlite_database: Database, tmp_
             await activities.send_email(request(tmp_path))
     # A plain exception, not a non-retryable ApplicationError: Temporal tries again later.
     assert [recipient.code for recipient in refused.value.recipients] == [450]
+
+
+@contextmanager
+def journal_locked(database_file: Path) -> Iterator[sqlite3.Connection]:
+    """Another connection holding SQLite's write lock (as a long transaction of another process
+    does) until the block ends or the test rolls it back; readers still read."""
+    connection = sqlite3.connect(database_file, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    finally:
+        if connection.in_transaction:
+            connection.rollback()
+        connection.close()
+
+
+@pytest.fixture
+async def impatient_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A SQLite database whose writers give up after 0.2 s of waiting for the write lock, so that
+    a lock held past the busy timeout fails the journal write quickly."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'relance.db'}", busy_timeout_seconds=0.2)
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+def message_ids(server: OutboxSMTPServer) -> list[str]:
+    return [str(message["Message-ID"]) for message in read_messages(server)]
+
+
+async def test_a_journal_locked_after_the_send_leaves_one_mail_and_the_retry_completes_it(
+    smtp_outbox: OutboxSMTPServer, impatient_database: Database, tmp_path: Path
+) -> None:
+    activities = mail(smtp_outbox, impatient_database, tmp_path)
+    with journal_locked(tmp_path / "relance.db"), pytest.raises(OperationalError, match="locked"):
+        await activities.send_email(request(tmp_path))
+    [message_id] = message_ids(smtp_outbox)
+    assert await find_event(impatient_database, f"email:{message_id}") is None
+
+    # The retry, here by a worker started afresh on the same data folder.
+    retry = await mail(smtp_outbox, impatient_database, tmp_path).send_email(request(tmp_path))
+
+    assert message_ids(smtp_outbox) == [message_id]
+    assert retry.duplicate and retry.message_id == message_id
+    event = await find_event(impatient_database, f"email:{message_id}")
+    assert event is not None and event.kind == "email_sent" and event.occurred_at == retry.sent_at
+    # The line says when the server accepted the mail, not when the journal could take it.
+    [received] = smtp_outbox.messages()
+    assert abs(received.stat().st_mtime - retry.sent_at.timestamp()) < 2
+
+
+class ReleasedOnRefusal(logging.Handler):
+    """Rolls the lock back when the activity says the journal refused its write."""
+
+    def __init__(self, lock: sqlite3.Connection) -> None:
+        super().__init__(logging.WARNING)
+        self.journal_lock = lock
+        self.refusals = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "refused" in record.getMessage():
+            self.refusals += 1
+            self.journal_lock.rollback()
+
+
+async def test_a_journal_locked_for_a_moment_is_written_by_the_same_attempt(
+    smtp_outbox: OutboxSMTPServer, impatient_database: Database, tmp_path: Path
+) -> None:
+    activity_log = logging.getLogger("temporalio.activity")
+    with journal_locked(tmp_path / "relance.db") as lock:
+        release = ReleasedOnRefusal(lock)
+        activity_log.addHandler(release)
+        try:
+            receipt = await mail(smtp_outbox, impatient_database, tmp_path).send_email(request(tmp_path))
+        finally:
+            activity_log.removeHandler(release)
+
+    assert release.refusals == 1
+    assert not receipt.duplicate
+    assert message_ids(smtp_outbox) == [receipt.message_id]
+    assert await find_event(impatient_database, f"email:{receipt.message_id}") is not None
+
+
+async def test_a_retry_told_by_the_heartbeat_sends_nothing_on_another_machine(
+    smtp_outbox: OutboxSMTPServer, impatient_database: Database, tmp_path: Path
+) -> None:
+    # The first attempt runs on one machine: the server accepts the mail, the journal refuses it.
+    first = ActivityEnvironment()
+    heartbeats: list[tuple[Any, ...]] = []
+    first.on_heartbeat = lambda *details: heartbeats.append(details)
+    one_machine = mail(smtp_outbox, impatient_database, tmp_path / "machine-1")
+    with journal_locked(tmp_path / "relance.db"), pytest.raises(OperationalError):
+        await first.run(one_machine.send_email, request(tmp_path))
+    assert len(read_messages(smtp_outbox)) == 1 and heartbeats
+
+    # The retry runs on another machine, whose data folder never saw the send: Temporal hands it
+    # the first attempt's last heartbeat.
+    retry = ActivityEnvironment()
+    retry.info = dataclasses.replace(retry.info, attempt=2, heartbeat_details=list(heartbeats[-1]))
+    other_machine = mail(smtp_outbox, impatient_database, tmp_path / "machine-2")
+    receipt = await retry.run(other_machine.send_email, request(tmp_path))
+
+    assert receipt.duplicate
+    assert message_ids(smtp_outbox) == [receipt.message_id]
+    assert await find_event(impatient_database, f"email:{receipt.message_id}") is not None
+
+
+async def test_attempts_at_once_send_one_mail(
+    smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    # An attempt timed out while still running, and its retry on the same worker.
+    activities = mail(smtp_outbox, sqlite_database, tmp_path)
+    receipts = await asyncio.gather(*(activities.send_email(request(tmp_path)) for _ in range(3)))
+
+    assert len(read_messages(smtp_outbox)) == 1
+    assert sorted(receipt.duplicate for receipt in receipts) == [False, True, True]
+    assert len({receipt.sent_at for receipt in receipts}) == 1
+
+
+async def test_nothing_is_left_in_the_data_folder_once_journaled(
+    smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "var", smtp_port=smtp_outbox.port)
+    await MailActivities(settings, sqlite_database).send_email(request(tmp_path))
+    assert list(settings.sent_mail_dir.iterdir()) == []

@@ -26,8 +26,9 @@ from config.accounts import ACCOUNTS_FILE, ledger_accounts
 from config.settings import PROJECT_ROOT, Settings
 from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
 from models.enums import DebtorKind
+from models.parties import Address
 from models.penalties import PenaltyComputation, PenaltyStatementFiles, StatementRequest
-from tests.fixtures.pdf import flat, pdf_text
+from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.rates import bundled_rates
 
 CASE_ID = "invoice-123456782-F-2024-0117"
@@ -68,7 +69,7 @@ async def test_the_activity_returns_the_engine_statement_with_its_rates_and_sour
     # 1500 × 12.15% × 15/365 = 273375/36500 = 7.4897… → 7.49, twice; + 40.00
     assert [str(p.interest) for p in statement.periods] == ["7.49", "7.49"]
     assert (str(statement.total), statement.until) == ("54.98", date(2026, 1, 15))
-    assert "11 Jun 2025" in statement.periods[0].rate_source
+    assert "11 juin 2025" in statement.periods[0].rate_source
     # What the workflow history records: the statement survives the data converter's JSON.
     assert PenaltyStatement.model_validate_json(statement.model_dump_json()) == statement
 
@@ -95,7 +96,9 @@ async def test_stop_at_known_rates_draws_the_statement_to_the_last_covered_day(t
     assert warning.startswith(
         "Intérêts arrêtés au 31 décembre 2025 : le taux applicable au premier semestre 2026"
     )
-    assert "(2026-H1) ne figure pas encore dans les tables de taux" in warning
+    # The half-year in words only: "2026-H1" is nobody's French.
+    assert "premier semestre 2026 ne figure pas encore dans les tables de taux" in warning
+    assert "H1" not in warning
     assert "les intérêts continuent de courir" in warning
 
 
@@ -117,11 +120,20 @@ async def test_a_missing_rate_is_a_non_retryable_rate_not_known(tmp_path: Path) 
     assert error.message.startswith(f"{CASE_ID}: no rate for 2026-H1")
     assert str(rates / "ecb_main_refinancing.csv") in error.message
 
-    # Even with stop_at_known_rates: no late day at all falls within the tables.
+
+async def test_an_invoice_late_only_beyond_the_tables_still_owes_the_indemnity(tmp_path: Path) -> None:
+    # Code de commerce D441-5: the 40 EUR are due from the first day late and need no rate.
+    activities = activities_for(tmp_path, rates_until_2025(tmp_path))
     late_start = computation(stop_at_known_rates=True, due_date=date(2026, 1, 10), until=date(2026, 2, 10))
-    with pytest.raises(ApplicationError, match="no rate for 2026-H1") as raised:
-        await activities.compute_penalties(late_start)
-    assert (raised.value.type, raised.value.non_retryable) == ("RateNotKnown", True)
+    statement = await activities.compute_penalties(late_start)
+    assert (statement.interest, statement.indemnity, statement.total) == (
+        Decimal("0.00"),
+        Decimal("40.00"),
+        Decimal("40.00"),
+    )
+    assert statement.periods == [] and statement.until == date(2026, 2, 10)
+    [warning] = statement.warnings
+    assert "Intérêts non encore chiffrés" in warning and "premier semestre 2026" in warning
 
 
 async def test_an_invalid_request_is_a_non_retryable_invalid_penalty_request(tmp_path: Path) -> None:
@@ -153,21 +165,29 @@ def business_statement() -> PenaltyStatement:
 
 
 def statement_request(
-    statement: PenaltyStatement, kind: DebtorKind = DebtorKind.BUSINESS
+    statement: PenaltyStatement, kind: DebtorKind = DebtorKind.BUSINESS, **fields: object
 ) -> StatementRequest:
-    return StatementRequest(
-        case_id=CASE_ID,
-        step_key="penalty_claim",
-        creditor_name="Menuiserie Dupont",
-        creditor_siren="123456782",
-        debtor_name="Bâtiments Martin" if kind is DebtorKind.BUSINESS else "Jeanne Leroy",
-        debtor_kind=kind,
-        invoice_number="F-2024-0117",
-        issue_date=date(2024, 5, 16),
-        due_date=date(2024, 6, 15),
-        principal=Decimal("1000.00"),
-        statement=statement,
-        drawn_on=date(2024, 7, 16),
+    """The statement of an invoice of 1 200,00 € of which 200,00 € were paid before the case."""
+    business = kind is DebtorKind.BUSINESS
+    return StatementRequest.model_validate(
+        {
+            "case_id": CASE_ID,
+            "step_key": "penalty_claim",
+            "creditor_name": "Menuiserie Dupont",
+            "creditor_siren": "123456782",
+            "debtor_name": "Bâtiments Martin" if business else "Jeanne Leroy",
+            "debtor_kind": kind,
+            "debtor_siren": "987654324" if business else None,
+            "debtor_address": Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris"),
+            "invoice_number": "F-2024-0117",
+            "issue_date": date(2024, 5, 16),
+            "due_date": date(2024, 6, 15),
+            "invoice_amount": Decimal("1200.00"),
+            "principal": Decimal("1000.00"),
+            "statement": statement,
+            "drawn_on": date(2024, 7, 16),
+            **fields,
+        }
     )
 
 
@@ -180,16 +200,25 @@ def test_the_statement_pdf_shows_every_period_the_totals_and_the_legal_mentions(
     assert "Décompte des pénalités de retard — justificatif de calcul" in text
     assert "Établi le 16 juillet 2024, arrêté au 15 juillet 2024 inclus" in text
     assert "Créancier Menuiserie Dupont — SIREN 123456782" in text
-    assert "Débiteur Bâtiments Martin" in text
+    # The debtor as the letters name it.
+    assert "Débiteur Bâtiments Martin — SIREN 987654324 4 avenue Jean Jaurès, 75019 Paris" in text
     assert "Facture n° F-2024-0117 du 16 mai 2024, échue le 15 juin 2024" in text
-    assert "Principal dû à l'échéance 1 000,00 €" in text
-    assert "Principal restant dû au 15 juillet 2024 800,00 €" in text
+    # From the invoice's amount to the balance: 1 200 − 200 = 1 000; 1 000 − 200 = 800.
+    assert (
+        "Montant de la facture 1 200,00 € Réglé avant l'ouverture du dossier − 200,00 € "
+        "Principal restant dû à l'ouverture du dossier 1 000,00 € "
+        "Paiements reçus depuis, jusqu'au 15 juillet 2024 − 200,00 € "
+        "Principal restant dû au 15 juillet 2024 800,00 €"
+    ) in text
     # Every period: du, au, jours, base, taux, source du taux, intérêts.
     # Jun 16 .. 30 = 15 days on 1000 at 14.50 %: 217500/36500 = 5.958… → 5.96
     # Jul 1 = 1 day on 1000 at 14.25 % (the payment day is still late): 14250/36500 = 0.390… → 0.39
     # Jul 2 .. 15 = 14 days on 800 at 14.25 %: 159600/36500 = 4.372… → 4.37
-    h1 = "taux de refinancement de la BCE 4,50 % (ECB decision effective 20 Sep 2023) + 10 points"
-    h2 = "taux de refinancement de la BCE 4,25 % (ECB decision effective 12 Jun 2024) + 10 points"
+    h1 = (
+        "taux de refinancement de la BCE 4,50 % (décision de la BCE en vigueur le 20 septembre 2023) "
+        "+ 10 points"
+    )
+    h2 = "taux de refinancement de la BCE 4,25 % (décision de la BCE en vigueur le 12 juin 2024) + 10 points"
     assert "Du Au Jours Base Taux annuel Source du taux Intérêts" in text
     assert f"16 juin 2024 30 juin 2024 15 1 000,00 € 14,50 % {h1} 5,96 €" in text
     assert f"1er juillet 2024 1er juillet 2024 1 1 000,00 € 14,25 % {h2} 0,39 €" in text
@@ -204,13 +233,32 @@ def test_the_statement_pdf_shows_every_period_the_totals_and_the_legal_mentions(
     assert "Pénalités de retard : article L441-10 du Code de commerce" in text
     assert "articles L441-10 et D441-5 du Code de commerce" in text
     assert "Textes appliqués : Code de commerce, art. L441-10 et Code de commerce, art. D441-5." in text
-    assert "2024-H1: le taux par défaut de 14,50 % (taux BCE 4,50 % + 10 points)" in text
-    assert "2024-H2: le taux par défaut de 14,25 % (taux BCE 4,25 % + 10 points)" in text
+    # Each half-year in words, never as the tables' code.
+    assert "Premier semestre 2024 : le taux par défaut de 14,50 % (taux BCE 4,50 % + 10 points)" in text
+    assert "Second semestre 2024 : le taux par défaut de 14,25 % (taux BCE 4,25 % + 10 points)" in text
+    assert "2024-H" not in text
     assert flat(business_statement().convention) in text
     assert "elles sont non soumises à la TVA" in text
     assert PdfReader(files.statement.path).metadata.title == (
         "Décompte des pénalités de retard — facture n° F-2024-0117"
     )
+    assert french_spacing_faults(raw_pdf_text(files.statement.path)) == []
+
+
+def test_a_statement_requested_before_the_debtor_and_amount_were_sent_still_adds_up(tmp_path: Path) -> None:
+    """Histories recorded earlier ask without the debtor's SIREN and address nor the invoice's amount:
+    the statement shows the balances it knows, consistently."""
+    request = statement_request(
+        business_statement(), debtor_siren=None, debtor_address=None, invoice_amount=None
+    )
+    text = pdf_text(activities_for(tmp_path).render_penalty_statement(request).statement.path)
+    assert "Débiteur Bâtiments Martin Facture n° F-2024-0117" in text
+    assert "Montant de la facture" not in text and "Réglé avant" not in text
+    assert (
+        "Principal restant dû à l'ouverture du dossier 1 000,00 € "
+        "Paiements reçus depuis, jusqu'au 15 juillet 2024 − 200,00 € "
+        "Principal restant dû au 15 juillet 2024 800,00 €"
+    ) in text
 
 
 def test_a_consumer_statement_rests_on_the_civil_code_and_claims_no_indemnity(tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from config.policy import POLICIES_DIR, PolicyError, available_policies, load_policy
+from models.policy import EscalationPolicy
 
 
 @pytest.mark.parametrize("name", available_policies())
@@ -32,3 +34,16 @@ def test_invalid_toml_is_refused(tmp_path: Path) -> None:
     path.write_text("name = \n", encoding="utf-8")
     with pytest.raises(PolicyError, match=r"broken\.toml: not valid TOML"):
         load_policy(str(path))
+
+
+def test_a_policy_serialised_before_max_hold_holds_a_year(tmp_path: Path) -> None:
+    """Cases started before max_hold existed carry a policy without it: they get a year."""
+    policy = load_policy("default")
+    assert policy.max_hold == timedelta(days=365)
+    old = policy.model_dump(mode="json")
+    del old["max_hold"]
+    assert EscalationPolicy.model_validate(old).max_hold == timedelta(days=365)
+    path = tmp_path / "short.toml"
+    text = (POLICIES_DIR / "default.toml").read_text(encoding="utf-8")
+    path.write_text(text.replace('max_hold = "365d"', 'max_hold = "90d"'), encoding="utf-8")
+    assert load_policy(str(path)).max_hold == timedelta(days=90)

@@ -10,7 +10,7 @@ import pytest
 from law.letters import (
     AGENCY_FIRST_LETTER,
     amount_claimed,
-    is_small_claim,
+    announced_route,
     letter_reference,
     letter_template,
     penalties_from,
@@ -71,7 +71,20 @@ def test_an_agency_never_claims_further_recovery_costs() -> None:
     assert amount_claimed(Decimal("1000.00"), None, by_agency=False) == Decimal("1000.00")
 
 
-def test_the_small_claims_ceiling_is_inclusive_and_penalties_start_the_day_after_due() -> None:
-    assert is_small_claim(Decimal("5000.00"), Decimal("5000.00"))
-    assert not is_small_claim(Decimal("5000.01"), Decimal("5000.00"))
+def test_the_route_announced_weighs_principal_and_interest_and_penalties_start_the_day_after_due() -> None:
+    ceiling = Decimal("5000.00")
+    # CPCE L125-1: principal and interest included, the ceiling itself still a small claim.
+    assert announced_route(Decimal("4950.00"), Decimal("50.00"), ceiling) == "small_claims"
+    assert announced_route(Decimal("4950.00"), Decimal("50.01"), ceiling) == "injonction_de_payer"
+    # The demo's 4 850 € claim crosses the ceiling only with its interest.
+    assert announced_route(Decimal("4850.00"), Decimal("0.00"), ceiling) == "small_claims"
+    assert announced_route(Decimal("4850.00"), Decimal("151.20"), ceiling) == "injonction_de_payer"
     assert penalties_from(date(2026, 2, 28)) == date(2026, 3, 1)
+
+
+def test_interest_counted_short_of_today_proves_a_claim_over_the_ceiling_never_under_it() -> None:
+    ceiling = Decimal("5000.00")
+    short = {"interest_complete": False}
+    assert announced_route(Decimal("4990.00"), Decimal("20.00"), ceiling, **short) == "injonction_de_payer"
+    assert announced_route(Decimal("4990.00"), Decimal("5.00"), ceiling, **short) is None
+    assert announced_route(Decimal("5000.01"), Decimal("0.00"), ceiling, **short) == "injonction_de_payer"

@@ -49,7 +49,8 @@ def test_business_default_rate_within_one_half_year() -> None:
     assert money(period.rate_percent) == "12.15"
     assert (
         plain(period.rate_source)
-        == "taux de refinancement de la BCE 2,15 % (ECB decision effective 11 Jun 2025) + 10 points"
+        == "taux de refinancement de la BCE 2,15 % (décision de la BCE en vigueur le 11 juin 2025) "
+        "+ 10 points"
     )
     # 1000 × 12.15% × 30/365 = 364500/36500 = 9.9863… → 9.99
     assert money(statement.interest) == "9.99"
@@ -86,7 +87,7 @@ def test_period_across_year_end_is_split_even_at_the_same_rate() -> None:
     # Dec 17 .. 31 = 15 days (2025-H2, 12.15 %); Jan 1 .. 15 = 15 days (2026-H1, 12.15 %)
     assert (first.start, first.end, first.days) == (date(2025, 12, 17), date(2025, 12, 31), 15)
     assert (second.start, second.end, second.days) == (date(2026, 1, 1), date(2026, 1, 15), 15)
-    assert "11 Jun 2025)" in first.rate_source and "5 Feb 2026" in second.rate_source
+    assert "11 juin 2025)" in first.rate_source and "5 février 2026" in second.rate_source
     # 1500 × 12.15% × 15/365 = 273375/36500 = 7.4897… → 7.49, twice
     assert money(first.interest) == money(second.interest) == "7.49"
     assert money(statement.interest) == "14.98"
@@ -218,7 +219,7 @@ def test_contract_rate_below_the_floor_is_raised_with_a_warning() -> None:
     # 5.00 < 3 × 5.07 = 15.21: raised to 15.21; Mar 2 .. 31 = 30 days
     assert money(period.rate_percent) == "15.21"
     assert plain(period.rate_source).startswith("3 × taux d'intérêt légal 5,07 % (")
-    assert "21 Dec 2023" in period.rate_source
+    assert "21 décembre 2023" in period.rate_source
     # 1000 × 15.21% × 30/365 = 456300/36500 = 12.5013… → 12.50
     assert money(statement.interest) == "12.50"
     [warning] = statement.warnings
@@ -293,19 +294,19 @@ def test_consumer_notice_before_the_due_date_is_refused() -> None:
 
 
 def test_a_half_year_missing_from_the_tables_is_an_error_not_a_guess() -> None:
-    with pytest.raises(RateNotKnown, match=r"2026-H2 .*ecb_main_refinancing\.csv"):
+    with pytest.raises(RateNotKnown, match=r"2027-H1 .*ecb_main_refinancing\.csv"):
         penalties(
             principal=Decimal("1000"),
-            due_date=date(2026, 6, 20),
-            until=date(2026, 7, 5),
+            due_date=date(2026, 12, 20),
+            until=date(2027, 1, 5),
             debtor_kind=BUSINESS,
         )
-    with pytest.raises(RateNotKnown, match=r"2026-H2 .*legal_interest\.csv"):
+    with pytest.raises(RateNotKnown, match=r"2027-H1 .*legal_interest\.csv"):
         penalties(
             principal=Decimal("1000"),
-            due_date=date(2026, 6, 20),
-            notice_date=date(2026, 6, 25),
-            until=date(2026, 7, 5),
+            due_date=date(2026, 12, 20),
+            notice_date=date(2026, 12, 25),
+            until=date(2027, 1, 5),
             debtor_kind=CONSUMER,
         )
     with pytest.raises(RateNotKnown, match="2022-H2"):
@@ -428,12 +429,13 @@ def test_amounts_are_kept_to_the_cent() -> None:
 def test_rate_tables_lookup_by_date() -> None:
     tables = load_rate_tables(BUNDLED_RATES_DIR)
     assert half_year_of(date(2024, 6, 30)) == "2024-H1" and half_year_of(date(2024, 7, 1)) == "2024-H2"
-    assert tables.ecb_rate(date(2024, 6, 30)) == (Decimal("4.50"), "ECB decision effective 20 Sep 2023")
-    assert tables.ecb_rate(date(2024, 7, 1)) == (Decimal("4.25"), "ECB decision effective 12 Jun 2024")
+    decision = "décision de la BCE en vigueur le"
+    assert tables.ecb_rate(date(2024, 6, 30)) == (Decimal("4.50"), f"{decision} 20 septembre 2023")
+    assert tables.ecb_rate(date(2024, 7, 1)) == (Decimal("4.25"), f"{decision} 12 juin 2024")
     legal = tables.legal_rate(date(2025, 12, 31))
     assert (money(legal.percent), legal.source) == (
         "2.76",
-        "Arrêté of 19 Jun 2025 fixing the legal interest rate",
+        "arrêté du 19 juin 2025 relatif à la fixation du taux de l'intérêt légal",
     )
     assert money(tables.legal_rate(date(2025, 12, 31), creditor_is_individual=True).percent) == "6.65"
     assert load_rate_tables(BUNDLED_RATES_DIR) is tables  # read once
@@ -624,8 +626,8 @@ def test_an_invalid_request_names_the_field_at_fault(fields: dict[str, object], 
 
 
 def test_covered_until_is_the_end_of_the_last_half_year_both_tables_give(tmp_path: Path) -> None:
-    # config/rates: both tables run from 2023-H1 to 2026-H1
-    assert load_rate_tables(BUNDLED_RATES_DIR).covered_until() == date(2026, 6, 30)
+    # config/rates: both tables run from 2023-H1 to 2026-H2
+    assert load_rate_tables(BUNDLED_RATES_DIR).covered_until() == date(2026, 12, 31)
 
     ecb = "2025-H1,3.15,ECB\n2025-H2,2.15,ECB\n2026-H1,2.15,ECB\n"
     legal = "2025-H1,3.71,7.21,Arrêté\n2025-H2,2.76,6.65,Arrêté\n"
@@ -642,3 +644,15 @@ def test_covered_until_is_the_end_of_the_last_half_year_both_tables_give(tmp_pat
 
     nothing_shared = write_tables(tmp_path / "nothing_shared", "2024-H1,4.50,ECB\n", legal)
     assert load_rate_tables(nothing_shared).covered_until() is None
+
+
+def test_the_half_years_missing_up_to_a_day_are_named_with_their_tables(tmp_path: Path) -> None:
+    tables = load_rate_tables(BUNDLED_RATES_DIR)
+    assert tables.missing_up_to(date(2026, 12, 1)) == {}
+    both = ["ecb_main_refinancing.csv", "legal_interest.csv"]
+    assert tables.missing_up_to(date(2027, 3, 1)) == {"2027-H1": both}
+    ecb = "2025-H1,3.15,BCE\n2025-H2,2.15,BCE\n"
+    legal = "2025-H1,3.71,7.21,arrêté\n"
+    assert load_rate_tables(write_tables(tmp_path / "short", ecb, legal)).missing_up_to(date(2025, 9, 1)) == {
+        "2025-H2": ["legal_interest.csv"]
+    }

@@ -402,7 +402,7 @@ def test_agency_first_letter_carries_the_r124_4_mentions(
     reference = f"{CASE_ID}/first_reminder-{kind.value}-agency"
     assert f"la référence du présent courrier, {reference}, du 1er avril 2025" in text
     # The agency sends it, for the creditor.
-    assert "agissant pour le compte de L'Atelier Dupont & Fils" in text
+    assert "agissant pour le compte du créancier : L'Atelier Dupont & Fils" in text
     assert "Lyon, le 1er avril 2025" in text
     reader = PdfReader(letter.document.path)
     assert reader.metadata is not None and reader.metadata.author == "Recouvrements du Rhône SAS"
@@ -448,7 +448,7 @@ def test_later_agency_letters_recall_the_first(documents: DocumentActivities, st
     assert FIRST_LETTER_RECALLED in text
     assert FIRST_LETTER_RECALLED in flat(letter.email_body)
     assert f"Référence du présent courrier : {CASE_ID}/{step}-business-agency" in text
-    assert "agissant pour le compte de L'Atelier Dupont & Fils" in text
+    assert "agissant pour le compte du créancier : L'Atelier Dupont & Fils" in text
     assert "Recouvrements du Rhône SAS pour le compte de L'Atelier Dupont & Fils" in text  # signature
     assert "RECOUVREMENT AMIABLE" not in text and "L111-8" not in text  # the policy's own letter
     if step == "formal_notice":
@@ -532,7 +532,7 @@ def test_a_creditor_overrides_one_block_of_our_letter(override_settings: Setting
     )
     assert ours.email_subject == "Mise en demeure de payer : facture n° F-2025-0042"
     ours_text = pdf_text(ours.document.path)
-    assert "Veuillez agréer, Madame, Monsieur, nos salutations distinguées." in ours_text
+    assert "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations" in ours_text
     assert not PdfReader(ours.document.path).pages[0].images
 
 

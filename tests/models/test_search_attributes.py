@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from models.commands import DisputeRequest, FilingDecision, PauseRequest, ResumeRequest
+from models.commands import DisputeRequest, FilingDecision, PauseRequest, PaymentRequest, ResumeRequest
 from models.enums import CaseState, Stage
 from models.search_attributes import (
     BALANCE_CENTS,
@@ -16,6 +16,9 @@ from models.search_attributes import (
     DISPUTED,
     DUE_DATE,
     NEEDS_PERSON,
+    NEXT_ACTION,
+    NEXT_ACTION_AT,
+    NO_ACTION,
     PAUSED,
     STAGE,
     STATE,
@@ -24,7 +27,7 @@ from models.search_attributes import (
 )
 from tests.fixtures.cases import CREDITOR_SIREN as CASE_CREDITOR
 from tests.fixtures.cases import RelanceUnderTest, make_case
-from tests.fixtures.workflows import assert_replays, start, to_court, today, wait_for
+from tests.fixtures.workflows import AGENT_IDS, assert_replays, start, to_court, today, wait_for
 from workflows import InvoiceCollectionWorkflow
 
 
@@ -108,7 +111,8 @@ async def test_a_case_says_through_visibility_when_it_needs_a_person(relance: Re
     assert asking.approval_pending and await needs_person() is True
 
     await handle.execute_update(
-        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
+        InvoiceCollectionWorkflow.decide_filing,
+        FilingDecision(approve=True, agent="dave", agent_id=AGENT_IDS["dave"]),
     )
     await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
     assert await needs_person() is False
@@ -121,3 +125,23 @@ def test_the_work_queue_also_asks_the_cases_that_publish_no_need() -> None:
     assert "TaskQueue = 'relance'" in query
     with pytest.raises(ValueError, match="plain task queue"):
         case_query(task_queue="x' OR 1=1")
+
+
+async def test_a_case_publishes_the_step_it_takes_next_and_when(relance: RelanceUnderTest) -> None:
+    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    handle = await start(relance, case)
+    status = await wait_for(handle, lambda s: s.next_action is not None and s.next_action_at is not None)
+
+    async def published() -> tuple[str | None, datetime | None]:
+        attributes = (await handle.describe()).typed_search_attributes
+        return attributes.get(NEXT_ACTION), attributes.get(NEXT_ACTION_AT)
+
+    assert await published() == (status.next_action, status.next_action_at)
+    # Paid in full: nothing is ahead any more, and the lists say so.
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.record_payment,
+        PaymentRequest(amount=case.invoice.balance, paid_on=await today(relance), agent="bob"),
+    )
+    await wait_for(handle, lambda s: s.state == CaseState.PAID)
+    assert (await published())[0] == NO_ACTION
+    await assert_replays(handle, record_as="next_action_published")

@@ -21,12 +21,13 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from backoffice.accounts import add_user
 from backoffice.audit import actions_from_history, case_history, replay_history
 from backoffice.intake.batch import start_case
 from config.encryption import data_converter, payload_keys
 from config.settings import Settings
 from models.commands import PaymentRequest
-from models.enums import CaseState
+from models.enums import CaseState, Role
 from models.invoices import CaseInput
 from security.payload_codec import (
     EncryptionCodec,
@@ -39,6 +40,7 @@ from security.payload_codec import (
 )
 from storage.database import Database
 from tests.fixtures.cases import RelanceUnderTest, make_case
+from tests.fixtures.cli import PASSWORD, session_env
 from tests.fixtures.temporal import HISTORIES, TEST_PAYLOAD_KEYS
 from worker import build_worker
 from workflows import InvoiceCollectionWorkflow
@@ -236,12 +238,20 @@ async def test_processes_starting_together_share_one_key(tmp_path: Path) -> None
     assert all(keys == found[0] for keys in found)
 
 
-async def test_the_command_line_says_which_key_is_wrong(tmp_path: Path) -> None:
+async def test_the_command_line_says_which_key_is_wrong(sqlite_database: Database, tmp_path: Path) -> None:
     short = "2026-01:" + base64.b64encode(bytes(16)).decode()
+    await add_user(sqlite_database, "alice", PASSWORD, Role.ADMIN)
+    signed_in = await session_env(sqlite_database, tmp_path, "alice")
     process = await asyncio.create_subprocess_exec(
         str(RELANCE),
         "list",
-        env={**os.environ, "RELANCE_DATA_DIR": str(tmp_path), "RELANCE_PAYLOAD_KEYS": short},
+        env={
+            **os.environ,
+            "RELANCE_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": sqlite_database.url,
+            **signed_in,
+            "RELANCE_PAYLOAD_KEYS": short,
+        },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

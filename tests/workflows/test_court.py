@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from law.rates import half_year_of
 from models.commands import (
     BailiffReport,
     BailiffReportKind,
@@ -28,6 +29,7 @@ from storage.journal import case_events
 from tests.fixtures.cases import RelanceUnderTest, make_case
 from tests.fixtures.pdf import pdf_text
 from tests.fixtures.workflows import (
+    AGENT_IDS,
     Handle,
     advance,
     advance_until,
@@ -46,13 +48,10 @@ def at(status: CaseStatus, kind: str) -> int:
     return kinds(status).index(kind)
 
 
-
-
-
-
 async def approve(handle: Handle, agent: str = "dave") -> CaseStatus:
     await handle.execute_update(
-        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent=agent)
+        InvoiceCollectionWorkflow.decide_filing,
+        FilingDecision(approve=True, agent=agent, agent_id=AGENT_IDS[agent]),
     )
     return await wait_for(handle, lambda s: s.state != CaseState.OPEN)
 
@@ -125,6 +124,11 @@ async def test_a_received_notice_leads_to_a_filing_a_handoff_and_a_recovery(
     )
     request = pdf_text(dossier / "demande_petites_creances.pdf")
     assert case.debtor.name in request and case.invoice.number in request
+    # The debtor in Paris: the commissaire de justice of the cour d'appel de Paris, then the court
+    # named; never disputed, and the request says so.
+    assert "dans le ressort de la cour d'appel de Paris, où demeure le débiteur, 75019 Paris" in request
+    assert "Président du Tribunal des activités économiques de Paris (1 quai de la Corse" in request
+    assert "Le débiteur n'a pas contesté la créance." in request
     # Delivered to the commissaire de justice's folder (no address configured): the same files.
     dropped = relance.settings.bailiff_drop_dir / case.case_id
     assert sha256(dropped / "manifest.json") == manifest_sha256(dossier)
@@ -257,7 +261,8 @@ async def test_an_open_dispute_holds_the_ladder_and_the_filing(relance: RelanceU
         await handle.execute_update(InvoiceCollectionWorkflow.dispute, dispute)
     assert "already open" in str(twice.value.cause)
     await handle.execute_update(
-        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
+        InvoiceCollectionWorkflow.decide_filing,
+        FilingDecision(approve=True, agent="dave", agent_id=AGENT_IDS["dave"]),
     )
     deferred = await wait_for(handle, lambda s: "filing_deferred" in kinds(s))
     assert "the debtor disputes the claim" in deferred.actions[-1].detail
@@ -275,6 +280,10 @@ async def test_an_open_dispute_holds_the_ladder_and_the_filing(relance: RelanceU
     asking = await wait_for(handle, lambda s: kinds(s).count("filing_approval_requested") == 2)
     filed = await approve(handle, agent="dave")
     assert filed.state == CaseState.WITH_BAILIFF
+    # A dispute was opened, then closed: the request does not say the claim was never disputed.
+    request = pdf_text(relance.data_dir / "dossiers" / case.case_id / "demande_petites_creances.pdf")
+    assert "Le débiteur a élevé une contestation, close depuis" in request
+    assert "n'a pas contesté" not in request
     await report(
         handle, BailiffReport(kind=BailiffReportKind.FAILED, note="débiteur insolvable", agent="erin")
     )
@@ -379,3 +388,39 @@ async def test_reports_of_the_commissaire_need_a_dossier_with_them(relance: Rela
     assert "needs a reason" in str(no_reason.value.cause)
     with pytest.raises(ValueError, match="who bears the costs"):
         BailiffReport(kind=BailiffReportKind.ACCEPTED, costs=Decimal("10.00"))
+
+
+async def test_a_small_claim_waits_for_the_rates_of_today(relance: RelanceUnderTest) -> None:
+    # Due a few days ago; the tables stop before that half-year: no late day finds its rate.
+    due = await today(relance) - timedelta(days=5)
+    current = half_year_of(due)
+    complete = {}
+    for name in ("ecb_main_refinancing.csv", "legal_interest.csv"):
+        path = relance.settings.rates_dir / name
+        complete[path] = path.read_text(encoding="utf-8")
+        lines = complete[path].splitlines()
+        kept = [line for line in lines if line.startswith("half_year") or line[:7] < current]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf)
+    handle = await start(relance, case)
+    await escalate(handle, Stage.FORMAL_NOTICE)
+    await wait_for(handle, lambda s: "formal_notice_received" in kinds(s))
+    await escalate(handle, Stage.PENALTY_CLAIM)
+    claimed = await wait_for(handle, lambda s: "penalty_claim_sent" in kinds(s))
+    # The claim still asks the 40 EUR indemnity, which needs no rate (Code de commerce D441-5).
+    assert "penalties 40.00 EUR" in claimed.actions[at(claimed, "penalty_claim_sent")].detail
+    await escalate(handle, Stage.JUDICIAL_FILING, agent="carol")
+    held = await wait_for(handle, lambda s: "route_waits_for_rates" in kinds(s))
+    assert held.paused and held.held_by_case
+    assert "taux du semestre non publiés" in (held.pause_reason or "")
+    assert "filing_approval_requested" not in kinds(held)
+
+    # The operator completes the tables (read again at once) and the agent resumes: decided again.
+    for path, text in complete.items():
+        path.write_text(text, encoding="utf-8")
+    await handle.execute_update(
+        InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob", agent_id=AGENT_IDS["bob"])
+    )
+    asking = await wait_for(handle, lambda s: "filing_approval_requested" in kinds(s))
+    assert "small_claims" in asking.actions[at(asking, "filing_approval_requested")].detail
+    await assert_replays(handle, record_as="route_waits_for_rates")

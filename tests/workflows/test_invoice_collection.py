@@ -41,11 +41,12 @@ from models.enums import CaseState, DebtorKind, Stage
 from models.status import CaseStatus
 from storage.journal import case_events
 from support.french import money_fr
-from tests.fixtures.cases import RelanceUnderTest, make_case
+from tests.fixtures.cases import TEST_CASE_ID_KEY, RelanceUnderTest, make_case
 from tests.fixtures.facturx import DUE_DATE, basic_xml, facturx_pdf
 from tests.fixtures.smtp import read_messages
 from tests.fixtures.temporal import converter_for_tests
 from tests.fixtures.workflows import (
+    AGENT_IDS,
     PARIS,
     Handle,
     advance,
@@ -96,7 +97,7 @@ async def filed_once_approved(
     """Let the case run, approve its judicial filing as ``agent`` when it asks for it, and return
     the case once its dossier is with the commissaire de justice."""
     await advance_until(relance, handle, asks_approval, step)
-    approval = FilingDecision(approve=True, agent=agent)
+    approval = FilingDecision(approve=True, agent=agent, agent_id=AGENT_IDS[agent])
     await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, approval)
     return await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
 
@@ -468,11 +469,12 @@ async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance
     xml = basic_xml(number="FX-1", due_date=due_xml)
     source = facturx_pdf(relance.data_dir / "incoming", xml, name="FX-1.pdf", page="Facture FX-1")
     rows = read_invoices([source], relance.data_dir / "invoices", None)
-    [row] = (await store_invoices(relance.database, rows, "default")).rows
+    [stored] = (await store_invoices(relance.database, rows, "default", TEST_CASE_ID_KEY)).invoices
+    row = stored.row
     assert row.invoice.pdf_path is not None and Path(row.invoice.pdf_path).read_bytes() == source.read_bytes()
     # The creditor accepted the charter: its invoice travels with the green label.
     creditor = row.creditor.model_copy(update={"charter_accepted_on": date(2026, 1, 5)})
-    case = case_input(replace(row, creditor=creditor), load_policy("default"), "test")
+    case = case_input(replace(row, creditor=creditor), stored.case_id, load_policy("default"), "test")
     handle = await start(relance, case)
 
     await advance(relance, 2)
@@ -502,8 +504,9 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
     ):
         await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=target))
         await wait_for(handle, lambda s, d=done: d in [a.kind for a in s.actions])
+    carol = {"agent": "carol", "agent_id": AGENT_IDS["carol"]}
     await handle.execute_update(
-        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING, agent="carol")
+        InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING, **carol)
     )
     asking = await wait_for(handle, asks_approval)
     assert asking.waiting_for == "approval of the judicial filing by an agent other than carol"
@@ -513,10 +516,19 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
             await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, decision)
         return str(refusal.value.cause)
 
-    assert "four-eyes rule: carol asked for this filing" in await refused(
-        FilingDecision(approve=True, agent="carol")
+    asked_by_carol = "four-eyes rule: carol asked for this filing"
+    assert asked_by_carol in await refused(FilingDecision(approve=True, **carol))
+    # The rule compares users, not the names a request gives.
+    assert "four-eyes rule: c.dupont asked for this filing" in await refused(
+        FilingDecision(approve=True, agent="c.dupont", agent_id=AGENT_IDS["carol"])
     )
-    assert "needs a reason" in await refused(FilingDecision(approve=False, agent="dave"))
+    assert "needs its agent's user id" in await refused(FilingDecision(approve=True, agent="dave"))
+    # Nobody speaks for the case itself.
+    assert "'relance' is the case's own name" in await refused(
+        FilingDecision(approve=True, agent="relance", agent_id=99)
+    )
+    dave = {"agent": "dave", "agent_id": AGENT_IDS["dave"]}
+    assert "needs a reason" in await refused(FilingDecision(approve=False, **dave))
 
     # Nobody decides: the agents are reminded, then a supervisor is asked; the filing still waits.
     await advance(relance, 11)
@@ -526,7 +538,7 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
     assert not (relance.data_dir / "dossiers" / case.case_id).exists()
 
     await handle.execute_update(
-        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, agent="dave")
+        InvoiceCollectionWorkflow.decide_filing, FilingDecision(approve=True, **dave)
     )
     final = await wait_for(handle, lambda s: s.state == CaseState.WITH_BAILIFF)
     approved = next(a for a in final.actions if a.kind == "filing_approved")
@@ -545,7 +557,12 @@ async def test_a_rejected_filing_keeps_the_case_amicable(relance: RelanceUnderTe
 
     await handle.execute_update(
         InvoiceCollectionWorkflow.decide_filing,
-        FilingDecision(approve=False, agent="erin", reason="le débiteur conteste la livraison"),
+        FilingDecision(
+            approve=False,
+            agent="erin",
+            agent_id=AGENT_IDS["erin"],
+            reason="le débiteur conteste la livraison",
+        ),
     )
     final = await handle.result()
     assert final.state == CaseState.KEPT_AMICABLE

@@ -42,6 +42,10 @@ def test_histories_are_stored() -> None:
         "published_search_attributes",
         "promise_broken",
         "needs_person_published",
+        # Since the cases publish the step they take next.
+        "next_action_published",
+        # Since a small claim waits for the rates of today.
+        "route_waits_for_rates",
     }
 
 

@@ -1,4 +1,5 @@
-// The little the pages need from a script: refresh the dashboard, follow an import's progress.
+// The little the pages need from a script: refresh the dashboard, follow an import's progress
+// (its three phases: invoices validated, stored, cases started).
 "use strict";
 
 function refreshEvery(element) {
@@ -16,9 +17,13 @@ function followImport(element) {
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) return;
     const job = await response.json();
-    element.querySelector("progress").max = job.total || 1;
-    element.querySelector("progress").value = job.done;
-    element.querySelector(".count").textContent = `${job.done} / ${job.total}`;
+    for (const [phase, count] of Object.entries(job.phases)) {
+      const row = element.querySelector(`[data-phase="${phase}"]`);
+      if (!row) continue;
+      row.querySelector("progress").max = count.total || 1;
+      row.querySelector("progress").value = count.done;
+      row.querySelector(".count").textContent = `${count.done} / ${count.total}`;
+    }
     if (job.finished) {
       clearInterval(timer);
       window.location.reload();

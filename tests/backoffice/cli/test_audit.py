@@ -7,14 +7,14 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from tests.fixtures.cli import BUSINESS, CREDITOR, Cli
+from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of
 
 
 async def test_the_litigation_file_of_a_case_is_written_on_demand(cli: Cli) -> None:
     due = (date.today() + timedelta(days=30)).isoformat()
     row = CREDITOR + BUSINESS + f"F-500,{date.today().isoformat()},{due},900.00,0,BC-50"
     await cli.json("import", str(cli.write_csv(row)))
-    case_id = "invoice-123456782-F-500"
+    case_id = case_id_of(cli.settings, "F-500")
     await cli.json("escalate", case_id, "--to", "formal_notice")
     for _ in range(100):
         status = await cli.json("status", case_id)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
-from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, invoice_count
+from temporalio.testing import WorkflowEnvironment
+
+from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of, invoice_count, running_cli
 
 
 async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
@@ -18,6 +22,43 @@ async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
     assert "row 3, column debtor_siren" in err
     assert "row 4, column due_date" in err
     assert "nothing imported" in err
+    assert invoice_count(cli.settings) == 0
+
+
+async def test_import_beyond_the_bounds_is_a_line_per_value_and_stores_nothing(cli: Cli) -> None:
+    """Amounts that crashed the import (decimal.InvalidOperation) or overflowed the balance's
+    search attribute, an invoice number longer than a workflow id, a claim time-barred since 1905."""
+    good = CREDITOR + BUSINESS + "F-110,2026-01-10,2026-02-09,500.00,0,BC-1"
+    rows = [
+        good.replace("500.00", "1e309"),
+        good.replace("F-110", "F-111").replace("500.00", "1" * 29),
+        good.replace("F-110", "F-112").replace("500.00", "99999999999999999999.99"),
+        good.replace("F-110", "F" * 2000),
+        good.replace("F-110", "F-114").replace("2026-01-10,2026-02-09", "1900-01-01,1900-01-31"),
+        good.replace("F-110", "F-115").replace("2026-01-10,2026-02-09", "2031-01-10,2031-02-09"),
+        good.replace("F-110", "F-116").replace("business,", "consumer,"),
+    ]
+    path = cli.write_csv(good, *rows)
+
+    code, out, err = await cli("import", str(path))
+
+    assert (code, out) == (1, "")
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    for number, column, reason in [
+        (3, "amount_due", "'1e309' is not a number written in full"),
+        (4, "amount_due", "has too many digits"),
+        (5, "amount_due", "is more than the largest amount Relance keeps (999999999999.99)"),
+        (6, "invoice_number", "is 2000 characters long: at most 100"),
+        (7, "issue_date", "1900-01-01 is before 2000-01-01"),
+        (7, "due_date", "1900-01-31 is before 2000-01-01"),
+        (8, "issue_date", "2031-01-10 is in the future"),
+        (9, "debtor_siren", "987654324: a consumer has no SIREN"),
+    ]:
+        place = f"{path}: row {number}, column {column}: "
+        assert any(line.startswith(place) and reason in line for line in lines), (place, reason, err)
+    assert "8 error(s) in 1 file(s); nothing imported" in err
+    assert max(len(line) for line in lines) < 400
     assert invoice_count(cli.settings) == 0
 
 
@@ -54,12 +95,13 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     due = (date.today() + timedelta(days=30)).isoformat()
     row = CREDITOR + BUSINESS + f"F-300,{date.today().isoformat()},{due},900.00,0,BC-9"
     await cli.json("import", str(cli.write_csv(row)))
-    case_id = "invoice-123456782-F-300"
+    case_id = case_id_of(cli.settings, "F-300")
 
     listed = await cli.json("list")
     assert case_id in {c["case_id"] for c in listed}
 
-    paused = await cli.json("pause", case_id, "--reason", "litige sur la livraison", "--until", "2099-01-01")
+    until = (date.today() + timedelta(days=60)).isoformat()
+    paused = await cli.json("pause", case_id, "--reason", "litige sur la livraison", "--until", until)
     assert paused["status"]["paused"] is True
     code, _, err = await cli("escalate", case_id)
     assert code == 1 and "refused: case is paused" in err
@@ -99,21 +141,22 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
         CREDITOR + BUSINESS + f"F-60{n},{date.today().isoformat()},{due},100.00,0,BC-6{n}" for n in (1, 2)
     ]
     await cli.json("import", str(cli.write_csv(*rows)))
-    await cli.json("pause", "invoice-123456782-F-601", "--reason", "litige en cours")
+    paused, running = (case_id_of(cli.settings, number) for number in ("F-601", "F-602"))
+    await cli.json("pause", paused, "--reason", "litige en cours")
 
     # The dev server is shared with the other tests of this module: look at this test's cases.
-    mine = {"invoice-123456782-F-601", "invoice-123456782-F-602"}
+    mine = {paused, running}
 
     async def listed(*filters: str) -> list[str]:
         return sorted(mine & {case["case_id"] for case in await cli.json("list", *filters)})
 
     # Visibility follows the cases within moments.
     for _ in range(50):
-        if await listed("--paused") == ["invoice-123456782-F-601"]:
+        if await listed("--paused") == [paused]:
             break
         await asyncio.sleep(0.2)
-    assert await listed("--paused") == ["invoice-123456782-F-601"]
-    assert await listed("--not-paused", "--creditor", "123456782") == ["invoice-123456782-F-602"]
+    assert await listed("--paused") == [paused]
+    assert await listed("--not-paused", "--creditor", "123456782") == [running]
     assert await listed("--stage", "formal_notice") == []
     assert await listed("--creditor", "111222337") == []
     assert await listed() == sorted(mine)
@@ -122,10 +165,35 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
 
     # A promise to pay holds the other case until its date.
     by = (date.today() + timedelta(days=5)).isoformat()
-    promised = await cli.json("promise", "invoice-123456782-F-602", "50,00", "--by", by)
+    promised = await cli.json("promise", running, "50,00", "--by", by)
     assert promised["message"] == f"promise recorded: the ladder waits for 50.00 EUR by {by}"
     assert promised["status"]["waiting_for"] == f"the promised payment of 50.00 EUR by {by}"
-    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", by)
+    code, _, err = await cli("promise", running, "50", "--by", by)
     assert code == 1 and "already open" in err
-    code, _, err = await cli("promise", "invoice-123456782-F-602", "50", "--by", "demain")
+    code, _, err = await cli("promise", running, "50", "--by", "demain")
     assert code == 2 and "not a date" in err
+
+
+async def test_the_list_reads_visibility_alone_even_with_no_worker_to_answer(
+    dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path
+) -> None:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    async with running_cli(dev_server, smtp_outbox, tmp_path, "outbox") as cli:
+        [row] = [CREDITOR + BUSINESS + f"F-700,{date.today().isoformat()},{due},321.00,0,BC-70"]
+        await cli.json("import", str(cli.write_csv(row)))
+        case_id = case_id_of(cli.settings, "F-700")
+        status = await cli.json("status", case_id)
+
+        async def listed() -> dict[str, Any]:
+            return next(c for c in await cli.json("list") if c["case_id"] == case_id)
+
+        for _ in range(50):
+            if (await listed())["next_action"] is not None:
+                break
+            await asyncio.sleep(0.2)
+    # The worker is gone: no case can answer a query, and the list still says how each stands.
+    entry = await listed()
+    assert (entry["state"], entry["stage"], entry["balance"]) == ("open", None, "321.00")
+    assert entry["next_action"] == status["next_action"]
+    assert entry["next_action_at"] == status["next_action_at"]
+    assert entry["memo"]["invoice"] == "F-700"

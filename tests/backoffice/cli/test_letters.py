@@ -11,7 +11,7 @@ from activities.registered_mail.postal import PostalRegisteredMail, postal_pack_
 from models.documents import DocumentRef
 from models.mail import RegisteredLetterRequest
 from models.parties import Address
-from tests.fixtures.cli import BUSINESS, CREDITOR, PARIS, Cli, blank_pdf, state_once_changed
+from tests.fixtures.cli import BUSINESS, CREDITOR, PARIS, Cli, blank_pdf, case_id_of, state_once_changed
 
 
 def paris_time(moment: datetime) -> str:
@@ -23,7 +23,7 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
     due = (date.today() + timedelta(days=30)).isoformat()
     row = CREDITOR + BUSINESS + f"F-800,{date.today().isoformat()},{due},900.00,0,BC-80"
     await cli.json("import", str(cli.write_csv(row)))
-    case_id = "invoice-123456782-F-800"
+    case_id = case_id_of(cli.settings, "F-800")
     await cli.json("escalate", case_id, "--to", "formal_notice")
     for _ in range(100):
         status = await cli.json("status", case_id)

@@ -43,7 +43,7 @@ def test_json_gives_every_period_and_the_totals_as_decimal_strings() -> None:
         ("2024-07-01", "2024-07-01", 1, "1000.00", "14.25", "0.39"),
         ("2024-07-02", "2024-07-15", 14, "800.00", "14.25", "4.37"),
     ]
-    assert "ECB decision effective 20 Sep 2023" in out["periods"][0]["rate_source"]
+    assert "décision de la BCE en vigueur le 20 septembre 2023" in out["periods"][0]["rate_source"]
     # 5.96 + 0.39 + 4.37 = 10.72; + 40.00
     assert (out["interest"], out["indemnity"], out["total"]) == ("10.72", "40.00", "50.72")
     assert [warning[:9] for warning in out["warnings"]] == ["2024-H1: ", "2024-H2: "]
@@ -123,7 +123,7 @@ def test_the_table_shows_the_periods_the_indemnity_the_total_and_the_warnings() 
             ["--debtor", "consumer", "--notice", "2025-09-05", "--further-costs", "10"],
             "error: --further-costs: further recovery costs are claimable from a business debtor only",
         ),
-        (["--until", "2026-08-01"], "error: --until: beyond the rate tables: no rate for 2026-H2"),
+        (["--until", "2027-02-01"], "error: --until: beyond the rate tables: no rate for 2027-H1"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_option_exit_2(args: list[str], error: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from embedded.smtp_outbox import free_port
+from tests.fixtures.files import assert_private
 from tests.fixtures.web import CSRF_INPUT, PASSWORD
 
 RELANCE = Path(sys.executable).parent / "relance"
@@ -87,6 +88,11 @@ async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_pat
         "SMTP_PORT": str(free_port("127.0.0.1")),
         "RELANCE_BACKOFFICE_PORT": str(port),
     }
+    # An older installation's folder, readable by everyone: the start makes it private.
+    data.mkdir()
+    data.chmod(0o755)
+    (data / "notes.txt").write_text("kept by an older version\n")
+    (data / "notes.txt").chmod(0o644)
     process = await start_up(env)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as backoffice:
         assert await answering(backoffice)
@@ -109,3 +115,7 @@ async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_pat
     # The same demo file again: every invoice known, every case already there.
     assert "0 stored, 5 already known" in " ".join(output.split())
     assert "0 case(s) started, 4 already existed" in " ".join(output.split())
+    # Everything the dev server, the outbox, the worker and the back office wrote is private.
+    names = {path.name for path in assert_private(data)}
+    assert {"notes.txt", "relance.db", "temporal.db", "second_reminder.pdf"} <= names, names
+    assert any(name.endswith(".eml") for name in names)

@@ -24,6 +24,7 @@ from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
 from storage.database import Database
 from storage.tables import Creditor, Invoice
+from tests.fixtures.cases import TEST_CASE_ID_KEY
 from tests.fixtures.cli import Cli
 from tests.fixtures.facturx import DUE_DATE, NAMESPACES, basic_xml, facturx_pdf, plain_pdf
 from tests.fixtures.invoice_files import GOOD, HEADER
@@ -199,6 +200,30 @@ def test_a_folder_with_one_bad_file_imports_nothing(tmp_path: Path) -> None:
     assert "ram:PayeePartyCreditorFinancialAccount/ram:IBANID" in problem.message
 
 
+def test_values_beyond_the_bounds_are_refused_where_the_xml_has_them(tmp_path: Path) -> None:
+    xml = (
+        basic_xml()
+        .replace("<ram:InvoiceCurrencyCode>EUR", "<ram:InvoiceCurrencyCode>USD")
+        .replace("<ram:DuePayableAmount>1000.00", "<ram:DuePayableAmount>99999999999999999999.99")
+        .replace('format="102">20260110', 'format="102">20310110')
+    )
+    path = facturx_pdf(tmp_path, xml)
+
+    problems = {
+        problem.column: problem.message for problem in refused(path, invoices_dir=tmp_path / "invoices")
+    }
+
+    assert problems.keys() == {"amount_due", "currency", "issue_date"}
+    # The amount as the XML writes it, not rounded into a total with the prepaid amount.
+    assert problems["amount_due"].startswith(
+        "99999999999999999999.99 is more than the largest amount Relance keeps (999999999999.99)"
+    )
+    assert "ram:DuePayableAmount" in problems["amount_due"]
+    assert problems["currency"].startswith("'USD': Relance collects amounts in euros (EUR) only")
+    assert problems["issue_date"].startswith("2031-01-10 is in the future")
+    assert "ram:IssueDateTime" in problems["issue_date"]
+
+
 def test_csv_and_pdf_mixed_share_one_validation(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -261,7 +286,7 @@ async def test_a_stored_pdf_invoice_keeps_its_own_copy_once(database: Database, 
     invoices_dir = tmp_path / "invoices"
     first = facturx_pdf(tmp_path / "first", basic_xml(), page="Facture F-1")
 
-    stored = await store_invoices(database, read_invoices([first], invoices_dir), "default")
+    stored = await store_invoices(database, read_invoices([first], invoices_dir), "default", TEST_CASE_ID_KEY)
 
     [invoice], creditor = await invoices_and_creditor(database)
     kept = invoices_dir / "123456782" / "F-1.pdf"
@@ -274,7 +299,7 @@ async def test_a_stored_pdf_invoice_keeps_its_own_copy_once(database: Database, 
 
     # The same invoice again, even in another PDF: known, and its kept copy stays the first one.
     again = facturx_pdf(tmp_path / "again", basic_xml(), page="Une autre page")
-    stored = await store_invoices(database, read_invoices([again], invoices_dir), "default")
+    stored = await store_invoices(database, read_invoices([again], invoices_dir), "default", TEST_CASE_ID_KEY)
     assert (stored.new, stored.known) == (0, 1)
     assert kept.read_bytes() == first.read_bytes() != again.read_bytes()
     assert [path.name for path in kept.parent.iterdir()] == ["F-1.pdf"]
@@ -284,13 +309,14 @@ async def test_a_creditor_identifier_is_filled_but_never_replaced(database: Data
     invoices_dir = tmp_path / "invoices"
     csv = tmp_path / "invoices.csv"
     csv.write_text(f'{HEADER},contract_rate\n{GOOD},"10,5"\n', encoding="utf-8")
-    await store_invoices(database, read_invoices([csv], invoices_dir), "default")
+    await store_invoices(database, read_invoices([csv], invoices_dir), "default", TEST_CASE_ID_KEY)
     _, creditor = await invoices_and_creditor(database)
     assert creditor is not None and creditor.iban is None
 
     # A later invoice brings the IBAN the creditor lacked; the case of the first one gets it too.
     pdf = facturx_pdf(tmp_path, basic_xml(number="F-2"))
-    stored = await store_invoices(database, read_invoices([csv, pdf], invoices_dir), "default")
+    both = read_invoices([csv, pdf], invoices_dir)
+    stored = await store_invoices(database, both, "default", TEST_CASE_ID_KEY)
     assert (stored.new, stored.known) == (1, 1)
     assert {row.creditor.iban for row in stored.rows} == {IBAN}
     invoices, creditor = await invoices_and_creditor(database)
@@ -302,7 +328,7 @@ async def test_a_creditor_identifier_is_filled_but_never_replaced(database: Data
     rows = "\n".join(GOOD.replace("F-001", number) + f",{OTHER_IBAN}" for number in ("F-3", "F-4"))
     other.write_text(f"{HEADER},creditor_iban\n{rows}\n", encoding="utf-8")
     with pytest.raises(InvoiceFileError) as failure:
-        await store_invoices(database, read_invoices([other], invoices_dir), "default")
+        await store_invoices(database, read_invoices([other], invoices_dir), "default", TEST_CASE_ID_KEY)
     assert [str(problem) for problem in failure.value.problems] == [
         f"{other}: row {number}, column creditor_iban: {OTHER_IBAN} differs from {IBAN}, the IBAN of "
         "SIREN 123456782 given by an earlier import: an import never replaces a creditor's IBAN"

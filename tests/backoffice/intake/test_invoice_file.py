@@ -3,12 +3,17 @@ from a file that has one."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from backoffice.intake.fields import ImportRules
 from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file
+from config.judicial import load_judicial_rules
 from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
 from support.parsing import parse_amount
@@ -146,3 +151,97 @@ def test_ambiguous_amounts_are_refused(text: str) -> None:
 def test_the_bundled_demo_file_is_valid() -> None:
     rows = read_invoice_file(PROJECT_ROOT / "demo" / "invoices.csv").rows
     assert len(rows) == 5
+
+
+# The day these rows are read on, so that what is "future" or "time-barred" stays so.
+READ_ON = ImportRules(date(2026, 12, 1), load_judicial_rules())
+CONSUMER = {"debtor_kind": "consumer", "debtor_siren": ""}
+
+
+def row_with(number: int, **values: str) -> str:
+    """The good row under invoice number ``F-<number>``, with ``values`` instead of its own."""
+    fields = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    fields |= {"invoice_number": f"F-{number}", "currency": "EUR"} | values
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow(fields.values())
+    return line.getvalue()
+
+
+# Each value beyond the bounds (models/bounds.py), as the issue found them accepted or crashing:
+# the columns, and what the problem of each says.
+BEYOND_THE_BOUNDS: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"amount_due": "1e309"}, {"amount_due": "'1e309' is not a number written in full"}),
+    ({"amount_due": "1e3"}, {"amount_due": "'1e3' is not a number written in full"}),
+    ({"amount_due": "1" * 29}, {"amount_due": f"'{'1' * 29}' has too many digits"}),
+    (
+        {"amount_due": "99999999999999999999.99"},
+        {"amount_due": "is more than the largest amount Relance keeps (999999999999.99)"},
+    ),
+    ({"amount_due": "١٢٣٤,٥٦"}, {"amount_due": "has digits other than 0-9"}),
+    ({"amount_paid": "-1"}, {"amount_paid": "-1.00 is negative"}),
+    (
+        {"issue_date": "1900-01-01", "due_date": "1900-01-31"},
+        {"issue_date": "1900-01-01 is before 2000-01-01", "due_date": "1900-01-31 is before 2000-01-01"},
+    ),
+    (
+        {"issue_date": "2031-01-10", "due_date": "2031-02-09"},
+        {"issue_date": "2031-01-10 is in the future: an invoice is issued on or before today"},
+    ),
+    ({"due_date": "2040-01-01"}, {"due_date": "2040-01-01 is more than 10 years ahead"}),
+    (
+        {"issue_date": "2021-01-10", "due_date": "2021-02-09"},
+        {"due_date": "the claim is time-barred since 2026-02-10 (Code de commerce L110-4: 5 years"},
+    ),
+    (
+        {**CONSUMER, "issue_date": "2024-01-10", "due_date": "2024-02-09"},
+        {"due_date": "time-barred since 2026-02-10 (Code de la consommation L218-2: 2 years"},
+    ),
+    ({"debtor_kind": "consumer"}, {"debtor_siren": "987654324: a consumer has no SIREN"}),
+    ({"debtor_siren": ""}, {"debtor_siren": "a business debtor needs its SIREN"}),
+    ({"currency": "USD"}, {"currency": "'USD': Relance collects amounts in euros (EUR) only"}),
+    ({"debtor_name": "Bâti\x00ments"}, {"debtor_name": "has a control character (U+0000) at position 5"}),
+    ({"debtor_street": "4 av.\u202eJaurès"}, {"debtor_street": "has a control character (U+202E)"}),
+    ({"creditor_city": "L" * 201}, {"creditor_city": "is 201 characters long: at most 200"}),
+    ({"debtor_email": "f" * 250 + "@martin.fr"}, {"debtor_email": "is 260 characters long: at most 254"}),
+    ({"invoice_number": "F" * 2000}, {"invoice_number": "is 2000 characters long: at most 100"}),
+    ({"invoice_number": "N°/" * 30}, {"invoice_number": "too many characters other than A-Z"}),
+    ({"order_reference": "BC\x07"}, {"order_reference": "has a control character (U+0007)"}),
+    ({"debtor_postcode": "٧٥٠١٩"}, {"debtor_postcode": "is not a French postcode (5 digits)"}),
+]
+
+
+def test_every_value_beyond_the_bounds_is_a_problem_at_its_row_and_column(tmp_path: Path) -> None:
+    rows = [row_with(number, **values) for number, (values, _) in enumerate(BEYOND_THE_BOUNDS, start=2)]
+    path = write(tmp_path, *rows, header=f"{HEADER},currency")
+
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(path, READ_ON)
+
+    found = {(problem.row, problem.column): problem.message for problem in failure.value.problems}
+    expected = {
+        (number, column): reason
+        for number, (_, reasons) in enumerate(BEYOND_THE_BOUNDS, start=2)
+        for column, reason in reasons.items()
+    }
+    assert found.keys() == expected.keys()
+    for place, reason in expected.items():
+        assert reason in found[place], (place, found[place])
+        assert len(found[place]) < 250, place
+
+
+def test_the_last_values_within_the_bounds_are_read(tmp_path: Path) -> None:
+    rows = [
+        row_with(2, amount_due="999999999999.99", issue_date="2026-12-01", due_date="2036-12-01"),
+        # Due five years ago today: the claim can still be brought today (Code civil 2229).
+        row_with(3, issue_date="2021-11-01", due_date="2021-12-01"),
+        # Time-barred, but paid: no claim, nothing to refuse.
+        row_with(4, issue_date="2001-01-10", due_date="2001-02-09", amount_paid="1234.56"),
+        row_with(5, **CONSUMER, invoice_number="F" * 100, debtor_name="Claire Martin"),
+    ]
+    path = write(tmp_path, *rows, header=f"{HEADER},currency")
+
+    read = read_invoice_file(path, READ_ON).rows
+
+    assert [row.invoice.number for row in read] == ["F-2", "F-3", "F-4", "F" * 100]
+    assert read[0].invoice.amount_due == Decimal("999999999999.99")
+    assert read[3].debtor.kind == DebtorKind.CONSUMER and read[3].debtor.siren is None

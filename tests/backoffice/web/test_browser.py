@@ -45,9 +45,10 @@ async def test_a_clerk_uploads_a_file_with_one_bad_row_then_the_right_one(
     assert "2 dossier(s) démarré(s)" in await page.inner_text("#import-report")
 
     await page.click("text=Voir le tableau de bord")
-    # The panel refreshes by itself until visibility lists both cases.
+    # The panel refreshes by itself until visibility lists both cases. (A function, not an
+    # expression: Playwright evaluates an expression with eval, which the page's policy refuses.)
     await page.wait_for_function(
-        "document.querySelector('#open-cases').textContent.trim() === '2'", timeout=30_000
+        "() => document.querySelector('#open-cases').textContent.trim() === '2'", timeout=30_000
     )
     assert "1\u202f600,00 €" in await page.inner_text("#outstanding")
     await page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
@@ -116,3 +117,40 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
     # An auditor sees no command to send.
     await audrey.goto(f"{live_backoffice.url}/cases/{case_id}")
     assert await audrey.locator("#pause-form").count() == 0
+
+
+async def test_the_browser_refuses_inline_scripts_and_framing_and_says_so(
+    live_backoffice: LiveBackoffice,
+) -> None:
+    await live_backoffice.backoffice.user("ines", Role.AGENT)
+    page = await live_backoffice.signed_in("ines")
+    assert live_backoffice.csp_violations() == []
+    # What an injected text would try: an inline script, an inline handler, an inline style.
+    ran = await page.evaluate(
+        """async () => {
+          const script = document.createElement("script");
+          script.textContent = "window.injected = true;";
+          document.body.append(script);
+          const image = document.createElement("img");
+          image.setAttribute("onerror", "window.handler = true");
+          image.src = "/no-such-image";
+          document.body.append(image);
+          const styled = document.createElement("p");
+          styled.setAttribute("style", "color: red");
+          document.body.append(styled);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return [window.injected === true, window.handler === true, getComputedStyle(styled).color];
+        }"""
+    )
+    assert ran[:2] == [False, False] and ran[2] != "rgb(255, 0, 0)"
+    violations = live_backoffice.csp_violations()
+    assert any("script-src" in text for text in violations), live_backoffice.console
+    assert any("style-src" in text for text in violations), live_backoffice.console
+    # Another site cannot frame a page: the browser shows its error page instead, and says why.
+    framing = await live_backoffice.page()
+    await framing.set_content(f'<iframe src="{live_backoffice.url}/login"></iframe>')
+    await framing.wait_for_timeout(1000)
+    assert framing.frames[-1].url == "chrome-error://chromewebdata/"
+    assert any("frame-ancestors 'none'" in text for text in live_backoffice.csp_violations())
+    # What this test injected is no fault of the pages (the fixture checks the pages' own).
+    live_backoffice.console.clear()

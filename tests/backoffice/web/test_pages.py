@@ -24,6 +24,7 @@ from temporalio.client import WorkflowHistory
 from backoffice.audit import replay_history
 from backoffice.web import case_pages
 from config.settings import DEMO_INVOICES_FILE
+from law.rates import half_year_fr, half_year_of
 from models.enums import CaseState, Role, Stage
 from models.status import CaseStatus
 from storage.tables import Invoice
@@ -146,8 +147,8 @@ async def test_an_upload_with_a_bad_row_imports_nothing_and_a_good_one_starts_th
     assert ("W-1" in first) != ("W-1" in second)
     mangled = await clerk.get("/cases?page=bm90LWEtdG9rZW4=")
     assert mangled.status_code == 200 and ("W-1" in mangled.text or "W-2" in mangled.text)
-    assert (await clerk.get("/cases?creditor=123")).status_code == 422
-    assert "not a SIREN" in (await clerk.get("/cases?creditor=123")).text
+    assert (await clerk.get("/cases?creditor=123")).status_code == 400
+    assert "n&#39;est pas un SIREN" in (await clerk.get("/cases?creditor=123")).text
     filtered = await clerk.get(f"/cases?due_before={today.isoformat()}")
     assert "W-2" in filtered.text and "W-1" not in filtered.text
 
@@ -170,11 +171,11 @@ async def test_an_agent_steers_a_case_and_every_action_carries_their_name(
     resumed = await follow(alice, await alice.post(f"/cases/{case_id}/resume"))
     assert not (await status_of(handle)).paused and "resumed" in flash(resumed)
 
+    by = date.today() + timedelta(days=20)
     too_much = await follow(
-        alice, await alice.post(f"/cases/{case_id}/promise", {"amount": "9000", "by": "2099-01-01"})
+        alice, await alice.post(f"/cases/{case_id}/promise", {"amount": "9000", "by": by.isoformat()})
     )
     assert "refused" in flash(too_much) and "exceeds the balance" in flash(too_much)
-    by = date.today() + timedelta(days=20)
     promised = await follow(
         alice, await alice.post(f"/cases/{case_id}/promise", {"amount": "300,00", "by": by.isoformat()})
     )
@@ -183,10 +184,8 @@ async def test_an_agent_steers_a_case_and_every_action_carries_their_name(
     assert status.promise is not None and status.promise.amount == Decimal("300.00")
     assert status.promise.recorded_by == "alice"
 
-    bad_amount = await follow(
-        alice, await alice.post(f"/cases/{case_id}/payment", {"amount": "abc", "paid_on": ""})
-    )
-    assert flash(bad_amount).startswith("refusé : montant")
+    bad_amount = await alice.post(f"/cases/{case_id}/payment", {"amount": "abc", "paid_on": ""})
+    assert bad_amount.status_code == 400 and flash(bad_amount).startswith("refusé : montant")
     paid = await follow(
         alice,
         await alice.post(
@@ -264,8 +263,8 @@ async def test_a_filing_is_approved_by_a_second_agent_and_the_queue_shows_it_mea
 
     own = await follow(alice, await alice.post(f"/cases/{case_id}/filing", {"approve": "true"}))
     assert "four-eyes rule" in flash(own)
-    no_reason = await follow(bruno, await bruno.post(f"/cases/{case_id}/filing", {"approve": "false"}))
-    assert flash(no_reason) == "refusé : motif: requis pour rejeter"
+    no_reason = await bruno.post(f"/cases/{case_id}/filing", {"approve": "false"})
+    assert no_reason.status_code == 400 and flash(no_reason) == "refusé : motif : requis pour rejeter"
     approved = await follow(bruno, await bruno.post(f"/cases/{case_id}/filing", {"approve": "true"}))
     assert "judicial filing approved" in flash(approved)
 
@@ -346,10 +345,10 @@ async def test_an_auditor_reads_replays_and_checks_the_documents_of_a_case(
         assert hashlib.sha256(zipped.read(entry["file"])).hexdigest() == entry["sha256"]
     assert not any((relance.data_dir / "exports").iterdir())
     bad = await auditor.get(f"/audit/export?start={day}&end=2020-01-01")
-    assert bad.status_code == 422
+    assert bad.status_code == 400
 
 
-async def test_the_codec_endpoint_decodes_for_signed_in_users_from_the_allowed_origins(
+async def test_the_codec_endpoint_decodes_for_signed_in_users_and_seals_for_nobody(
     backoffice: BackofficeUnderTest,
 ) -> None:
     case_id, handle = await backoffice.case()
@@ -376,9 +375,11 @@ async def test_the_codec_endpoint_decodes_for_signed_in_users_from_the_allowed_o
     assert base64.b64decode(payload["metadata"]["encoding"]) == b"json/plain"
     assert json.loads(base64.b64decode(payload["data"]))["case_id"] == case_id
 
-    encoded = await auditor.http.post("/codec/encode", json=decoded.json())
-    [sealed] = encoded.json()["payloads"]
-    assert case_id.encode() not in base64.b64decode(sealed["data"])
+    # It seals nothing: a payload sealed for anyone signed in would be a command the worker takes.
+    admin = await backoffice.user("root", Role.ADMIN)
+    for who in (auditor, admin):
+        refused = await who.http.post("/codec/encode", json=decoded.json(), headers={"Origin": origin})
+        assert refused.status_code == 404 and "payloads" not in refused.text
 
     preflight = await auditor.http.options(
         "/codec/decode", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
@@ -458,3 +459,25 @@ async def test_an_import_that_would_change_a_creditors_iban_is_refused_whole_on_
     page = unescape((await clerk.get(changed.headers["location"])).text)
     assert "creditor_iban" in page and "an import never replaces a creditor's IBAN" in page
     assert await invoices_stored(backoffice.relance) == stored
+
+
+async def test_a_banner_names_the_rate_tables_to_complete_while_a_half_year_is_missing(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    agent = await backoffice.user("alice", Role.AGENT)
+    for page in ("/dashboard", "/queue"):
+        assert 'id="rates-banner"' not in (await agent.get(page)).text
+    current = half_year_of(date.today())
+    rates_dir = backoffice.relance.settings.rates_dir
+    for name in ("ecb_main_refinancing.csv", "legal_interest.csv"):
+        path = rates_dir / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line.startswith("half_year") or line[:7] < current]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    for page in ("/dashboard", "/queue"):
+        text = unescape((await agent.get(page)).text)
+        banner = text.split('id="rates-banner"')[1].split("</p>")[0]
+        assert f"{half_year_fr(date.today())}" in banner
+        assert "ecb_main_refinancing.csv et legal_interest.csv" in banner
+        # The file names, never the server's folders.
+        assert str(rates_dir) not in text

@@ -1,0 +1,34 @@
+"""The rate tables as people are told of them: which half-years up to today they lack, for the
+command line (``relance rates check``) and the banner of the dashboard and the work queue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from config.rates import load_rate_tables
+from config.settings import Settings
+from law.rates import half_year_fr
+
+
+def missing_rates(settings: Settings, today: date) -> dict[str, list[str]]:
+    """The half-years up to ``today`` the configured tables lack, each with its missing files."""
+    return load_rate_tables(settings.rates_dir).missing_up_to(today)
+
+
+def rates_banner(missing: dict[str, list[str]]) -> str | None:
+    """What the pages say while a half-year is missing (in French, file names without their folder),
+    or None when the tables reach today."""
+    if not missing:
+        return None
+    half_years = ", ".join(_half_year_fr(half_year) for half_year in missing)
+    files = sorted({name for names in missing.values() for name in names})
+    return (
+        f"Taux non publiés dans les tables : {half_years}. Les intérêts ne sont décomptés que jusqu'à "
+        "la fin des taux connus et la voie judiciaire des petites créances attend ; complétez "
+        f"{' et '.join(files)} (dossier des taux, « relance rates check »)."
+    )
+
+
+def _half_year_fr(half_year: str) -> str:
+    year, half = int(half_year[:4]), half_year[-1]
+    return half_year_fr(date(year, 1 if half == "1" else 7, 1))

@@ -1,0 +1,223 @@
+"""The bounds every door checks (models/bounds.py), and the commands' models that carry them: each
+limit accepts its last value and refuses the next one, with one sentence saying why."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from config.judicial import load_judicial_rules
+from models import bounds
+from models.commands import BailiffReport, DisputeRequest, PauseRequest, PaymentRequest, PromiseRequest
+from models.enums import DebtorKind
+from models.search_attributes import cents
+from support.parsing import in_french, parse_amount
+
+TODAY = date(2026, 12, 1)
+RULES = load_judicial_rules()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1e309", "not a number written in full (no exponent such as 1e3)"),
+        ("1e3", "not a number written in full"),
+        ("1" * 29, "has too many digits"),
+        ("99999999999999999999.99", "more than the largest amount Relance keeps (999999999999.99)"),
+        ("1000000000000", "more than the largest amount"),
+        ("NaN", "is not a number"),
+        ("Infinity", "is not a number"),
+        ("١٢٣", "has digits other than 0-9"),
+        ("12\u0663", "has digits other than 0-9"),
+        ("1_000", "is not a number"),
+        ("-5", "-5.00 is negative"),
+        ("0", "is zero"),
+        ("12.345", "more than 2 decimals"),
+    ],
+)
+def test_amounts_beyond_the_bounds_are_a_clear_value_error(text: str, reason: str) -> None:
+    with pytest.raises(ValueError) as refusal:
+        bounds.amount_from_text(text)
+    assert reason in str(refusal.value)
+    # Never decimal.InvalidOperation, which no door catches.
+    assert not isinstance(refusal.value, ArithmeticError)
+
+
+def test_what_the_web_forms_check_is_said_in_french_too() -> None:
+    for check, french in [
+        (lambda: bounds.amount_from_text("1e309"), "'1e309' n'est pas un nombre écrit en entier"),
+        (lambda: bounds.amount_from_text("0"), "est nul : un montant est supérieur à 0"),
+        (lambda: bounds.day_from_text("1900-01-01", TODAY), "le 01/01/1900 est avant le 01/01/2000"),
+        (lambda: bounds.day_from_text("31/02/2026", TODAY), "'31/02/2026' n'est pas une date"),
+        (lambda: bounds.checked_note("x" * 2001), "compte 2001 caractères : au plus 2000"),
+        (lambda: bounds.checked_line("a\x00"), "contient un caractère de contrôle (U+0000) en position 2"),
+    ]:
+        with pytest.raises(ValueError) as refusal:
+            check()
+        assert in_french(refusal.value).startswith(french)
+
+
+def test_the_largest_amount_fits_the_database_and_the_balance_in_cents() -> None:
+    assert bounds.amount_from_text("999 999 999 999,99") == bounds.MAX_AMOUNT
+    # NUMERIC(14, 2): fourteen digits in all; the Int search attribute is a signed 64-bit integer.
+    assert len(bounds.MAX_AMOUNT.as_tuple().digits) == 14
+    assert cents(bounds.MAX_AMOUNT) < 2**63
+    assert bounds.amount_from_text("0", zero_allowed=True) == Decimal("0.00")
+    assert str(bounds.amount_from_text("-0", zero_allowed=True)) == "0.00"
+
+
+def test_a_long_input_is_never_repeated_whole() -> None:
+    with pytest.raises(ValueError) as refusal:
+        parse_amount("9" * 100_000)
+    assert len(str(refusal.value)) < 120 and "(100000 characters)" in str(refusal.value)
+    with pytest.raises(ValueError) as refusal:
+        bounds.checked_note("x" * 900_000)
+    assert str(refusal.value) == "is 900000 characters long: at most 2000"
+
+
+@pytest.mark.parametrize(
+    ("rate", "accepted"), [("999,9999", True), ("1000", False), ("0", True), ("-1", False)]
+)
+def test_a_late_payment_rate_fits_numeric_7_4(rate: str, accepted: bool) -> None:
+    if accepted:
+        assert bounds.rate_from_text(rate) <= bounds.MAX_RATE
+    else:
+        with pytest.raises(ValueError):
+            bounds.rate_from_text(rate)
+
+
+def test_dates_stay_from_2000_to_ten_years_ahead() -> None:
+    assert bounds.day_from_text("2000-01-01", TODAY) == date(2000, 1, 1)
+    assert bounds.day_from_text("01/12/2036", TODAY) == date(2036, 12, 1)
+    for text, reason in [
+        ("1999-12-31", "1999-12-31 is before 2000-01-01"),
+        ("1900-01-01", "is before 2000-01-01"),
+        ("2036-12-02", "2036-12-02 is more than 10 years ahead (after 2036-12-01)"),
+        ("9999-12-31", "more than 10 years ahead"),
+        ("٢٠٢٦-٠٣-٣١", "is not a date"),
+    ]:
+        with pytest.raises(ValueError) as refusal:
+            bounds.day_from_text(text, TODAY)
+        assert reason in str(refusal.value), text
+
+
+def test_an_invoice_is_issued_by_today_and_due_after_its_issue() -> None:
+    assert bounds.issue_day(TODAY, TODAY) == TODAY
+    with pytest.raises(ValueError, match="2026-12-02 is in the future"):
+        bounds.issue_day(TODAY + timedelta(days=1), TODAY)
+    with pytest.raises(ValueError, match="2031-01-01 is in the future"):
+        bounds.issue_day(date(2031, 1, 1), TODAY)
+    assert bounds.due_day(TODAY, TODAY) == TODAY
+    with pytest.raises(ValueError, match="2026-11-30 is before the issue date 2026-12-01"):
+        bounds.due_day(TODAY - timedelta(days=1), TODAY)
+
+
+def test_a_hold_goes_no_further_than_the_policy_allows() -> None:
+    year = timedelta(days=365)
+    assert bounds.within_max_hold(year, year) == year
+    with pytest.raises(ValueError, match=r"is 366 days ahead: at most 365 \(the policy's max_hold\)"):
+        bounds.within_max_hold(year + timedelta(days=1), year)
+
+
+@pytest.mark.parametrize(
+    ("kind", "due", "barred"),
+    [
+        # Code de commerce L110-4: five years; the claim can be brought on the anniversary.
+        (DebtorKind.BUSINESS, date(2021, 12, 1), False),
+        (DebtorKind.BUSINESS, date(2021, 11, 30), True),
+        # Code de la consommation L218-2: two years against a consumer.
+        (DebtorKind.CONSUMER, date(2024, 12, 1), False),
+        (DebtorKind.CONSUMER, date(2024, 11, 30), True),
+    ],
+)
+def test_a_time_barred_claim_is_refused_with_its_legal_basis(
+    kind: DebtorKind, due: date, barred: bool
+) -> None:
+    if not barred:
+        assert bounds.not_time_barred(kind, due, TODAY, RULES) == due
+        return
+    with pytest.raises(ValueError) as refusal:
+        bounds.not_time_barred(kind, due, TODAY, RULES)
+    basis = "Code de commerce L110-4" if kind is DebtorKind.BUSINESS else "Code de la consommation L218-2"
+    assert f"the claim is time-barred since 2026-12-01 ({basis}" in str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "code"),
+    [
+        ("a\x00b", 2, "0000"),
+        ("line\nbreak", 5, "000A"),
+        ("tab\there", 4, "0009"),
+        ("\x1b[31m", 1, "001B"),
+        ("next\x85line", 5, "0085"),
+        ("x\u202ey", 2, "202E"),
+        ("a\u2028b", 2, "2028"),
+        # A byte the command line could not decode (os.fsdecode's surrogate escape).
+        ("caf\udce9", 4, "DCE9"),
+    ],
+)
+def test_a_line_has_no_control_character(text: str, position: int, code: str) -> None:
+    with pytest.raises(ValueError) as refusal:
+        bounds.checked_line(text)
+    assert str(refusal.value) == f"has a control character (U+{code}) at position {position}: remove it"
+
+
+def test_a_note_may_break_lines_but_holds_no_other_control() -> None:
+    assert (
+        bounds.checked_note("livraison incomplète :\n\t- lot 3\r\n")
+        == "livraison incomplète :\n\t- lot 3\r\n"
+    )
+    with pytest.raises(ValueError, match=r"U\+0000"):
+        bounds.checked_note("litige\x00")
+    assert bounds.checked_note("é" * bounds.MAX_NOTE)
+
+
+def test_an_invoice_number_fits_every_id_and_file_name_it_makes() -> None:
+    assert bounds.invoice_number("FA/2026/000123") == "FA/2026/000123"
+    assert bounds.invoice_number("F" * 100)
+    with pytest.raises(ValueError, match="is 101 characters long: at most 100"):
+        bounds.invoice_number("F" * 101)
+    with pytest.raises(ValueError, match="too many characters other than A-Z"):
+        bounds.invoice_number("/" * 100)
+    with pytest.raises(ValueError, match="control character"):
+        bounds.invoice_number("F-1\x00")
+
+
+def test_only_euros_are_collected() -> None:
+    assert bounds.handled_currency("EUR") == "EUR"
+    with pytest.raises(ValueError) as refusal:
+        bounds.handled_currency("USD")
+    assert "'USD': Relance collects amounts in euros (EUR) only" in str(refusal.value)
+    assert "D441-5" in str(refusal.value)
+
+
+def test_a_business_has_a_siren_and_a_consumer_none() -> None:
+    assert bounds.debtor_siren(DebtorKind.BUSINESS, "987654324") == "987654324"
+    assert bounds.debtor_siren(DebtorKind.CONSUMER, None) is None
+    with pytest.raises(ValueError, match="a business debtor needs its SIREN"):
+        bounds.debtor_siren(DebtorKind.BUSINESS, None)
+    with pytest.raises(ValueError, match="987654324: a consumer has no SIREN"):
+        bounds.debtor_siren(DebtorKind.CONSUMER, "987654324")
+
+
+def test_the_commands_models_refuse_what_a_case_cannot_hold() -> None:
+    """What a direct client sends is checked when the worker reads it, before the validator."""
+    for model, fields in [
+        (PaymentRequest, {"amount": "99999999999999999999.99", "paid_on": "2026-11-30"}),
+        (PaymentRequest, {"amount": "1e309", "paid_on": "2026-11-30"}),
+        (PaymentRequest, {"amount": "10.00", "paid_on": "1900-01-01"}),
+        (PaymentRequest, {"amount": "10.00", "paid_on": "2026-11-30", "reference": "VIR\x00"}),
+        (PromiseRequest, {"amount": "-1", "by": "2027-01-01"}),
+        (DisputeRequest, {"open": True, "reason": "x" * 900_000}),
+        (PauseRequest, {"reason": "attente\x00"}),
+        (PauseRequest, {"reason": "attente", "agent": "a" * 101}),
+        (BailiffReport, {"kind": "recovered", "amount": "1e30"}),
+        (BailiffReport, {"kind": "accepted", "costs": "-4"}),
+    ]:
+        with pytest.raises(ValidationError):
+            model.model_validate(fields)
+    accepted = PaymentRequest.model_validate({"amount": "999999999999.99", "paid_on": "2000-01-01"})
+    assert accepted.amount == bounds.MAX_AMOUNT
