@@ -5,17 +5,20 @@ the back office and its worker write is private."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from html import unescape
 
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
-from models.enums import Role, Stage
-from models.status import CaseStatus
+from models.enums import Role
 from tests.fixtures.files import assert_private
-from tests.fixtures.web import PASSWORD, BackofficeUnderTest, WebUser, eventually, status_of
+from tests.fixtures.web import (
+    PASSWORD,
+    BackofficeUnderTest,
+    WebUser,
+    case_with_notice_received,
+)
 
 # A value for every path parameter of the app: a route with another one makes the walk fail, so
 # that no route is left out of it.
@@ -132,15 +135,7 @@ async def test_the_data_folder_and_everything_written_there_are_private(
     backoffice: BackofficeUnderTest,
 ) -> None:
     relance = backoffice.relance
-    case_id, handle = await backoffice.case(due_date=date.today() - timedelta(days=40))
-    alice = await backoffice.user("alice", Role.AGENT)
-    await alice.post(f"/cases/{case_id}/escalate", {"to_stage": Stage.FORMAL_NOTICE.value})
-
-    async def notice_received() -> CaseStatus | None:
-        status = await status_of(handle)
-        return status if "formal_notice_received" in {a.kind for a in status.actions} else None
-
-    await eventually(notice_received, "the formal notice is received")
+    await case_with_notice_received(backoffice)
     files = assert_private(relance.data_dir)
     # The database (created before the back office started, then made private), the letter, the
     # registered letter and its receipt, all written after.
