@@ -91,6 +91,8 @@ async def summary_of(execution: WorkflowExecution) -> CaseSummary:
         memo = {}
     state, stage, cents = attributes.get(STATE), attributes.get(STAGE), attributes.get(BALANCE_CENTS)
     next_action = attributes.get(NEXT_ACTION)
+    # NO_ACTION: nothing ahead, and the moment left beside it means nothing.
+    ahead = next_action if next_action and next_action != NO_ACTION else None
     return CaseSummary(
         case_id=execution.id,
         execution_status=execution.status.name if execution.status else "UNKNOWN",
@@ -101,8 +103,8 @@ async def summary_of(execution: WorkflowExecution) -> CaseSummary:
         balance=Decimal(cents).scaleb(-2) if cents is not None else None,
         paused=attributes.get(PAUSED),
         disputed=attributes.get(DISPUTED),
-        next_action=next_action if next_action and next_action != NO_ACTION else None,
-        next_action_at=attributes.get(NEXT_ACTION_AT) if next_action and next_action != NO_ACTION else None,
+        next_action=ahead,
+        next_action_at=attributes.get(NEXT_ACTION_AT) if ahead else None,
     )
 
 

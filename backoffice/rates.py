@@ -7,7 +7,7 @@ from datetime import date
 
 from config.rates import load_rate_tables
 from config.settings import Settings
-from law.rates import half_year_fr
+from law.rates import first_day, half_year_fr
 
 
 def missing_rates(settings: Settings, today: date) -> dict[str, list[str]]:
@@ -20,15 +20,10 @@ def rates_banner(missing: dict[str, list[str]]) -> str | None:
     or None when the tables reach today."""
     if not missing:
         return None
-    half_years = ", ".join(_half_year_fr(half_year) for half_year in missing)
+    half_years = ", ".join(half_year_fr(first_day(half_year)) for half_year in missing)
     files = sorted({name for names in missing.values() for name in names})
     return (
         f"Taux non publiés dans les tables : {half_years}. Les intérêts ne sont décomptés que jusqu'à "
         "la fin des taux connus et la voie judiciaire des petites créances attend ; complétez "
         f"{' et '.join(files)} (dossier des taux, « relance rates check »)."
     )
-
-
-def _half_year_fr(half_year: str) -> str:
-    year, half = int(half_year[:4]), half_year[-1]
-    return half_year_fr(date(year, 1 if half == "1" else 7, 1))

@@ -36,6 +36,11 @@ def half_year_fr(day: date) -> str:
     return f"{'premier' if day.month <= 6 else 'second'} semestre {day.year}"
 
 
+def first_day(half_year: str) -> date:
+    """1 January or 1 July of ``"2024-H1"`` or ``"2024-H2"``."""
+    return date(int(half_year[:4]), 1 if half_year[-1] == "1" else 7, 1)
+
+
 def _last_day(half_year: str) -> date:
     year, half = int(half_year[:4]), half_year[-1]
     return date(year, 6, 30) if half == "1" else date(year, 12, 31)
