@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run demo test lint bench clean browser
 CHROMIUM ?= /usr/bin/chromium
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +34,7 @@ browser:
 ## Run the test suite (time-skipping Temporal server, aiosmtpd, SQLite and PostgreSQL, chromium).
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ from activities.labels import LabelActivities
 from activities.ledger import LedgerActivities
 from activities.legal import LegalActivities
 from activities.mail import MailActivities
+from activities.parties import PartyActivities
 from activities.penalties import PenaltyActivities
 from backoffice.intake.unstarted import start_unstarted_cases
 from config.encryption import worker_data_converter
@@ -97,6 +98,7 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
     ledger = LedgerActivities(database)
     legal = LegalActivities(settings, database)
     penalties = PenaltyActivities(settings)
+    parties = PartyActivities(settings, database)
     return [
         documents.render_letter,
         labels.label_pdf,
@@ -113,8 +115,10 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
         legal.export_history,
         legal.prepare_filing,
         legal.deliver_to_bailiff,
+        legal.draw_claim_declaration,
         penalties.compute_penalties,
         penalties.render_penalty_statement,
+        parties.current_parties,
     ]
 
 

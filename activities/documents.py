@@ -76,9 +76,8 @@ class DocumentActivities:
         write_atomically(path, pdf)
         return RenderedLetter(
             document=DocumentRef(path=str(path), sha256=sha256_of(pdf)),
-            # The subject keeps ordinary spaces: a no-break one makes its word an encoded-word, and
-            # Python's SMTP folding then doubles the space before it in long subjects (CPython 3.11
-            # to 3.13). The body is set in French typography, as the letter.
-            email_subject=" ".join(subject.split()),
+            # Subject and body are set in French typography, as the letter; the subject on one
+            # line (the mail folds it so that its no-break spaces survive: activities.smtp).
+            email_subject=typeset_text(" ".join(subject.split())),
             email_body=typeset_text(body.strip() + "\n"),
         )

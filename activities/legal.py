@@ -1,6 +1,7 @@
 """Legal: the activities building a case's dossiers — the judicial filing dossier and the earlier
 hand-off of its documents (``activities.dossiers``) — delivering the filing dossier to the
-commissaire de justice (ex-huissier), and exporting the case's history for it.
+commissaire de justice (ex-huissier), exporting the case's history for it, and drawing the
+declaration of claim when the debtor is under collective proceedings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from activities.dossiers.folders import folder_name
 from activities.dossiers.handoff import write_handoff
 from activities.judicial_rules import configured_court_table, configured_judicial_rules
 from activities.mail import MailActivities
+from activities.paths import path_part
+from activities.rendering.claim_declaration import DECLARATION_TEMPLATE, declaration_file, declaration_values
+from activities.rendering.templates import template_pdf
 from config.settings import Settings
 from law.courts import competent_court
 from law.judicial import JudicialRules
@@ -31,6 +35,7 @@ from models.court import (
     InvoiceDocumentRequest,
 )
 from models.documents import DocumentRef
+from models.insolvency import ClaimDeclarationRequest
 from models.mail import EmailRequest
 from security.payload_codec import decode_history
 from storage.database import Database
@@ -62,6 +67,16 @@ class LegalActivities:
         return write_filing(target, request, self._settings.templates_dir, ceiling, court)
 
     @activity.defn
+    def draw_claim_declaration(self, request: ClaimDeclarationRequest) -> DocumentRef:
+        """The declaration of claim to the mandataire judiciaire as a French PDF, beside the case's
+        letters (Code de commerce L622-24, R622-23); a retry writes the same file again."""
+        values = declaration_values(request)
+        pdf = template_pdf(self._settings.templates_dir, DECLARATION_TEMPLATE, values, "claim declaration")
+        path = self._settings.documents_dir / path_part(request.case_id) / declaration_file(request.number)
+        write_atomically(path, pdf)
+        return DocumentRef(path=str(path), sha256=sha256_of(pdf))
+
+    @activity.defn
     async def judicial_rules(self) -> JudicialRules:
         """The rules the judicial decision applies (``RELANCE_JUDICIAL_RULES``), as they stand now."""
         # A broken file fails for good: the case holds and says why (see configured_judicial_rules).
@@ -69,12 +84,13 @@ class LegalActivities:
 
     @activity.defn
     def invoice_document(self, request: InvoiceDocumentRequest) -> DocumentRef:
-        """The invoice PDF kept for the case, with its SHA-256, to be produced as an exhibit."""
+        """The invoice PDF kept for the case, or its signed quote or order's, with its SHA-256, to be
+        produced as an exhibit."""
         path = Path(request.path)
         if not path.is_file():
             raise ApplicationError(
-                f"invoice PDF {path} of case {request.case_id} is missing",
-                type="InvoiceMissing",
+                f"{request.kind} PDF {path} of case {request.case_id} is missing",
+                type="InvoiceMissing" if request.kind == "invoice" else "OrderMissing",
                 non_retryable=True,
             )
         return DocumentRef(path=str(path), sha256=sha256_of_file(path))

@@ -190,7 +190,7 @@ async def _journal_email(
         kind="email_sent",
         actor="relance",
         occurred_at=sent_at,
-        detail=f"to {request.to}: {request.subject}",
+        detail=f"à {request.to} : {request.subject}",
         idempotency_key=_email_key(message_id),
         step_key=request.step_key,
         document_sha256=request.attachments[0].sha256 if request.attachments else None,

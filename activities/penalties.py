@@ -55,8 +55,11 @@ def _statement(case_id: str, request: PenaltyRequest, rates: RateTables) -> Pena
         return compute_penalties(request, rates)
     except RateNotKnown as error:
         # Retrying cannot help: the rate tables must be completed from the official source (and
-        # the worker restarted, it reads them once).
-        raise ApplicationError(f"{case_id}: {error}", type="RateNotKnown", non_retryable=True) from error
+        # the worker restarted, it reads them once). The agent reads the message; the operator,
+        # in the details, where the table is.
+        raise ApplicationError(
+            error.french, f"{case_id}: {error}", type="RateNotKnown", non_retryable=True
+        ) from error
 
 
 
@@ -73,7 +76,8 @@ class PenaltyActivities:
         request = _checked(computation)
         rates = self.rate_tables()
         covered = rates.covered_until()
-        if computation.stop_at_known_rates and covered is not None and covered < request.until:
+        # A public buyer's late days all bear the rate of the first one (R2192-31): it alone is needed.
+        if computation.stop_at_known_rates and covered is not None and covered < request.last_rate_day:
             if request.start < covered:
                 # Interest counted as far as the tables go, and said to run on.
                 drawn = request.model_copy(update={"until": covered})

@@ -16,6 +16,7 @@ from backoffice.cases import case_handle, how_it_ended
 from backoffice.permissions import NotAllowed, Permission, authorize
 from models.commands import Command
 from models.status import CaseStatus, CommandResult
+from models.wording import ending_fr, state_fr
 from support.parsing import parse_date
 from workflows import InvoiceCollectionWorkflow
 
@@ -52,7 +53,7 @@ async def send_command(
     try:
         return await case_handle(client, case_id).execute_update(update, signed)
     except WorkflowUpdateFailedError as failure:
-        raise CommandRefused(f"{case_id}: refused: {failure.cause.message}") from failure
+        raise CommandRefused(f"{case_id} : refusé : {failure.cause.message}") from failure
     except RPCError as error:
         raise await _closed_or_rpc_failure(client, case_id, error) from error
 
@@ -72,14 +73,15 @@ async def _closed_or_rpc_failure(client: Client, case_id: str, error: RPCError) 
         return rpc_failure(case_id, error)
     if ended is not None:
         try:
-            state = (await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)).state.value
+            status = await case_handle(client, case_id).query(InvoiceCollectionWorkflow.status)
+            state = state_fr(status.state)
         except RPCError:
-            state = ended
-        return CommandRefused(f"{case_id}: refused: case is closed ({state})")
+            state = ending_fr(ended)
+        return CommandRefused(f"{case_id} : refusé : le dossier est clos ({state})")
     return rpc_failure(case_id, error)
 
 
 def rpc_failure(case_id: str, error: RPCError) -> CommandRefused:
     if error.status == RPCStatusCode.NOT_FOUND:
-        return CommandRefused(f"no case {case_id!r}")
-    return CommandRefused(f"{case_id}: {error.message}")
+        return CommandRefused(f"aucun dossier « {case_id} »")
+    return CommandRefused(f"{case_id} : {error.message}")

@@ -119,7 +119,7 @@ async def label_invoice_file(
         stamped, code = await asyncio.to_thread(green_invoice, content, creditor, case_id)
     except (PdfRefused, CharterNotAccepted) as error:
         raise LabelRefused(str(error)) from error
-    detail = f"green label on invoice {number}"
+    detail = f"label vert apposé sur la facture n° {number}"
     return IssuedLabel(case_id, INVOICE_STEP, "invoice_labelled", detail, code, stamped)
 
 
@@ -134,7 +134,8 @@ async def issue_attestation(
         pdf, code = await asyncio.to_thread(attestation_pdf, templates_dir, request)
     except CharterNotAccepted as error:
         raise LabelRefused(str(error)) from error
-    detail = f"charter attestation joined to invoice {number}" if number else "charter attestation"
+    charter = "attestation de la charte des bonnes pratiques"
+    detail = f"{charter} jointe à la facture n° {number}" if number else charter
     subject = attestation_subject(request)
     return IssuedLabel(subject, ATTESTATION_STEP, "attestation_issued", detail, code, pdf)
 

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from backoffice.inputs import BadOption, parsed, validated
-from law.penalties import PenaltyRequest, PenaltyStatement, check_contract_rate_allowed, compute_penalties
+from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
+from law.penalty_rates import check_contract_rate_allowed
 from law.rates import RateNotKnown, RateTables
 from models.enums import DebtorKind
 from support.parsing import parse_amount, parse_date
@@ -56,7 +57,7 @@ def penalty_request(
 ) -> PenaltyRequest:
     """The request the options describe, or ``BadOption`` naming the first option to correct."""
     if debtor not in {kind.value for kind in DebtorKind}:
-        raise BadOption("--debtor", f"{debtor!r} is not business or consumer")
+        raise BadOption("--debtor", f"{debtor!r} is not business, consumer or public")
     if contract_rate is not None:
         try:
             check_contract_rate_allowed(DebtorKind(debtor))

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from backoffice.accounts import SignedIn
 from models.enums import Role
+from models.wording import ROLES
 
 
 class Permission(StrEnum):
@@ -27,6 +28,16 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# What each permission lets one do, as a refusal says it: "… n'a pas le droit de piloter les dossiers".
+PERMISSION_NAMES: dict[Permission, str] = {
+    Permission.READ: "consulter les dossiers",
+    Permission.IMPORT: "importer des factures",
+    Permission.STEER: "piloter les dossiers",
+    Permission.AUDIT: "auditer les dossiers",
+    Permission.MANAGE_USERS: "gérer les utilisateurs",
+}
+
+
 class NotAllowed(Exception):
     """Signed in, but the role does not grant what was asked; the message says what."""
 
@@ -38,4 +49,5 @@ def can(user: SignedIn, permission: Permission) -> bool:
 def authorize(user: SignedIn, permission: Permission) -> None:
     """Nothing when the user's role grants ``permission``; ``NotAllowed`` saying so otherwise."""
     if not can(user, permission):
-        raise NotAllowed(f"{user.username} ({user.role.value}) may not {permission.value.replace('_', ' ')}")
+        role = ROLES[user.role]
+        raise NotAllowed(f"{user.username} ({role}) n'a pas le droit de {PERMISSION_NAMES[permission]}")

@@ -24,6 +24,14 @@ from storage.tables import Invoice
 
 # The aging buckets of a receivables report: days past the due date.
 AGING_BUCKETS = ("not due", "0–30 days", "31–60 days", "61–90 days", "> 90 days")
+# As the dashboard names them.
+AGING_BUCKET_NAMES = dict(
+    zip(
+        AGING_BUCKETS,
+        ("non échu", "échu de 0 à 30 jours", "31 à 60 jours", "61 à 90 jours", "plus de 90 jours"),
+        strict=True,
+    )
+)
 # DSO is measured over the sales of this many days (the usual quarter).
 DSO_PERIOD_DAYS = 90
 

@@ -40,7 +40,7 @@ from law.penalties import PenaltyRequest, compute_penalties
 from models.documents import LetterContext, RenderLetterRequest
 from models.enums import DebtorKind, Stage
 from models.invoices import InvoiceInfo
-from models.parties import Address, CreditorInfo, DebtorInfo
+from models.parties import Address, CreditorInfo, DebtorInfo, Signatory
 
 TEMPLATE = "formal_notice"
 
@@ -61,6 +61,7 @@ def formal_notice() -> LetterContext:
             iban="FR7630006000011234567890189",
             email="compta@atelier-dupont.fr",
             address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
+            signatory=Signatory(name="Marie Dupont", title="gérante"),
         ),
         debtor=DebtorInfo(
             kind=DebtorKind.BUSINESS,

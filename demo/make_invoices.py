@@ -1,9 +1,10 @@
-"""Write the demo invoices: one PDF per row of ``invoices.csv``, in ``invoices/`` beside it.
+"""Write the demo invoices: one PDF per row of ``invoices.csv``, in ``invoices/`` beside it, and the
+signed quote a row names in ``order_pdf`` (the order a court asks for, produced as its own exhibit).
 
 The CSV gives the parties, numbers, dates and the amount due; this script adds what a real invoice
 also shows (the lines sold, the VAT, the seller's legal mentions) and checks that the lines add up
-to the amount due before writing anything. The invoices are fictitious: every company, person and
-amount is made up for the demo.
+to the amount due before writing anything. A quote shows the same lines, and the buyer's "bon pour
+accord". The invoices are fictitious: every company, person and amount is made up for the demo.
 
 Run it from the project's virtualenv after editing the CSV or the lines below, and commit the PDFs:
 
@@ -162,6 +163,22 @@ SALES = {
 
 
 @dataclass(frozen=True)
+class Quote:
+    """The signed quote an invoice was issued on: its date, and who accepted it for the buyer."""
+
+    quoted_on: date
+    accepted_on: date
+    signed_by: str
+
+
+# The quotes of the rows whose order_pdf names one, by invoice number.
+QUOTES = {
+    "DEMO-2026-001": Quote(date(2026, 1, 19), date(2026, 1, 26), "Paul Martin, directeur des travaux"),
+    "DEMO-2026-003": Quote(date(2026, 3, 2), date(2026, 3, 5), "Claire Lefèvre"),
+}
+
+
+@dataclass(frozen=True)
 class DemoInvoice:
     row: dict[str, str]
     seller: Seller
@@ -170,6 +187,8 @@ class DemoInvoice:
     due_date: date
     amount_due: Decimal
     contract_rate: Decimal | None
+    # The signed quote the row names in order_pdf.
+    quote: Quote | None = None
 
     @property
     def number(self) -> str:
@@ -208,6 +227,7 @@ def demo_invoices(csv_path: Path = DEMO_FILE) -> list[DemoInvoice]:
                 due_date=parse_date(row["due_date"]),
                 amount_due=parse_amount(row["amount_due"]),
                 contract_rate=parse_rate(row["contract_rate"]) if row["contract_rate"] else None,
+                quote=QUOTES[number] if row.get("order_pdf") else None,
             )
             if invoice.total != invoice.amount_due:
                 raise ValueError(
@@ -221,120 +241,12 @@ def _number(value: Decimal) -> str:
     return format_decimal(value, locale=LOCALE)
 
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8">
-<title>Facture {{ i.number }} — {{ row.creditor_name }}</title>
-<meta name="author" content="{{ row.creditor_name }}">
-<style>
-  @page { size: A4; margin: 18mm 18mm 24mm;
-    @bottom-center { content: element(footer); } }
-  .footer { position: running(footer); font-size: 7pt; color: #555; text-align: center; }
-  body { font: 9pt/1.4 "DejaVu Sans", sans-serif; color: #111; }
-  .head { display: flex; justify-content: space-between; }
-  .seller { width: 85mm; }
-  .seller strong { font-size: 12pt; }
-  .title { width: 70mm; text-align: right; }
-  .title h1 { font-size: 18pt; margin: 0 0 2mm; letter-spacing: 1pt; }
-  .buyer { margin: 10mm 0 8mm 95mm; padding: 3mm 4mm; border: 0.3mm solid #999; }
-  .facts { margin-bottom: 6mm; }
-  .facts td { padding: 0.5mm 4mm 0.5mm 0; }
-  table.lines { width: 100%; border-collapse: collapse; }
-  table.lines th { background: #eee; text-align: left; font-weight: bold; }
-  table.lines th, table.lines td { padding: 1.5mm 2mm; border-bottom: 0.2mm solid #ccc; }
-  .n { text-align: right; white-space: nowrap; }
-  table.totals { margin: 5mm 0 0 auto; border-collapse: collapse; }
-  table.totals td { padding: 1mm 2mm; }
-  table.totals tr.due td { font-weight: bold; border-top: 0.3mm solid #111; font-size: 10.5pt; }
-  .terms { margin-top: 8mm; font-size: 8pt; }
-  .terms h2 { font-size: 9pt; margin: 3mm 0 1mm; }
-  .terms p { margin: 0 0 1.5mm; }
-  .demo { margin-top: 6mm; font-size: 7pt; color: #777; }
-</style></head>
-<body>
-<div class="footer">{{ footer }}</div>
-<div class="head">
-  <div class="seller">
-    <strong>{{ row.creditor_name }}</strong><br>
-    {% if seller.legal_name != row.creditor_name %}{{ seller.legal_name }}<br>{% endif %}
-    {{ row.creditor_street }}<br>{{ row.creditor_postcode }} {{ row.creditor_city }}<br>
-    {{ row.creditor_email }}<br>
-    SIREN {{ creditor_siren }}{% if creditor_siret %} — SIRET {{ creditor_siret }}{% endif %}<br>
-    {% if row.creditor_vat_number %}N° TVA intracommunautaire {{ row.creditor_vat_number }}{% endif %}
-  </div>
-  <div class="title">
-    <h1>FACTURE</h1>
-    N° <strong>{{ i.number }}</strong><br>
-    Date d'émission : {{ date_fr(i.issue_date) }}<br>
-    Échéance : <strong>{{ date_fr(i.due_date) }}</strong>
-  </div>
-</div>
-
-<div class="buyer">
-  <strong>{{ row.debtor_name }}</strong><br>
-  {{ row.debtor_street }}<br>{{ row.debtor_postcode }} {{ row.debtor_city }}<br>
-  {% if debtor_siren %}SIREN {{ debtor_siren }}<br>{% endif %}
-  {{ row.debtor_email }}
-</div>
-
-<table class="facts">
-  <tr><td>Nature de l'opération</td><td>{{ i.sale.operation }}</td></tr>
-  <tr><td>{{ i.sale.performed_label }}</td><td>{{ i.sale.performed }}</td></tr>
-  {% if row.order_reference %}<tr><td>{{ order_label }}</td><td>{{ row.order_reference }}</td></tr>{% endif %}
-  <tr><td>Référence à rappeler</td><td>{{ i.number }}</td></tr>
-</table>
-
-<table class="lines">
-  <thead><tr><th>Désignation</th><th class="n">Quantité</th><th>Unité</th>
-    <th class="n">Prix unitaire HT</th><th class="n">Montant HT</th></tr></thead>
-  <tbody>
-  {% for line in i.sale.lines %}
-    <tr><td>{{ line.designation }}</td><td class="n">{{ number(line.quantity) }}</td><td>{{ line.unit }}</td>
-      <td class="n">{{ money(line.unit_price) }}</td><td class="n">{{ money(line.amount) }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table>
-
-<table class="totals">
-  <tr><td>Total HT</td><td class="n">{{ money(i.total_excluding_vat) }}</td></tr>
-  {% if seller.vat_rate is none %}
-  <tr><td>TVA non applicable, art. 293 B du CGI</td><td class="n">{{ money(i.vat) }}</td></tr>
-  {% else %}
-  <tr><td>TVA {{ number(seller.vat_rate) }} %</td><td class="n">{{ money(i.vat) }}</td></tr>
-  {% endif %}
-  <tr><td>Total TTC</td><td class="n">{{ money(i.total) }}</td></tr>
-  <tr class="due"><td>Net à payer</td><td class="n">{{ money(i.total) }}</td></tr>
-</table>
-
-<div class="terms">
-  <h2>Conditions de paiement</h2>
-  <p>Payable au plus tard le {{ date_fr(i.due_date) }},
-  {% if iban %}par virement sur le compte IBAN {{ iban }}, en rappelant le numéro de la facture.
-  {% else %}{{ seller.payment_without_iban }}, en rappelant le numéro de la facture.{% endif %}
-  Pas d'escompte pour paiement anticipé.</p>
-  {% if i.business_buyer %}
-  <h2>Retard de paiement</h2>
-  <p>Tout retard de paiement rend exigibles de plein droit, dès le jour suivant la date d'échéance et
-  sans qu'un rappel soit nécessaire, des pénalités de retard au taux {{ penalty_rate }}
-  (article L441-10 II du Code de commerce), ainsi qu'une indemnité forfaitaire pour frais de
-  recouvrement de 40 euros (articles L441-10 II et D441-5 du Code de commerce). Lorsque les frais de
-  recouvrement exposés dépassent ce montant, une indemnisation complémentaire peut être demandée sur
-  justification.</p>
-  {% else %}
-  <h2>Retard de paiement</h2>
-  <p>En cas de retard de paiement, les sommes dues portent intérêts au taux légal à compter de la mise
-  en demeure (article 1231-6 du Code civil).</p>
-  <p>En cas de litige, le client peut recourir gratuitement au médiateur de la consommation dont relève
-  l'entreprise (article L612-1 du Code de la consommation), désigné dans nos conditions générales de
-  vente.</p>
-  {% endif %}
-</div>
-
-<p class="demo">Facture de démonstration de Relance : entreprises, personnes et montants fictifs.</p>
-</body></html>
-"""
+# The page of an invoice, and of the signed quote it was issued on (``quote``).
+TEMPLATE = Path(__file__).resolve().parent / "invoice.html.j2"
 
 
-def render_invoice(invoice: DemoInvoice) -> bytes:
+def render_invoice(invoice: DemoInvoice, quote: bool = False) -> bytes:
+    """The invoice's PDF, or with ``quote`` the PDF of the signed quote it was issued on."""
     row = invoice.row
     if invoice.contract_rate is not None:
         penalty_rate = (
@@ -356,8 +268,9 @@ def render_invoice(invoice: DemoInvoice) -> bytes:
         if part
     )
     environment = Environment(autoescape=True, undefined=StrictUndefined)
-    page = environment.from_string(TEMPLATE).render(
+    page = environment.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         i=invoice,
+        quote=invoice.quote if quote else None,
         row=row,
         seller=invoice.seller,
         creditor_siren=siren.format(row["creditor_siren"]),
@@ -375,7 +288,8 @@ def render_invoice(invoice: DemoInvoice) -> bytes:
 
 
 def write_demo_invoices(target: Path = INVOICES_DIR, csv_path: Path = DEMO_FILE) -> list[Path]:
-    """Render every demo invoice into ``target``, as ``<invoice number>.pdf``."""
+    """Render every demo invoice into ``target``, as ``<invoice number>.pdf``, each followed by the
+    signed quote its row names in ``order_pdf``, under that file's name."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_SUBSET_EPOCH)
     target.mkdir(parents=True, exist_ok=True)
     written = []
@@ -383,6 +297,10 @@ def write_demo_invoices(target: Path = INVOICES_DIR, csv_path: Path = DEMO_FILE)
         path = target / f"{invoice.number}.pdf"
         path.write_bytes(render_invoice(invoice))
         written.append(path)
+        if invoice.quote is not None:
+            path = target / Path(invoice.row["order_pdf"]).name
+            path.write_bytes(render_invoice(invoice, quote=True))
+            written.append(path)
     return written
 
 

@@ -4,6 +4,8 @@
 - ``letter_reference`` and ``recalled_letter``: an agency's later letters recall its first (R124-4);
 - ``amount_claimed``: balance, interest and indemnity, and further costs except in an agency's
   letter (CPCE L111-8, R124-4 3°);
+- ``court_announced``: whether a letter may announce a court at all (not without a signed quote or
+  order, nor against a public buyer);
 - ``announced_route``: what a letter says follows, by the small-claims ceiling (CPCE L125-1,
   R125-1; CPC 1405);
 - ``penalties_from``: penalties run from the day after the due date (Code de commerce L441-10).
@@ -18,7 +20,7 @@ from typing import TypeVar
 
 from law.judicial import JudicialRoute
 from law.penalties import PenaltyStatement
-from models.enums import Stage
+from models.enums import DebtorKind, Stage
 
 # A collection agency's first letter to the debtor, with the mentions of CPCE R124-4.
 AGENCY_FIRST_LETTER = "agency_first_letter"
@@ -58,6 +60,16 @@ def amount_claimed(balance: Decimal, penalties: PenaltyStatement | None, *, by_a
         if not by_agency:
             claimed += penalties.further_costs
     return claimed
+
+
+def court_announced(order_reference: str | None, order_on_file: bool, debtor_kind: DebtorKind) -> bool:
+    """Whether a letter may announce a court route, as the judicial decision will (``law.judicial``):
+    not without the signed quote or order (its reference or its document), which the creditor must
+    produce (Code civil 1353), nor against a public buyer, whose property cannot be seized (Code
+    général de la propriété des personnes publiques L2311-1): no injonction de payer is threatened
+    that will not be sought."""
+    has_order = bool((order_reference or "").strip()) or order_on_file
+    return has_order and debtor_kind is not DebtorKind.PUBLIC
 
 
 def announced_route(

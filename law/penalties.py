@@ -7,10 +7,15 @@ Business debtor (Code de commerce L441-10 II): penalties run from the day after 
 any reminder, at the contract rate — never below three times the legal interest rate — or, failing
 a contract rate, at the ECB main refinancing rate of the half-year plus 10 points; plus the fixed
 40 EUR recovery indemnity (D441-5) and, on justification, further recovery costs.
-Consumer debtor (Code civil 1231-6): interest at the legal rate from the formal notice, no indemnity.
+Consumer debtor (Code civil 1231-6, 1344-1): interest at the legal rate from the formal notice, no
+indemnity. Courts count it from the notice's receipt or, when it was refused or not claimed, from its
+first presentation: the request gives that day (``notice_date``) and what became of the notice.
+Public buyer (Code de la commande publique R2192-31, D2192-35): interest from the day after the due
+date at the ECB rate of the half-year it began in + 8 points, for the whole period; the 40 EUR
+indemnity. The rates themselves: ``law.penalty_rates``.
 
 The computing convention (stated on every statement, see ``convention_sentence``):
-- day d is late when start < d <= until (start = due date, or notice date for a consumer);
+- day d is late when start < d <= until (start = due date, or the notice's day for a consumer);
 - a payment received on day P leaves day P late for the part it pays: the balance lowers from P + 1;
 - each late day accrues ``balance × rate / 100 / 365`` — 365 in every year, leap years included;
 - consecutive late days with the same half-year, rate and balance form one period, whose interest
@@ -23,27 +28,46 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from itertools import groupby
 from operator import itemgetter
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from law.penalty_rates import day_rate
 from law.rates import RateTables, SourcedRate, half_year_of
 from models.enums import DebtorKind
-from support.french import percent_fr
 from support.units import CENT
 
 ZERO = Decimal("0.00")
-# Code de commerce D441-5: fixed recovery indemnity per late invoice.
+# Fixed recovery indemnity per late invoice: Code de commerce D441-5, Code de la commande publique
+# D2192-35 (a professional debtor: a business or a public buyer).
 RECOVERY_INDEMNITY = Decimal("40.00")
-# Code de commerce L441-10 II: default rate = ECB main refinancing rate + 10 points.
-DEFAULT_RATE_MARGIN = Decimal("10")
-# Code de commerce L441-10 II: a contract rate may not be lower than three times the legal rate.
-LEGAL_RATE_FLOOR_FACTOR = Decimal("3")
 # The convention counts 365 days in every year, leap years included.
 DAYS_PER_YEAR = Decimal("365")
 
 
 BUSINESS_LEGAL_BASIS = ("Code de commerce, art. L441-10", "Code de commerce, art. D441-5")
-CONSUMER_LEGAL_BASIS = ("Code civil, art. 1231-6", "Code monétaire et financier, art. L313-2")
+CONSUMER_LEGAL_BASIS = (
+    "Code civil, art. 1231-6",
+    "Code civil, art. 1344-1",
+    "Code monétaire et financier, art. L313-2",
+)
+PUBLIC_LEGAL_BASIS = (
+    "Code de la commande publique, art. R2192-31",
+    "Code de la commande publique, art. D2192-35",
+)
+
+# What became of a consumer's formal notice on the day its interest runs from: received, or first
+# presented and then refused or not claimed (courts count from that presentation).
+NoticeOutcome = Literal["received", "refused", "not_claimed"]
+
+
+def legal_basis(debtor_kind: DebtorKind) -> tuple[str, ...]:
+    """The texts a statement for a debtor of this kind rests on, its main article first."""
+    return {
+        DebtorKind.BUSINESS: BUSINESS_LEGAL_BASIS,
+        DebtorKind.CONSUMER: CONSUMER_LEGAL_BASIS,
+        DebtorKind.PUBLIC: PUBLIC_LEGAL_BASIS,
+    }[debtor_kind]
 
 
 def _cents(value: Decimal, what: str) -> Decimal:
@@ -69,6 +93,26 @@ class PenaltyPayment(BaseModel):
         return _cents(value, "payment")
 
 
+class InterestStart(BaseModel):
+    """The day a consumer's interest runs from (Code civil 1231-6, 1344-1: the formal notice), and
+    what became of the notice that day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+    outcome: NoticeOutcome | None = None
+
+    @property
+    def event_fr(self) -> str:
+        """What the day is, in French, after its date: "le 12 mars 2026, date de réception de …"."""
+        return {
+            "received": "date de réception de la mise en demeure",
+            "refused": "date de première présentation de la mise en demeure, refusée par son destinataire",
+            "not_claimed": "date de première présentation de la mise en demeure, non réclamée",
+            None: "date de la mise en demeure",
+        }[self.outcome]
+
+
 class PenaltyRequest(BaseModel):
     """What the penalties are computed on. Invalid input raises pydantic's ValidationError (a ValueError)."""
 
@@ -81,9 +125,12 @@ class PenaltyRequest(BaseModel):
     debtor_kind: DebtorKind
     # Terms-of-sale rate in percent a year, for a business debtor; None applies ECB + 10 points.
     contract_rate_percent: Decimal | None = None
-    # Date of the formal notice: where a consumer's interest starts (Code civil 1231-6).
-    # Validated even when left out: a consumer needs one.
+    # Where a consumer's interest starts (Code civil 1231-6, 1344-1): the day the formal notice was
+    # received or, refused or not claimed, first presented. Validated even when left out: a
+    # consumer needs one.
     notice_date: date | None = Field(default=None, validate_default=True)
+    # What became of the notice that day; None: the day given as it is (the notice's own date).
+    notice_outcome: NoticeOutcome | None = None
     payments: tuple[PenaltyPayment, ...] = ()
     # Justified recovery costs beyond the 40 EUR indemnity (Code de commerce D441-5), business only.
     further_costs: Decimal = ZERO
@@ -153,16 +200,31 @@ class PenaltyRequest(BaseModel):
     @classmethod
     def _further_costs(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         value = _cents(value, "further costs")
-        if value and info.data.get("debtor_kind") is DebtorKind.CONSUMER:
+        if value and info.data.get("debtor_kind") is not DebtorKind.BUSINESS:
             raise ValueError("further recovery costs are claimable from a business debtor only")
         return value
 
     @property
     def start(self) -> date:
-        """The last day not late: the due date, or for a consumer the notice date."""
+        """The last day not late: the due date, or for a consumer the notice's day."""
         if self.debtor_kind is DebtorKind.CONSUMER and self.notice_date is not None:
             return self.notice_date
         return self.due_date
+
+    @property
+    def last_rate_day(self) -> date:
+        """The last day whose rate the statement needs: ``until``, but for a public buyer the first
+        late day, whose half-year's rate every late day bears (Code de la commande publique R2192-31)."""
+        if self.debtor_kind is DebtorKind.PUBLIC:
+            return min(self.start + timedelta(days=1), self.until)
+        return self.until
+
+    @property
+    def interest_start(self) -> InterestStart | None:
+        """Where a consumer's interest runs from, as the statement says it; None for the others."""
+        if self.debtor_kind is not DebtorKind.CONSUMER or self.notice_date is None:
+            return None
+        return InterestStart(on=self.notice_date, outcome=self.notice_outcome)
 
 
 class PenaltyPeriod(BaseModel):
@@ -200,46 +262,8 @@ class PenaltyStatement(BaseModel):
     # The interest stops short of the day it was asked for: the rates of a later half-year are not
     # published yet, and it runs on (the warnings say so).
     rates_pending: bool = False
-
-
-def _business_rate(
-    contract_rate_percent: Decimal | None, day: date, rates: RateTables, warnings: dict[str, str]
-) -> SourcedRate:
-    """Code de commerce L441-10 II: the contract rate floored at 3 × legal rate, else ECB + 10 points."""
-    half_year = half_year_of(day)
-    if contract_rate_percent is None:
-        ecb = rates.ecb_rate(day)
-        legal = rates.legal_rate(day)
-        default = ecb.percent + DEFAULT_RATE_MARGIN
-        floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
-        if default < floor:
-            # The floor binds contract rates only: the default applies as it is, and the user is told.
-            # Each warning starts "2024-H1: ": letters find the half-years flagged by that prefix.
-            warnings[half_year] = (
-                f"{half_year}: le taux par défaut de {percent_fr(default)} (taux BCE "
-                f"{percent_fr(ecb.percent)} + 10 points) est inférieur à trois fois le taux d'intérêt légal "
-                f"({percent_fr(floor)}) ; il s'applique tel quel, ce plancher ne visant que le taux "
-                "contractuel (Code de commerce, art. L441-10 II)."
-            )
-        return SourcedRate(
-            default, f"taux de refinancement de la BCE {percent_fr(ecb.percent)} ({ecb.source}) + 10 points"
-        )
-    legal = rates.legal_rate(day)
-    floor = LEGAL_RATE_FLOOR_FACTOR * legal.percent
-    if contract_rate_percent >= floor:
-        return SourcedRate(contract_rate_percent, "taux contractuel (conditions générales de vente)")
-    warnings[half_year] = (
-        f"{half_year}: le taux contractuel de {percent_fr(contract_rate_percent)} est "
-        f"inférieur à trois fois le taux d'intérêt légal (3 × {percent_fr(legal.percent)} = "
-        f"{percent_fr(floor)}) ; porté à {percent_fr(floor)} (Code de commerce, art. L441-10 II)."
-    )
-    return SourcedRate(floor, f"3 × taux d'intérêt légal {percent_fr(legal.percent)} ({legal.source})")
-
-
-def _consumer_rate(day: date, rates: RateTables) -> SourcedRate:
-    # Code civil 1231-6: the legal rate; the creditor is a business, so the "all other cases" rate.
-    legal = rates.legal_rate(day)
-    return SourcedRate(legal.percent, f"taux d'intérêt légal {percent_fr(legal.percent)} ({legal.source})")
+    # Where a consumer's interest runs from; None for the others, and in statements recorded before.
+    interest_start: InterestStart | None = None
 
 
 def _period_interest(base: Decimal, rate_percent: Decimal, days: int) -> Decimal:
@@ -249,9 +273,20 @@ def _period_interest(base: Decimal, rate_percent: Decimal, days: int) -> Decimal
         return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def convention_sentence(debtor_kind: DebtorKind) -> str:
+def _start_fr(debtor_kind: DebtorKind, notice_outcome: NoticeOutcome | None) -> str:
+    """The day after which interest runs, in French: the due date, or the consumer's notice."""
+    if debtor_kind is not DebtorKind.CONSUMER:
+        return "l'échéance"
+    if notice_outcome == "received":
+        return "la réception de la mise en demeure"
+    if notice_outcome is not None:
+        return "la première présentation de la mise en demeure"
+    return "la mise en demeure"
+
+
+def convention_sentence(debtor_kind: DebtorKind, notice_outcome: NoticeOutcome | None = None) -> str:
     """The convention in French, for the statement."""
-    start = "l'échéance" if debtor_kind is DebtorKind.BUSINESS else "la mise en demeure"
+    start = _start_fr(debtor_kind, notice_outcome)
     sentence = (
         f"Intérêts calculés jour par jour à compter du lendemain de {start}, jusqu'à la date du décompte "
         "incluse ; un paiement reçu un jour donné laisse ce jour en retard pour la part qu'il règle. "
@@ -260,7 +295,12 @@ def convention_sentence(debtor_kind: DebtorKind) -> str:
         "forment une période dont l'intérêt est arrondi au centime le plus proche (0,005 arrondi au "
         "centime supérieur) ; les intérêts sont la somme des périodes."
     )
-    if debtor_kind is DebtorKind.BUSINESS:
+    if debtor_kind is DebtorKind.PUBLIC:
+        sentence += (
+            " Le taux est celui du semestre au cours duquel les intérêts moratoires ont commencé à courir, "
+            "pour toute la durée du retard."
+        )
+    if debtor_kind.professional:
         sentence += " S'y ajoute l'indemnité forfaitaire pour frais de recouvrement de 40 €."
     return sentence
 
@@ -274,16 +314,15 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
     payments = [payment for payment in request.payments if payment.paid_on <= request.until]
     warnings: dict[str, str] = {}
     late_days: list[tuple[date, tuple[str, Decimal, SourcedRate]]] = []
-    day = request.start + timedelta(days=1)
+    first_late_day = day = request.start + timedelta(days=1)
     while day <= request.until:
         # Balance unpaid before this day: a payment on day P lowers it from P + 1.
         balance = request.principal - sum((p.amount for p in payments if p.paid_on < day), ZERO)
         if balance == 0:
             break  # paid in full: no later day is late
-        if request.debtor_kind is DebtorKind.BUSINESS:
-            rate = _business_rate(request.contract_rate_percent, day, rates, warnings)
-        else:
-            rate = _consumer_rate(day, rates)
+        rate = day_rate(
+            request.debtor_kind, request.contract_rate_percent, first_late_day, day, rates, warnings
+        )
         late_days.append((day, (half_year_of(day), balance, rate)))
         day += timedelta(days=1)
 
@@ -302,10 +341,9 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
             )
         )
 
-    is_business = request.debtor_kind is DebtorKind.BUSINESS
     interest = sum((period.interest for period in periods), ZERO)
-    # D441-5: the indemnity is due for a late invoice, from a business debtor only.
-    indemnity = RECOVERY_INDEMNITY if is_business and periods else ZERO
+    # D441-5, D2192-35: the indemnity is due for a late invoice, from a professional debtor only.
+    indemnity = RECOVERY_INDEMNITY if request.debtor_kind.professional and periods else ZERO
     return PenaltyStatement(
         until=request.until,
         periods=periods,
@@ -315,18 +353,19 @@ def compute_penalties(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
         total=interest + indemnity + request.further_costs,
         balance_at_end=request.principal - sum((p.amount for p in payments), ZERO),
         warnings=list(warnings.values()),
-        convention=convention_sentence(request.debtor_kind),
-        legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
+        convention=convention_sentence(request.debtor_kind, request.notice_outcome),
+        legal_basis=list(legal_basis(request.debtor_kind)),
+        interest_start=request.interest_start,
     )
 
 
 def statement_before_rates(request: PenaltyRequest, warning: str) -> PenaltyStatement:
     """The penalties of an invoice whose late days all fall in half-years the tables do not give
     yet: no interest can be counted, but the fixed indemnity is due from the first day late, whatever
-    the rate (Code de commerce D441-5), from a business debtor only."""
-    is_business = request.debtor_kind is DebtorKind.BUSINESS
+    the rate (Code de commerce D441-5, Code de la commande publique D2192-35), from a professional
+    debtor only."""
     late = request.until > request.start
-    indemnity = RECOVERY_INDEMNITY if is_business and late else ZERO
+    indemnity = RECOVERY_INDEMNITY if request.debtor_kind.professional and late else ZERO
     paid = sum((p.amount for p in request.payments if p.paid_on <= request.until), ZERO)
     return PenaltyStatement(
         until=request.until,
@@ -337,15 +376,8 @@ def statement_before_rates(request: PenaltyRequest, warning: str) -> PenaltyStat
         total=indemnity + request.further_costs,
         balance_at_end=request.principal - paid,
         warnings=[warning],
-        convention=convention_sentence(request.debtor_kind),
-        legal_basis=list(BUSINESS_LEGAL_BASIS if is_business else CONSUMER_LEGAL_BASIS),
+        convention=convention_sentence(request.debtor_kind, request.notice_outcome),
+        legal_basis=list(legal_basis(request.debtor_kind)),
         rates_pending=True,
+        interest_start=request.interest_start,
     )
-
-
-# Code civil 1231-6: a consumer owes interest at the legal rate, from the formal notice; the rate of
-# the terms of sale (Code de commerce L441-10 II) binds a business debtor only.
-def check_contract_rate_allowed(debtor_kind: DebtorKind) -> None:
-    """ValueError when a debtor of this kind cannot owe a contract rate."""
-    if debtor_kind is DebtorKind.CONSUMER:
-        raise ValueError("a consumer owes the legal rate (Code civil 1231-6), not a contract rate")

@@ -12,13 +12,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from support.french import date_fr
+
 # The two rate tables, as files of one folder (read by ``config.rates``).
 ECB_FILE = "ecb_main_refinancing.csv"
 LEGAL_FILE = "legal_interest.csv"
 
 
 class RateNotKnown(LookupError):
-    """No rate for a half-year: the table must be completed from its official source, never guessed."""
+    """No rate for a half-year: the table must be completed from its official source, never guessed.
+    The message names the file where it is kept (for the operator); ``french``, the words an agent
+    reads, names the half-year and the file, not where the server keeps it."""
+
+    def __init__(self, message: str, day: date | None = None, file_name: str = "") -> None:
+        super().__init__(message)
+        self.french = message if day is None else (
+            f"pas de taux pour le {half_year_fr(day)} (nécessaire pour le {date_fr(day)}) dans "
+            f"{file_name} : ajoutez la ligne depuis sa source officielle (relance rates check)"
+        )
 
 
 class SourcedRate(NamedTuple):
@@ -106,6 +117,8 @@ class RateTables:
         if half_year not in table:
             raise RateNotKnown(
                 f"no rate for {half_year} (needed for {day.isoformat()}) in {self.folder / file_name}: "
-                f"add the row from its official source"
+                f"add the row from its official source",
+                day,
+                file_name,
             )
         return table[half_year]

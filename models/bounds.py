@@ -24,7 +24,8 @@ from pydantic import AfterValidator
 
 from law.judicial import JudicialRules, add_years, prescription
 from models.case_ids import safe_name
-from models.enums import DebtorKind
+from models.enums import Civility, DebtorKind
+from support.french import date_fr
 from support.parsing import Refusal, parse_amount, parse_date, parse_rate, quoted
 from support.units import CENT
 
@@ -130,19 +131,27 @@ def within_max_hold(ahead: timedelta, longest: timedelta) -> timedelta:
     """How far ahead a promise to pay or a pause ends, at most ``longest`` (the policy's
     ``max_hold``)."""
     if ahead > longest:
-        raise ValueError(f"is {ahead.days} days ahead: at most {longest.days} (the policy's max_hold)")
+        raise Refusal(
+            f"is {ahead.days} days ahead: at most {longest.days} (the policy's max_hold)",
+            f"est dans {ahead.days} jours : au plus {longest.days} (max_hold de la politique de relance)",
+        )
     return ahead
 
 
 def not_time_barred(kind: DebtorKind, due: date, today: date, rules: JudicialRules) -> date:
     """The due date of a claim that can still be brought today (Code de commerce L110-4, Code de la
-    consommation L218-2; counted as ``law.judicial.prescription`` counts)."""
+    consommation L218-2, loi n° 68-1250 against a public buyer; counted as
+    ``law.judicial.prescription`` counts)."""
     limit = prescription(kind, due, rules)
     if limit.ends_on < today:
-        barred_from = (limit.ends_on + timedelta(days=1)).isoformat()
-        raise ValueError(
-            f"due on {due.isoformat()}, the claim is time-barred since {barred_from} ({limit.basis}): "
-            "nothing to collect, unless the debtor acknowledged the debt since (Code civil 2240)"
+        barred_from = limit.ends_on + timedelta(days=1)
+        raise Refusal(
+            f"due on {due.isoformat()}, the claim is time-barred since {barred_from.isoformat()} "
+            f"({limit.basis}): nothing to collect, unless the debtor acknowledged the debt since "
+            "(Code civil 2240)",
+            f"échue le {date_fr(due)}, la créance est prescrite depuis le {date_fr(barred_from)} "
+            f"({limit.basis}) : rien à recouvrer, sauf si le débiteur a reconnu la dette depuis "
+            "(article 2240 du Code civil)",
         )
     return due
 
@@ -226,12 +235,40 @@ def handled_currency(code: str) -> str:
 
 
 def debtor_siren(kind: DebtorKind, siren: str | None) -> str | None:
-    """A business debtor has its SIREN; a consumer has none."""
+    """A business debtor and a public buyer have their SIREN; a consumer has none."""
     if kind is DebtorKind.BUSINESS and not siren:
         raise ValueError("a business debtor needs its SIREN")
+    if kind is DebtorKind.PUBLIC and not siren:
+        raise ValueError("a public buyer needs its SIREN (every public body has one)")
     if kind is DebtorKind.CONSUMER and siren:
         raise ValueError(f"{siren}: a consumer has no SIREN (a debtor registered with one is a business)")
     return siren
+
+
+# How an invoice file may write a consumer's civility: in full or abbreviated, in any case.
+_CIVILITIES = {
+    "madame": Civility.MADAME,
+    "mme": Civility.MADAME,
+    "mme.": Civility.MADAME,
+    "monsieur": Civility.MONSIEUR,
+    "m.": Civility.MONSIEUR,
+    "m": Civility.MONSIEUR,
+}
+
+
+def debtor_civility(kind: DebtorKind, text: str) -> Civility:
+    """A consumer's civility, ``Madame`` or ``Monsieur`` (also ``Mme``, ``M.``, in any case); a
+    business or a public buyer is addressed by its name, and a civility given for one is refused
+    rather than printed before a company's name."""
+    civility = _CIVILITIES.get(text.strip().lower())
+    if civility is None:
+        raise ValueError(f"{quoted(text)} is neither Madame nor Monsieur (Mme, M.)")
+    if kind is not DebtorKind.CONSUMER:
+        raise ValueError(
+            f"{quoted(text)}: a civility addresses a consumer; a {kind.value} debtor is addressed by its "
+            "name (leave it empty)"
+        )
+    return civility
 
 
 # --- the models' types ------------------------------------------------------------------------------
@@ -244,3 +281,5 @@ Day = Annotated[date, AfterValidator(not_before_earliest)]
 # A reason or a note, and a one-line reference or name (of a payment, of an agent).
 Note = Annotated[str, AfterValidator(checked_note)]
 ShortLine = Annotated[str, AfterValidator(partial(checked_line, limit=MAX_REFERENCE))]
+# A name on one line (of a party, of a court).
+NameLine = Annotated[str, AfterValidator(partial(checked_line, limit=MAX_NAME))]

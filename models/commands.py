@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from pydantic import model_validator
 
-from models.bounds import Amount, Day, Note, PositiveAmount, ShortLine
-from models.enums import Stage
+from models.bounds import Amount, Day, NameLine, Note, PositiveAmount, ShortLine
+from models.enums import InsolvencyKind, Stage
 from models.frozen import Value
 
 
@@ -107,3 +107,39 @@ class BailiffReport(Command):
         if self.costs and self.costs_borne_by is None:
             raise ValueError("say who bears the costs: debtor (enforcement) or creditor")
         return self
+
+
+class InsolvencyDeclared(Command):
+    """The debtor is under collective proceedings: the opening judgment stops the ladder at once
+    (Code de commerce L622-21) and the case draws the declaration of its claim. Given again, it
+    completes or corrects what was known (the BODACC publication, the mandataire)."""
+
+    opened_on: Day
+    kind: InsolvencyKind
+    # The court that opened the proceedings, as the judgment names it.
+    court: NameLine
+    # The judgment's publication in the BODACC, from which the two months to declare run (R622-24);
+    # unknown at first, given later.
+    bodacc_published_on: Day | None = None
+    # The mandataire judiciaire (the liquidateur in a liquidation): name and address, one per line.
+    mandataire: Note = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InsolvencyDeclared:
+        if not self.court.strip():
+            raise ValueError("le tribunal qui a ouvert la procédure est requis")
+        published = self.bodacc_published_on
+        if published is not None and published < self.opened_on:
+            raise ValueError(
+                f"la publication au BODACC du {published:%d/%m/%Y} précède le jugement "
+                f"du {self.opened_on:%d/%m/%Y}"
+            )
+        return self
+
+
+class ClaimDeclarationSent(Command):
+    """The declaration of claim went to the mandataire (or the liquidateur): the reminder ends."""
+
+    sent_on: Day
+    # The registered letter's number, or the reference of the online filing.
+    reference: ShortLine = ""

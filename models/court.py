@@ -42,8 +42,9 @@ class Exhibit(Value):
 
     kind: ExhibitKind
     document: DocumentRef
-    # The document's own date: the invoice's issue, the letter's sending, the receipt's signature.
-    dated: date
+    # The document's own date: the invoice's issue, the letter's sending, the receipt's signature;
+    # None for the signed quote or order, whose date is on it, not in the invoice file.
+    dated: date | None
 
 
 class FilingRequest(Value):
@@ -105,10 +106,11 @@ class HistoryExportRequest(Value):
 
 
 class InvoiceDocumentRequest(Value):
-    """The invoice PDF kept for the case, to be produced as an exhibit."""
+    """The invoice PDF kept for the case, or its signed quote or order's, to be produced as an exhibit."""
 
     case_id: str
     path: str
+    kind: Literal["invoice", "order"] = "invoice"
 
 
 class FilingDossierRef(Value):

@@ -33,6 +33,21 @@ class LabelColour(StrEnum):
 class DebtorKind(StrEnum):
     BUSINESS = "business"
     CONSUMER = "consumer"
+    # A public buyer (State, local authority, hospital): Code de la commande publique L2192-10 ff.
+    PUBLIC = "public"
+
+    @property
+    def professional(self) -> bool:
+        """A business or a public buyer: named by its SIREN, and owes the fixed 40 EUR recovery
+        indemnity (Code de commerce D441-5, Code de la commande publique D2192-35)."""
+        return self is not DebtorKind.CONSUMER
+
+
+class Civility(StrEnum):
+    """How a consumer debtor is addressed, when the invoice file says."""
+
+    MADAME = "madame"
+    MONSIEUR = "monsieur"
 
 
 class CaseState(StrEnum):
@@ -46,10 +61,21 @@ class CaseState(StrEnum):
     # The commissaire closed the file with a balance left, or found nothing to recover.
     CLOSED_BY_BAILIFF = "closed_by_bailiff"
     RECOVERY_FAILED = "recovery_failed"
+    # Collective proceedings against the debtor: the ladder stopped (Code de commerce L622-21), the
+    # claim is declared to the mandataire; the case stays open for what the proceedings pay.
+    INSOLVENCY = "insolvency"
 
     @property
     def is_closed(self) -> bool:
-        return self not in (CaseState.OPEN, CaseState.PAUSED, CaseState.WITH_BAILIFF)
+        return self not in (CaseState.OPEN, CaseState.PAUSED, CaseState.WITH_BAILIFF, CaseState.INSOLVENCY)
+
+
+class InsolvencyKind(StrEnum):
+    """The collective proceedings of the Code de commerce, book VI."""
+
+    SAUVEGARDE = "sauvegarde"  # L620-1
+    REDRESSEMENT = "redressement"  # redressement judiciaire, L631-1
+    LIQUIDATION = "liquidation"  # liquidation judiciaire, L640-1
 
 
 class Role(StrEnum):

@@ -22,10 +22,19 @@ class InvoiceInfo(Value):
     # Late-payment rate of the terms of sale, percent a year (Code de commerce L441-10 II).
     contract_rate_percent: Decimal | None = None
     pdf_path: str | None = None
+    # The signed quote or order the invoice refers to: its own exhibit of the filing dossier.
+    order_pdf_path: str | None = None
 
     @property
     def balance(self) -> Decimal:
         return (self.amount_due - self.amount_paid).quantize(CENT)
+
+    @property
+    def names_an_order(self) -> bool:
+        """Whether the invoice names its signed quote or order, by its reference or its document:
+        without either, the debtor's commitment is not proven and the case stays amicable
+        (law/judicial.py)."""
+        return bool((self.order_reference or "").strip() or self.order_pdf_path)
 
 
 class CaseInput(Value):

@@ -17,6 +17,9 @@ class EmailRequest(Value):
     step_key: str
     to: str
     subject: str
+    # Where the debtor's answer goes: the creditor, or the agency that writes for it (the mail
+    # itself goes out from the server's sender). None in the requests of older histories.
+    reply_to: str | None = None
     body: str
     attachments: list[DocumentRef] = Field(default_factory=list)
 

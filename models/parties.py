@@ -10,7 +10,7 @@ from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 from stdnum.fr import tva as vat_number
 
-from models.enums import DebtorKind
+from models.enums import Civility, DebtorKind
 from models.frozen import Value
 
 
@@ -64,6 +64,13 @@ def valid_iban(value: str | None) -> str | None:
     return compact
 
 
+class Signatory(Value):
+    """The person who signs letters and requests for a company (CPC 54, 57: named, with a title)."""
+
+    name: str
+    title: str
+
+
 class CreditorInfo(Value):
     name: str
     siren: str
@@ -74,6 +81,8 @@ class CreditorInfo(Value):
     vat_number: str | None = None
     # Where the debtor pays: printed on every letter when known.
     iban: str | None = None
+    # None only for cases started before signatories were kept: their next letter is refused.
+    signatory: Signatory | None = None
 
     _siren = field_validator("siren")(valid_siren)
     _siret = field_validator("siret")(valid_siret)
@@ -96,8 +105,23 @@ class AgencyInfo(Value):
     siren: str
     email: str
     address: Address
+    # The agency's dedicated account for the funds it collects (CPCE R124-2, second paragraph) and
+    # its professional liability insurance (first paragraph): None only for cases started before the
+    # agency file held them.
+    iban: str | None = None
+    insurance: str | None = None
+    signatory: Signatory | None = None
 
     _siren = field_validator("siren")(valid_siren)
+    _iban = field_validator("iban")(valid_iban)
+
+
+class CaseParties(Value):
+    """A case's creditor and agency, as a step reads them again once an agent has completed them
+    (a signatory given after the case started: ``activities/parties.py``)."""
+
+    creditor: CreditorInfo
+    agency: AgencyInfo | None = None
 
 
 class DebtorInfo(Value):
@@ -106,11 +130,32 @@ class DebtorInfo(Value):
     email: str
     address: Address
     siren: str | None = None
+    civility: Civility | None = None
 
     _siren = field_validator("siren")(valid_siren)
 
+    @property
+    def salutation(self) -> str:
+        """How a letter addresses the debtor: "Madame" or "Monsieur" when the invoice file said so,
+        else "Madame, Monsieur"."""
+        return self.civility.value.capitalize() if self.civility else "Madame, Monsieur"
+
+    @property
+    def designation(self) -> str:
+        """The debtor as a letter names it: "Madame Claire Dubois", or the name alone."""
+        return f"{self.civility.value.capitalize()} {self.name}" if self.civility else self.name
+
     @model_validator(mode="after")
-    def _business_has_siren(self) -> DebtorInfo:
-        if self.kind == DebtorKind.BUSINESS and not self.siren:
-            raise ValueError("a business debtor needs its SIREN")
+    def _named_as_its_kind(self) -> DebtorInfo:
+        """A business or a public buyer has its SIREN; only a consumer is addressed as Madame or
+        Monsieur (the others by their name)."""
+        if self.kind.professional and not self.siren:
+            raise ValueError(f"a {_KIND_NAMES[self.kind]} needs its SIREN")
+        if self.civility is not None and self.kind is not DebtorKind.CONSUMER:
+            raise ValueError(
+                f"a {_KIND_NAMES[self.kind]} is addressed by its name: a civility is for a consumer"
+            )
         return self
+
+
+_KIND_NAMES = {DebtorKind.BUSINESS: "business debtor", DebtorKind.PUBLIC: "public buyer"}

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from law.penalties import BUSINESS_LEGAL_BASIS, CONSUMER_LEGAL_BASIS, PenaltyRequest, PenaltyStatement
+from law.penalties import PenaltyRequest, PenaltyStatement, legal_basis
 from models.documents import DocumentRef
 from models.enums import DebtorKind
 from models.parties import Address
@@ -53,8 +53,9 @@ class StatementRequest(BaseModel):
 
     @model_validator(mode="after")
     def _statement_for_this_debtor(self) -> StatementRequest:
-        expected = BUSINESS_LEGAL_BASIS if self.debtor_kind is DebtorKind.BUSINESS else CONSUMER_LEGAL_BASIS
-        if tuple(self.statement.legal_basis) != expected:
+        # The main article names the kind: a statement recorded before a later text was cited with
+        # it (Code civil 1344-1) is still this debtor's.
+        if self.statement.legal_basis[:1] != list(legal_basis(self.debtor_kind)[:1]):
             raise ValueError(
                 f"the statement was computed for another kind of debtor than {self.debtor_kind.value}"
             )

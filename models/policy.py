@@ -82,11 +82,18 @@ class EscalationPolicy(BaseModel):
     # A judicial filing waits for a second agent's approval; without a decision after this long the
     # agents are reminded, and after as long again a supervisor is asked.
     approval_timeout: timedelta = timedelta(days=5)
+    # A case whose invoice names its signed quote or order (order_reference) without its document
+    # (order_pdf) goes to court only when true, the request saying the document will be produced
+    # (law/judicial.py). Cases started before order documents were kept file on the reference.
+    file_without_order_document: bool = False
     # Without news from the commissaire de justice for this long, the agents are reminded to ask.
     bailiff_report_wait: timedelta = timedelta(days=30)
     # A promise to pay or a pause ends at most this far ahead: a longer hold is a new arrangement
     # with the debtor, made again when this one ends. Policies written before it have a year.
     max_hold: timedelta = timedelta(days=365)
+    # Under collective proceedings, the agents are reminded this long before the last day to declare
+    # the claim (Code de commerce R622-24) if it is not sent yet.
+    declaration_reminder: timedelta = timedelta(days=15)
     # A step falling on a weekend or a public holiday: "next_business_day" moves it to the next
     # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
     non_business_days: Literal["next_business_day", "keep"] = "keep"
@@ -102,6 +109,7 @@ class EscalationPolicy(BaseModel):
         "approval_timeout",
         "bailiff_report_wait",
         "max_hold",
+        "declaration_reminder",
         mode="before",
     )
     @classmethod

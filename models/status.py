@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from models.commands import CostBearer
-from models.enums import CaseState, Stage
+from models.enums import CaseState, InsolvencyKind, Stage
 from models.frozen import Value
 
 
@@ -44,6 +44,27 @@ class PaymentLine(Value):
     reference: str = ""
 
 
+class InsolvencyStatus(Value):
+    """The collective proceedings against the debtor, as agents recorded them, and the declaration
+    of the claim (Code de commerce L622-24)."""
+
+    kind: InsolvencyKind
+    opened_on: date
+    court: str
+    recorded_by: str
+    bodacc_published_on: date | None = None
+    mandataire: str = ""
+    # The last day to declare (R622-24), once the BODACC publication is known.
+    deadline: date | None = None
+    # The declaration drawn last, its file and SHA-256 (None while none could be drawn).
+    declaration_path: str | None = None
+    declaration_sha256: str | None = None
+    # The agents were reminded that the deadline nears; the declaration sent, and its reference.
+    reminded: bool = False
+    declaration_sent_on: date | None = None
+    declaration_reference: str = ""
+
+
 class CaseStatus(Value):
     case_id: str
     invoice_number: str
@@ -75,6 +96,8 @@ class CaseStatus(Value):
     approval_pending: bool = False
     filing_requested_by: str | None = None
     prescription_warned: bool = False
+    # Collective proceedings against the debtor, once an agent recorded the opening judgment.
+    insolvency: InsolvencyStatus | None = None
 
 
 class CommandResult(Value):

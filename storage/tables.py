@@ -119,6 +119,9 @@ class Creditor(SQLModel, table=True):
     siret: str | None = Field(default=None, max_length=14)
     vat_number: str | None = Field(default=None, max_length=13)
     iban: str | None = Field(default=None, max_length=34)
+    # The person who signs the creditor's letters and requests (CPC 54, 57).
+    signatory_name: str | None = None
+    signatory_title: str | None = None
 
 
 class Debtor(SQLModel, table=True):
@@ -133,6 +136,8 @@ class Debtor(SQLModel, table=True):
     postcode: str
     city: str
     country: str = "France"
+    # Madame / Monsieur for a consumer, when the invoice file gives it.
+    civility: str | None = Field(default=None, max_length=16)
 
 
 class Invoice(SQLModel, table=True):
@@ -151,6 +156,8 @@ class Invoice(SQLModel, table=True):
     # Late-payment rate of the terms of sale, percent a year (Code de commerce L441-10 II).
     contract_rate_percent: Decimal | None = Field(default=None, sa_type=Percent)
     pdf_path: str | None = None
+    # The signed quote or order: its own exhibit of the filing dossier.
+    order_pdf_path: str | None = None
     case_id: str = Field(unique=True, index=True)
     policy: str = "default"
     imported_at: datetime = _timestamp(default_factory=_utcnow)

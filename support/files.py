@@ -1,10 +1,12 @@
-"""Files as the project writes them: atomically or durably, and their SHA-256."""
+"""Files as the project writes them: atomically or durably, and their SHA-256; and a text that
+names them as a person reads it, by their names."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -116,3 +118,14 @@ def create_private_file(path: Path, content: bytes) -> bool:
     finally:
         os.close(directory)
     return True
+
+
+# An absolute path (not the path of a URL): its folders, then its file's name.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~:/])/(?:[^\s/'\"():;,]+/)+([^\s/'\"():;,]+)")
+
+
+def file_names_only(text: str) -> str:
+    """``text`` with each absolute path shortened to its file's name: a failure as an agent reads
+    it, without where the server keeps its files (``/srv/relance/documents/c/letter.pdf is
+    missing`` -> ``letter.pdf is missing``)."""
+    return _ABSOLUTE_PATH.sub(r"\1", text)

@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import CaseState
     from models.search_attributes import NextAction, search_attribute_changes
     from models.status import CaseStatus, CommandResult
+    from support.french import date_fr, money_fr
 
 
 class CaseStatusReport:
@@ -21,7 +22,8 @@ class CaseStatusReport:
     def _status(self) -> CaseStatus:
         steps = self._case.policy.steps
         upcoming = None
-        if not self._state.is_closed and self._next_index < len(steps):
+        # Under collective proceedings no step is ahead (Code de commerce L622-21).
+        if not self._state.is_closed and self._insolvency is None and self._next_index < len(steps):
             upcoming = steps[self._escalate_to if self._escalate_to is not None else self._next_index]
         return CaseStatus(
             case_id=self._case.case_id,
@@ -49,28 +51,37 @@ class CaseStatusReport:
             approval_pending=self._approval_pending,
             filing_requested_by=self._filing_requested_by if self._approval_pending else None,
             prescription_warned=self._prescription_warned and not self._state.is_closed,
+            insolvency=self._insolvency,
         )
 
     def _waiting_for(self) -> str | None:
         """What the case waits for from a person or from outside, most pressing first."""
         waits = []
+        proceedings = self._proceedings_wait()
+        if proceedings is not None:
+            waits.append(proceedings)
         if self._approval_pending:
-            who = "a supervisor" if self._supervisor_asked else "an agent"
-            waits.append(f"approval of the judicial filing by {who} other than {self._filing_requested_by}")
+            who = "un superviseur" if self._supervisor_asked else "un autre agent"
+            waits.append(
+                f"la validation, par {who}, de la saisine judiciaire demandée par {self._filing_requested_by}"
+            )
         if self._dispute_reason is not None:
-            waits.append(f"settlement of the dispute ({self._dispute_reason})")
+            waits.append(f"le règlement du litige ({self._dispute_reason})")
         if self._promise is not None:
             promise = self._promise
-            currency = self._case.invoice.currency
-            waits.append(f"the promised payment of {promise.amount} {currency} by {promise.by.isoformat()}")
+            amount = money_fr(promise.amount, self._case.invoice.currency)
+            waits.append(f"le paiement promis de {amount} au plus tard le {date_fr(promise.by)}")
         if self._awaiting_letter is not None:
-            waits.append(f"the outcome of the formal notice's registered letter {self._awaiting_letter}")
+            waits.append(f"l'issue de la lettre recommandée de mise en demeure {self._awaiting_letter}")
         if self._state == CaseState.WITH_BAILIFF:
-            waits.append("the reports of the commissaire de justice")
+            waits.append("les comptes rendus du commissaire de justice")
         if self._prescription_warned and self._prescription is not None and not self._state.is_closed:
-            ends_on = self._prescription.ends_on.isoformat()
-            waits.append(f"a court filing or an acknowledgment before prescription on {ends_on}")
-        return "; ".join(waits) or None
+            ends_on = date_fr(self._prescription.ends_on)
+            waits.append(
+                f"une saisine du tribunal ou une reconnaissance de la dette avant la prescription, "
+                f"le {ends_on}"
+            )
+        return " ; ".join(waits) or None
 
     def _publish_search_attributes(self) -> None:
         if not self._publishes_search_attributes:

@@ -27,9 +27,12 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import CaseState, Stage
     from models.ledger import PaymentRecord
     from models.status import CommandResult, CostLine, PaymentLine, Promise
+    from models.wording import COST_BEARERS, event_fr, stage_fr, state_fr
+    from support.french import date_fr, moment_fr, money_fr
+    from support.parsing import in_french
     from support.units import CENT
 
-from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused
+from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused, escalation_fr
 
 
 class AgentCommands:
@@ -43,37 +46,38 @@ class AgentCommands:
         self._pause_reason = request.reason.strip()
         self._pause_until = request.until
         self._revision += 1
-        until = f" until {request.until.isoformat()}" if request.until else ""
+        until = f" jusqu'au {moment_fr(request.until)}" if request.until else ""
         await self._journal("paused", actor=request.agent, detail=f"{self._pause_reason}{until}")
-        return self._result(f"case paused{until}")
+        return self._result(f"dossier mis en pause{until}")
 
     @pause.validator
     def _validate_pause(self, request: PauseRequest) -> None:
         self._refuse_unless_a_person(request)
         self._refuse_if_closed()
+        self._refuse_under_proceedings()
         self._refuse_if_with_bailiff()
         if self._state == CaseState.PAUSED:
-            raise CommandRefused(f"case is already paused ({self._pause_reason})")
+            raise CommandRefused(f"le dossier est déjà en pause ({self._pause_reason})")
         if not request.reason.strip():
-            raise CommandRefused("a pause needs a reason")
+            raise CommandRefused("une pause demande un motif")
         if request.until is not None:
             if request.until.tzinfo is None:
-                raise CommandRefused("the end of a pause needs a time zone")
+                raise CommandRefused("la fin d'une pause demande un fuseau horaire")
             if request.until <= workflow.now():
-                raise CommandRefused(f"the end of the pause ({request.until.isoformat()}) is already past")
-            self._refuse_beyond_max_hold("the end of the pause", request.until - workflow.now())
+                raise CommandRefused(f"la fin de la pause ({moment_fr(request.until)}) est déjà passée")
+            self._refuse_beyond_max_hold("la fin de la pause", request.until - workflow.now())
 
     @workflow.update
     async def resume(self, request: ResumeRequest) -> CommandResult:
-        await self._resume(request.agent, "resumed by an agent")
-        return self._result("case resumed")
+        await self._resume(request.agent, "reprise par un agent")
+        return self._result("dossier repris")
 
     @resume.validator
     def _validate_resume(self, request: ResumeRequest) -> None:
         self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         if self._state != CaseState.PAUSED:
-            raise CommandRefused("case is not paused")
+            raise CommandRefused("le dossier n'est pas en pause")
 
     @workflow.update
     async def escalate(self, request: EscalateRequest) -> CommandResult:
@@ -84,10 +88,9 @@ class AgentCommands:
         if step.stage == Stage.JUDICIAL_FILING:
             self._filing_requested_by = request.agent
             self._filing_requested_by_id = request.agent_id
-        await self._journal(
-            "escalated", actor=request.agent, detail=f"to {step.stage.value}: {step.key} runs now"
-        )
-        return self._result(f"escalated to {step.stage.value}: {step.key} runs now")
+        escalation = escalation_fr(step.key, step.stage)
+        await self._journal("escalated", actor=request.agent, detail=escalation)
+        return self._result(escalation)
 
     @escalate.validator
     def _validate_escalate(self, request: EscalateRequest) -> None:
@@ -97,35 +100,43 @@ class AgentCommands:
     def _escalation_target(self, request: EscalateRequest) -> int:
         """The index of the step an escalation jumps to, or the reason it is refused."""
         self._refuse_if_closed()
+        self._refuse_under_proceedings()
         if self._state == CaseState.PAUSED:
-            raise CommandRefused("case is paused: resume it before escalating")
+            raise CommandRefused("le dossier est en pause : reprenez-le avant d'escalader")
         self._refuse_if_with_bailiff()
         if self._dispute_reason is not None:
-            raise CommandRefused(f"a dispute is open ({self._dispute_reason}): close it before escalating")
+            raise CommandRefused(
+                f"un litige est ouvert ({self._dispute_reason}) : clore le litige avant d'escalader"
+            )
         if self._escalate_to is not None:
-            raise CommandRefused("an escalation is already under way")
+            raise CommandRefused("une escalade est déjà en cours")
         steps = self._case.policy.steps
         current_rank = self._stage.rank if self._stage is not None else -1
         target = request.to_stage
         if target is None:
             later = [s.stage for s in steps[self._next_index :] if s.stage.rank > current_rank]
             if not later:
-                raise CommandRefused("no further stage in this case's policy")
+                raise CommandRefused("la politique de relance du dossier n'a pas d'étape au-delà")
             target = later[0]
         if target.rank <= current_rank:
-            raise CommandRefused(f"case is already at {self._stage}: cannot escalate to {target}")
+            raise CommandRefused(
+                f"le dossier est déjà à l'étape {stage_fr(self._stage)} : "
+                f"impossible d'escalader vers l'étape {stage_fr(target)}"
+            )
         if target.rank > Stage.FORMAL_NOTICE.rank and not self._formal_notice_sent:
             raise CommandRefused(
-                f"{target} needs a formal notice (mise en demeure) sent first; escalate to formal_notice"
+                f"{stage_fr(target)} : une mise en demeure doit d'abord être envoyée ; "
+                "escaladez vers la mise en demeure"
             )
-        if target == Stage.JUDICIAL_FILING and not self._case.invoice.order_reference:
+        if target == Stage.JUDICIAL_FILING and not self._case.invoice.names_an_order:
             raise CommandRefused(
-                "no signed quote or purchase order on file: the case stays amicable, no judicial filing"
+                "aucun devis signé ni bon de commande au dossier : le dossier reste amiable, "
+                "sans saisine judiciaire"
             )
         for index in range(self._next_index, len(steps)):
             if steps[index].stage == target:
                 return index
-        raise CommandRefused(f"this case's policy has no {target} step left")
+        raise CommandRefused(f"la politique de relance du dossier n'a plus d'étape {stage_fr(target)}")
 
     @workflow.update
     async def record_payment(self, request: PaymentRequest) -> CommandResult:
@@ -133,8 +144,8 @@ class AgentCommands:
             request.amount, request.paid_on, request.agent, request.reference
         )
         if paid_in_full:
-            return self._result("payment recorded; balance paid in full, case closed")
-        return self._result(f"payment recorded; balance {self._balance} {self._case.invoice.currency}")
+            return self._result("paiement enregistré ; solde entièrement payé, dossier clos")
+        return self._result(f"paiement enregistré ; solde {self._money(self._balance)}")
 
     @record_payment.validator
     def _validate_payment(self, request: PaymentRequest) -> None:
@@ -145,14 +156,18 @@ class AgentCommands:
     def _check_payment(self, amount: Decimal, paid_on: date) -> None:
         # The request's model bounds the amount (models/bounds.py): more than zero, in cents.
         if amount > self._balance:
-            raise CommandRefused(
-                f"{amount} exceeds the balance of {self._balance} {self._case.invoice.currency}"
-            )
+            raise CommandRefused(self._beyond_balance(amount))
         today = self._case.policy.local_date(workflow.now())
         if paid_on > today:
-            raise CommandRefused(f"payment date {paid_on.isoformat()} is in the future")
+            raise CommandRefused(f"la date du paiement ({date_fr(paid_on)}) est dans le futur")
         if paid_on < self._case.invoice.issue_date:
-            raise CommandRefused(f"payment date {paid_on.isoformat()} is before the invoice date")
+            raise CommandRefused(f"la date du paiement ({date_fr(paid_on)}) précède la date de la facture")
+
+    def _money(self, amount: Decimal) -> str:
+        return money_fr(amount, self._case.invoice.currency)
+
+    def _beyond_balance(self, amount: Decimal) -> str:
+        return f"{self._money(amount)} dépasse le solde de {self._money(self._balance)}"
 
     async def _apply_payment(self, amount: Decimal, paid_on: date, agent: str, reference: str) -> bool:
         """Lower the balance, record the payment; close the case once paid in full (True then)."""
@@ -176,14 +191,13 @@ class AgentCommands:
             ),
             **LEDGER_ACTIVITY,
         )
-        currency = self._case.invoice.currency
         await self._journal(
             "payment_recorded",
             actor=agent,
-            detail=f"{amount} {currency} paid on {paid_on.isoformat()}; balance {self._balance} {currency}",
+            detail=f"{self._money(amount)} payés le {date_fr(paid_on)} ; solde {self._money(self._balance)}",
         )
         if self._balance == 0 and not self._state.is_closed:
-            await self._close(CaseState.PAID, "balance paid in full")
+            await self._close(CaseState.PAID, "solde entièrement payé")
             return True
         return False
 
@@ -194,27 +208,28 @@ class AgentCommands:
             amount=request.amount, by=request.by, recorded_by=request.agent, paid_before=paid
         )
         self._revision += 1
-        what = f"{request.amount} {self._case.invoice.currency} by {request.by.isoformat()}"
+        what = f"{self._money(request.amount)} au plus tard le {date_fr(request.by)}"
         await self._journal("promise_recorded", actor=request.agent, detail=what)
-        return self._result(f"promise recorded: the ladder waits for {what}")
+        return self._result(f"promesse enregistrée : la relance attend le paiement de {what}")
 
     @promise_to_pay.validator
     def _validate_promise(self, request: PromiseRequest) -> None:
         self._refuse_unless_a_person(request)
         self._refuse_if_closed()
+        self._refuse_under_proceedings()
         self._refuse_if_with_bailiff()
         if self._promise is not None:
             promised = self._promise
             raise CommandRefused(
-                f"a promise is already open ({promised.amount} by {promised.by.isoformat()}): "
-                "wait for it to be settled"
+                f"une promesse est déjà en cours ({self._money(promised.amount)} au plus tard le "
+                f"{date_fr(promised.by)}) : attendez qu'elle soit réglée"
             )
         if request.amount > self._balance:
-            raise CommandRefused(f"{request.amount} exceeds the balance of {self._balance}")
+            raise CommandRefused(self._beyond_balance(request.amount))
         if request.by <= self._case.policy.local_date(workflow.now()):
-            raise CommandRefused(f"the promised date {request.by.isoformat()} must be after today")
+            raise CommandRefused(f"la date promise ({date_fr(request.by)}) doit suivre aujourd'hui")
         today = self._case.policy.local_date(workflow.now())
-        self._refuse_beyond_max_hold(f"the promised date {request.by.isoformat()}", request.by - today)
+        self._refuse_beyond_max_hold(f"la date promise ({date_fr(request.by)})", request.by - today)
 
     @workflow.update
     async def dispute(self, request: DisputeRequest) -> CommandResult:
@@ -224,25 +239,24 @@ class AgentCommands:
         if request.open:
             await self._journal("dispute_opened", actor=request.agent, detail=reason)
             return self._result(
-                "dispute opened: the ladder holds, no filing goes to court until it is closed"
+                "litige ouvert : la relance s'arrête, aucune saisine ne part au tribunal avant sa clôture"
             )
         await self._journal("dispute_closed", actor=request.agent, detail=reason)
-        return self._result("dispute closed: the ladder goes on")
+        return self._result("litige clos : la relance reprend")
 
     @dispute.validator
     def _validate_dispute(self, request: DisputeRequest) -> None:
         self._refuse_unless_a_person(request)
         self._refuse_if_closed()
         if not request.reason.strip():
-            raise CommandRefused("opening or closing a dispute needs a reason")
+            raise CommandRefused("ouvrir ou clore un litige demande un motif")
         if request.open and self._dispute_reason is not None:
-            raise CommandRefused(f"a dispute is already open ({self._dispute_reason})")
+            raise CommandRefused(f"un litige est déjà ouvert ({self._dispute_reason})")
         if not request.open and self._dispute_reason is None:
-            raise CommandRefused("no dispute is open")
+            raise CommandRefused("aucun litige n'est ouvert")
 
     @workflow.update
     async def report_from_bailiff(self, report: BailiffReport) -> CommandResult:
-        currency = self._case.invoice.currency
         today = self._case.policy.local_date(workflow.now())
         if report.costs:
             assert report.costs_borne_by is not None  # BailiffReport requires it with costs
@@ -252,35 +266,35 @@ class AgentCommands:
                 )
             )
         self._revision += 1
-        costs = (
-            f"; costs {report.costs} {currency} borne by the {report.costs_borne_by}" if report.costs else ""
-        )
-        note = f"; {report.note.strip()}" if report.note.strip() else ""
-        await self._journal(
-            f"bailiff_{report.kind.value}", actor=report.agent, detail=f"{report.kind.value}{costs}{note}"
-        )
+        costs = ""
+        if report.costs and report.costs_borne_by is not None:
+            costs = f" ; frais de {self._money(report.costs)} {COST_BEARERS[report.costs_borne_by]}"
+        note = f" ; {report.note.strip()}" if report.note.strip() else ""
+        kind = f"bailiff_{report.kind.value}"
+        await self._journal(kind, actor=report.agent, detail=f"{event_fr(kind)}{costs}{note}")
         if report.kind == BailiffReportKind.RECOVERED:
             self._recovered += report.amount
             received_on = report.received_on or today
             if await self._apply_payment(report.amount, received_on, report.agent, "commissaire de justice"):
-                return self._result("recovery recorded; balance paid in full, case closed")
+                return self._result("recouvrement enregistré ; solde entièrement payé, dossier clos")
         elif report.kind == BailiffReportKind.FAILED:
             await self._close(
-                CaseState.RECOVERY_FAILED, f"the commissaire de justice could not recover{note}"
+                CaseState.RECOVERY_FAILED, f"le commissaire de justice n'a rien pu recouvrer{note}"
             )
         elif report.kind == BailiffReportKind.CLOSED:
             state = CaseState.PAID if self._balance == 0 else CaseState.CLOSED_BY_BAILIFF
             await self._close(
-                state, f"file closed by the commissaire de justice, balance {self._balance} {currency}"
+                state, f"dossier clos par le commissaire de justice, solde {self._money(self._balance)}"
             )
-        return self._result(f"report recorded ({report.kind.value}); balance {self._balance} {currency}")
+        balance = self._money(self._balance)
+        return self._result(f"compte rendu enregistré ({event_fr(kind)}) ; solde {balance}")
 
     @report_from_bailiff.validator
     def _validate_bailiff_report(self, report: BailiffReport) -> None:
         self._refuse_unless_a_person(report)
         self._refuse_if_closed()
         if self._state != CaseState.WITH_BAILIFF:
-            raise CommandRefused("no dossier of this case is with a commissaire de justice")
+            raise CommandRefused("le dossier n'est pas chez un commissaire de justice")
         if report.kind == BailiffReportKind.RECOVERED:
             self._check_payment(
                 report.amount, report.received_on or self._case.policy.local_date(workflow.now())
@@ -295,19 +309,22 @@ class AgentCommands:
     async def decide_filing(self, decision: FilingDecision) -> CommandResult:
         self._filing_decision = decision
         if decision.approve:
-            await self._journal("filing_approved", actor=decision.agent, detail="judicial filing approved")
-            return self._result("judicial filing approved: the dossier goes to the commissaire de justice")
+            await self._journal("filing_approved", actor=decision.agent, detail="saisine approuvée")
+            return self._result("saisine approuvée : le dossier part chez le commissaire de justice")
         await self._journal("filing_rejected", actor=decision.agent, detail=decision.reason.strip())
-        return self._result("judicial filing rejected: the case stays amicable")
+        return self._result("saisine judiciaire rejetée : le dossier reste amiable")
 
     @decide_filing.validator
     def _validate_filing_decision(self, decision: FilingDecision) -> None:
         self._refuse_unless_a_person(decision)
         self._refuse_if_closed()
         if not self._approval_pending or self._filing_decision is not None:
-            raise CommandRefused("no judicial filing is waiting for a decision")
+            raise CommandRefused("aucune saisine judiciaire n'attend de décision")
         if decision.agent_id is None:
-            raise CommandRefused("four-eyes rule: a decision on a judicial filing needs its agent's user id")
+            raise CommandRefused(
+                "règle des quatre yeux : une décision sur une saisine judiciaire demande "
+                "l'identifiant de son agent"
+            )
         # The ids of real users; a filing asked before requests carried one is told by its username.
         if self._filing_requested_by_id is not None:
             same_person = decision.agent_id == self._filing_requested_by_id
@@ -315,10 +332,11 @@ class AgentCommands:
             same_person = decision.agent == self._filing_requested_by
         if same_person:
             raise CommandRefused(
-                f"four-eyes rule: {decision.agent} asked for this filing; another agent must decide on it"
+                f"règle des quatre yeux : {decision.agent} a demandé cette saisine ; "
+                "un autre agent doit en décider"
             )
         if not decision.approve and not decision.reason.strip():
-            raise CommandRefused("a rejection needs a reason")
+            raise CommandRefused("un rejet demande un motif")
 
     def _refuse_beyond_max_hold(self, what: str, ahead: timedelta) -> None:
         """A hold further ahead than the policy's ``max_hold``, which would also take the case's
@@ -326,23 +344,25 @@ class AgentCommands:
         try:
             within_max_hold(ahead, self._case.policy.max_hold)
         except ValueError as error:
-            raise CommandRefused(f"{what} {error}") from None
+            raise CommandRefused(f"{what} {in_french(error)}") from None
 
     def _refuse_unless_a_person(self, command: Command) -> None:
         """A command comes from a person. The system acts only through the workflow's own steps:
         a command in its name is refused, whoever sends it."""
         agent = command.agent.strip()
         if not agent:
-            raise CommandRefused("a command needs the name of the user who gives it")
+            raise CommandRefused("une commande demande le nom de l'utilisateur qui la donne")
         if agent.lower() == SYSTEM_ACTOR:
-            raise CommandRefused(f"{agent!r} is the case's own name: a command comes from a person")
+            raise CommandRefused(
+                f"« {agent} » est le nom du dossier lui-même : une commande vient d'une personne"
+            )
 
     def _refuse_if_closed(self) -> None:
         if self._state.is_closed:
-            raise CommandRefused(f"case is closed ({self._state.value})")
+            raise CommandRefused(f"le dossier est clos ({state_fr(self._state)})")
 
     def _refuse_if_with_bailiff(self) -> None:
         if self._state == CaseState.WITH_BAILIFF:
             raise CommandRefused(
-                "the dossier is with the commissaire de justice: record their reports instead"
+                "le dossier est chez le commissaire de justice : enregistrez plutôt ses comptes rendus"
             )

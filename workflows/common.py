@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from models.attention import SYSTEM_ACTOR
 from models.enums import Stage
+from models.wording import stage_fr, step_fr
 
 __all__ = ["SYSTEM_ACTOR"]
 
@@ -71,6 +72,14 @@ STEP_EVENT_KIND = {
     Stage.PENALTY_CLAIM: "penalty_claim_sent",
     Stage.JUDICIAL_FILING: "handed_off_to_bailiff",
 }
+
+
+def escalation_fr(key: str, stage: Stage) -> str:
+    """What an escalation to a step does, as the journal and the agent read it: ``escalade :
+    l'étape « mise en demeure » est lancée maintenant``, its stage named when it says more."""
+    name, stage_name = step_fr(key), stage_fr(stage)
+    of_stage = f" ({stage_name})" if stage_name != name else ""
+    return f"escalade : l'étape « {name} »{of_stage} est lancée maintenant"
 
 
 class CommandRefused(ApplicationError):

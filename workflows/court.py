@@ -5,8 +5,10 @@ of prescription, from the day the case opens."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import PurePath
+from typing import Literal
 
 from temporalio import workflow
 
@@ -25,9 +27,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.enums import CaseState
     from models.policy import PolicyStep
+    from models.wording import COURTS, ROUTES, step_fr
+    from support.french import date_fr, money_fr, words_fr
 
 from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
-from workflows.patches import ROUTE_ON_PUBLISHED_RATES
+from workflows.patches import ORDER_DOCUMENT, ROUTE_ON_PUBLISHED_RATES
 
 
 class CourtProceedings:
@@ -41,46 +45,52 @@ class CourtProceedings:
         route = ""
         if decision is not None:
             route = (
-                f" ({decision.route} before the {decision.court}, claim {decision.claim_amount} "
-                f"{self._case.invoice.currency})"
+                f" ({ROUTES[decision.route]} devant le {COURTS[decision.court]}, créance de "
+                f"{money_fr(decision.claim_amount, self._case.invoice.currency)})"
             )
         await self._journal(
             "filing_approval_requested",
             actor=requested_by,
-            detail=f"{step.key}: the judicial filing{route} waits for the approval of an agent "
-            f"other than {requested_by}",
+            detail=f"{step_fr(step.key)} : la saisine judiciaire{route}, demandée par {requested_by}, "
+            "attend la validation d'un autre agent",
         )
         timeout = self._case.policy.approval_timeout
         for overdue, why in (
-            ("approval_reminder", "no decision on the judicial filing yet: agents reminded"),
-            ("approval_to_supervisor", "still no decision on the judicial filing: a supervisor is asked"),
+            ("approval_reminder", "pas encore de décision sur la saisine : les agents sont relancés"),
+            ("approval_to_supervisor", "toujours pas de décision sur la saisine : appel à un superviseur"),
             (None, ""),
         ):
             try:
+                # Collective proceedings opened meanwhile: no filing can follow (L622-21).
                 await workflow.wait_condition(
-                    lambda: self._filing_decision is not None or self._state.is_closed,
+                    lambda: self._filing_decision is not None
+                    or self._state.is_closed
+                    or self._insolvency is not None,
                     timeout=timeout if overdue else None,
                 )
                 break
             except TimeoutError:
                 assert overdue is not None
                 self._supervisor_asked = overdue == "approval_to_supervisor"
-                await self._journal(overdue, actor=SYSTEM_ACTOR, detail=f"{step.key}: {why}")
+                await self._journal(overdue, actor=SYSTEM_ACTOR, detail=f"{step_fr(step.key)} : {why}")
         self._approval_pending = False
         decision = self._filing_decision
         if self._state.is_closed or decision is None:
             return False
         if not decision.approve:
             await self._close(
-                CaseState.KEPT_AMICABLE, f"judicial filing rejected by {decision.agent}: {decision.reason}"
+                CaseState.KEPT_AMICABLE, f"saisine rejetée par {decision.agent} : {decision.reason}"
             )
             return False
         return True
 
     async def _go_to_court(self, step: PolicyStep) -> None:
         """Decide by the rules; if the case may go to court, file once a second agent approves,
-        hand the dossier to the commissaire de justice and follow their reports."""
+        hand the dossier to the commissaire de justice and follow their reports; none of it once
+        collective proceedings opened against the debtor (Code de commerce L622-21)."""
         decision, penalties = await self._judicial_decision(step)
+        if self._insolvency is not None:
+            return
         if not decision.eligible:
             await self._not_to_court(step, decision)
             return
@@ -90,6 +100,8 @@ class CourtProceedings:
             return
         # Payments, a dispute or the days passed while the approval was awaited: decide again.
         decision, penalties = await self._judicial_decision(step)
+        if self._insolvency is not None:
+            return
         if not decision.eligible:
             await self._not_to_court(step, decision)
             return
@@ -98,13 +110,13 @@ class CourtProceedings:
         self._stage = step.stage
         dossier, delivered = await self._file(step, decision, penalties)
         self._last_action_at = workflow.now()
-        self._state = CaseState.WITH_BAILIFF
+        if self._insolvency is None:  # proceedings opened while it was filed keep their state
+            self._state = CaseState.WITH_BAILIFF
         self._stop_prescription_watch()
         await self._journal(
             STEP_EVENT_KIND[step.stage],
             actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: {decision.route} dossier {dossier.path} (manifest sha256 "
-            f"{dossier.manifest_sha256}) delivered by {delivered.channel} ({delivered.reference})",
+            detail=f"{step_fr(step.key)} : {_filed(decision, dossier, delivered)}",
             step_key=step.key,
             document_sha256=dossier.manifest_sha256,
         )
@@ -114,11 +126,15 @@ class CourtProceedings:
         case = self._case
         rules = await workflow.execute_activity_method(LegalActivities.judicial_rules, **DOCUMENT_ACTIVITY)
         penalties = await self._penalties_so_far(step)
+        # Histories from before the order's document was kept replay as they ran: its reference sufficed.
+        order_documents = workflow.patched(ORDER_DOCUMENT)
         facts = JudicialFacts(
             debtor_kind=case.debtor.kind,
             creditor_siren=case.creditor.siren,
             debtor_siren=case.debtor.siren,
             order_reference=case.invoice.order_reference,
+            order_on_file=bool(case.invoice.order_pdf_path),
+            order_may_follow=case.policy.file_without_order_document or not order_documents,
             notice_received_on=self._notice_received_on,
             dispute_open=self._dispute_reason is not None,
             due_date=case.invoice.due_date,
@@ -147,20 +163,21 @@ class CourtProceedings:
         self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
         await self._hold(
             "route_waits_for_rates",
-            f"{step.key}: taux du semestre non publiés : la voie (petites créances ou injonction de "
-            "payer) se décide sur les intérêts à ce jour ; complétez les tables de taux "
+            f"{step_fr(step.key)} : taux du semestre non publiés : la voie (petites créances ou "
+            "injonction de payer) se décide sur les intérêts à ce jour ; complétez les tables de taux "
             "(relance rates check), puis reprenez le dossier",
         )
         return True
 
     async def _not_to_court(self, step: PolicyStep, decision: JudicialDecision) -> None:
-        reasons = "; ".join(decision.refusals)
+        reasons = " ; ".join(decision.refusals)
         if self._dispute_reason is not None and len(decision.refusals) == 1:
             # Only the dispute stands in the way: the step runs again once it is settled.
             self._next_index, self._step_put_back = self._case.policy.steps.index(step), True
-            await self._journal("filing_deferred", actor=SYSTEM_ACTOR, detail=f"{step.key}: {reasons}")
+            detail = f"{step_fr(step.key)} : {reasons}"
+            await self._journal("filing_deferred", actor=SYSTEM_ACTOR, detail=detail)
             return
-        await self._close(CaseState.KEPT_AMICABLE, f"no judicial filing: {reasons}")
+        await self._close(CaseState.KEPT_AMICABLE, f"pas de saisine judiciaire : {reasons}")
 
     async def _file(
         self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
@@ -169,13 +186,12 @@ class CourtProceedings:
         case = self._case
         today = case.policy.local_date(workflow.now())
         exhibits = list(self._exhibits)
-        if case.invoice.pdf_path:
-            invoice = await workflow.execute_activity_method(
-                LegalActivities.invoice_document,
-                InvoiceDocumentRequest(case_id=case.case_id, path=case.invoice.pdf_path),
-                **DOCUMENT_ACTIVITY,
-            )
-            exhibits.append(Exhibit(kind="invoice", document=invoice, dated=case.invoice.issue_date))
+        invoice = case.invoice
+        if invoice.pdf_path:
+            exhibits.append(await self._kept_exhibit("invoice", invoice.pdf_path, invoice.issue_date))
+        if invoice.order_pdf_path and workflow.patched(ORDER_DOCUMENT):
+            # The order's date is on it, not in the invoice file.
+            exhibits.append(await self._kept_exhibit("order", invoice.order_pdf_path, None))
         if penalties is not None:
             statement = await self._penalty_statement(step, penalties)
             exhibits.append(Exhibit(kind="penalty_statement", document=statement, dated=today))
@@ -217,10 +233,22 @@ class CourtProceedings:
         )
         return dossier, delivery
 
+    async def _kept_exhibit(
+        self, kind: Literal["invoice", "order"], path: str, dated: date | None
+    ) -> Exhibit:
+        """The invoice's PDF, or its signed quote or order's, as the case keeps it: an exhibit."""
+        document = await workflow.execute_activity_method(
+            LegalActivities.invoice_document,
+            InvoiceDocumentRequest(case_id=self._case.case_id, path=path, kind=kind),
+            **DOCUMENT_ACTIVITY,
+        )
+        return Exhibit(kind=kind, document=document, dated=dated)
+
     async def _follow_bailiff(self) -> None:
         """Wait for the commissaire de justice's reports until the case closes; remind when silent."""
         wait = self._case.policy.bailiff_report_wait
-        while not self._state.is_closed:
+        # Until the case closes, or collective proceedings stop the commissaire's acts (L622-21).
+        while self._state == CaseState.WITH_BAILIFF:
             revision = self._revision
             try:
                 await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=wait)
@@ -228,8 +256,8 @@ class CourtProceedings:
                 await self._journal(
                     "bailiff_no_news",
                     actor=SYSTEM_ACTOR,
-                    detail=f"no report from the commissaire de justice for {wait.days} days: ask them "
-                    "where the dossier stands",
+                    detail=f"aucun compte rendu du commissaire de justice depuis {words_fr(wait.days)} "
+                    "jours : demandez-lui où en est le dossier",
                 )
 
     # --- prescription --------------------------------------------------------------------------
@@ -246,15 +274,29 @@ class CourtProceedings:
         if self._state.is_closed or self._state == CaseState.WITH_BAILIFF:
             return
         self._prescription_warned = True
-        barred_from = (limit.ends_on + timedelta(days=1)).isoformat()
+        barred_from = date_fr(limit.ends_on + timedelta(days=1))
         await self._journal(
             "prescription_warning",
             actor=SYSTEM_ACTOR,
-            detail=f"the claim is time-barred from {barred_from} ({limit.basis}, counted from "
-            f"{limit.runs_from.isoformat()}): file in court or obtain the debtor's acknowledgment "
-            "before then; a formal notice does not interrupt prescription (Code civil 2240, 2241)",
+            detail=f"la créance est prescrite à compter du {barred_from} ({limit.basis}, à compter du "
+            f"{date_fr(limit.runs_from)}) : saisissez le tribunal ou obtenez du débiteur la "
+            "reconnaissance de la dette d'ici là ; une mise en demeure n'interrompt pas la "
+            "prescription (articles 2240 et 2241 du Code civil)",
         )
 
     def _stop_prescription_watch(self) -> None:
         if self._prescription_watch is not None and not self._prescription_watch.done():
             self._prescription_watch.cancel()
+
+
+def _filed(decision: JudicialDecision, dossier: FilingDossierRef, delivered: BailiffDeliveryReceipt) -> str:
+    """The filing as the journal tells it: the route, the dossier by its name, how it went."""
+    if delivered.channel == "email":
+        how = f"par courriel ({delivered.reference})"
+    else:
+        how = f"dans le dossier de dépôt {PurePath(delivered.reference).name}"
+    route = ROUTES[decision.route] if decision.route else ""
+    return (
+        f"dossier de {route} {PurePath(dossier.path).name} (SHA-256 du manifeste "
+        f"{dossier.manifest_sha256}) remis au commissaire de justice {how}"
+    )

@@ -15,11 +15,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
+    from activities.rendering.signatories import SIGNATORY_MISSING
     from law.judicial import Prescription
+    from law.penalties import InterestStart
     from models.commands import EscalateRequest, FilingDecision
     from models.court import Exhibit
     from models.documents import DocumentRef
@@ -28,11 +30,15 @@ with workflow.unsafe.imports_passed_through():
     from models.ledger import CaseEventRecord
     from models.policy import PolicyStep
     from models.status import ActionRecord, CaseStatus, CostLine, PaymentLine, Promise
+    from models.wording import state_fr, step_fr
+    from support.files import file_names_only
+    from support.french import date_fr, moment_fr, money_fr
 
 from workflows.case_status import CaseStatusReport
 from workflows.commands import AgentCommands
-from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused
+from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused, escalation_fr
 from workflows.court import CourtProceedings
+from workflows.insolvency import InsolvencyProceedings
 from workflows.ladder_steps import LadderSteps
 from workflows.patches import (
     BUSINESS_CALENDAR,
@@ -48,7 +54,13 @@ from workflows.proof_of_receipt import ProofOfReceipt
 
 @workflow.defn
 class InvoiceCollectionWorkflow(
-    LadderSteps, PenaltySteps, AgentCommands, ProofOfReceipt, CourtProceedings, CaseStatusReport
+    LadderSteps,
+    PenaltySteps,
+    AgentCommands,
+    ProofOfReceipt,
+    CourtProceedings,
+    InsolvencyProceedings,
+    CaseStatusReport,
 ):
     @workflow.init
     def __init__(self, case: CaseInput) -> None:
@@ -57,6 +69,9 @@ class InvoiceCollectionWorkflow(
         self._state = CaseState.OPEN
         # Paused by the case itself for an agent (no proof of receipt, a step that failed…).
         self._held_by_case = False
+        # Held because a letter or a request had nobody to sign it: resumed, the step reads the
+        # parties again (ladder_steps).
+        self._signatory_missing = False
         self._stage: Stage | None = None
         self._pause_reason: str | None = None
         self._pause_until: datetime | None = None
@@ -84,6 +99,8 @@ class InvoiceCollectionWorkflow(
         self._awaiting_letter: str | None = None
         self._notice_received_on: date | None = None
         self._receipt_at: datetime | None = None
+        # Where a consumer's interest runs from: the notice's receipt or first presentation.
+        self._interest_start: InterestStart | None = None
         self._exhibits: list[Exhibit] = []
         self._dispute_reason: str | None = None
         self._promise: Promise | None = None
@@ -112,11 +129,11 @@ class InvoiceCollectionWorkflow(
         await self._journal(
             "case_opened",
             actor=case.started_by,
-            detail=f"invoice {case.invoice.number}, balance {self._balance} {case.invoice.currency}, "
-            f"policy {case.policy.name}",
+            detail=f"facture n° {case.invoice.number}, solde "
+            f"{money_fr(self._balance, case.invoice.currency)}, politique de relance {case.policy.name}",
         )
         if self._balance <= 0:
-            await self._close(CaseState.PAID, "invoice already paid when the case opened")
+            await self._close(CaseState.PAID, "facture déjà payée à l'ouverture du dossier")
         elif case.creditor.charter_accepted_on is not None and workflow.patched(GREEN_LABEL):
             await self._label_invoice()
         if not self._state.is_closed and workflow.patched(JUDICIAL_ROUTE):
@@ -147,9 +164,11 @@ class InvoiceCollectionWorkflow(
                 # resumes, and the step runs again.
                 self._next_index, self._stage = index, stage_before
                 await self._hold_for_agent(steps[index], error)
+        if self._insolvency is not None:
+            await self._follow_proceedings()
         if not self._state.is_closed:
             # Every step of the policy is done and no judicial step ended the case.
-            await self._close(CaseState.KEPT_AMICABLE, "the policy's ladder is complete")
+            await self._close(CaseState.KEPT_AMICABLE, "toutes les étapes de la relance sont faites")
         self._stop_prescription_watch()
         # Let an agent command in progress finish before the case completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -185,7 +204,7 @@ class InvoiceCollectionWorkflow(
             now = workflow.now()
             paused = self._state == CaseState.PAUSED
             if paused and self._pause_until is not None and now >= self._pause_until:
-                await self._resume(SYSTEM_ACTOR, f"pause ended on {self._pause_until.isoformat()}")
+                await self._resume(SYSTEM_ACTOR, f"fin de la pause, prévue le {moment_fr(self._pause_until)}")
                 continue
             promise = self._promise
             if promise is not None and (self._promise_kept(promise) or now >= self._promise_due(promise)):
@@ -196,7 +215,9 @@ class InvoiceCollectionWorkflow(
                 wake_at.append(self._pause_until)
             if promise is not None:
                 wake_at.append(self._promise_due(promise))
-            if not (paused or self._dispute_reason is not None or promise is not None):
+            # Under collective proceedings the ladder holds for good (Code de commerce L622-21).
+            holding = self._dispute_reason is not None or promise is not None or self._insolvency is not None
+            if not (paused or holding):
                 assert self._next_at is not None
                 if now >= self._next_at:
                     return
@@ -218,43 +239,51 @@ class InvoiceCollectionWorkflow(
 
     async def _settle_promise(self, promise: Promise) -> None:
         self._promise = None
-        currency = self._case.invoice.currency
-        what = f"{promise.amount} {currency} promised by {promise.by.isoformat()}"
+        amount = money_fr(promise.amount, self._case.invoice.currency)
+        what = f"{amount} promis au plus tard le {date_fr(promise.by)}"
         if self._promise_kept(promise):
             await self._journal(
-                "promise_kept", actor=SYSTEM_ACTOR, detail=f"{what}: paid; the ladder goes on"
+                "promise_kept", actor=SYSTEM_ACTOR, detail=f"{what} : payé ; la relance reprend"
             )
             return
         try:
             # A broken promise resumes the ladder one stage further, at once.
             self._escalate_to = self._escalation_target(EscalateRequest(agent=SYSTEM_ACTOR))
             step = self._case.policy.steps[self._escalate_to]
-            consequence = f"escalated to {step.stage.value}: {step.key} runs now"
+            consequence = escalation_fr(step.key, step.stage)
         except CommandRefused as refusal:
-            consequence = f"the ladder goes on ({refusal.message})"
+            consequence = f"la relance continue ({refusal.message})"
         self._revision += 1
-        await self._journal("promise_broken", actor=SYSTEM_ACTOR, detail=f"{what}: not paid; {consequence}")
+        await self._journal("promise_broken", actor=SYSTEM_ACTOR, detail=f"{what} : non payé ; {consequence}")
 
     async def _hold_for_agent(self, step: PolicyStep, error: ActivityError) -> None:
+        # The agent reads what failed, and the files by their names, not where the server keeps them.
         cause = error.cause or error
+        if isinstance(cause, ApplicationError) and cause.type == SIGNATORY_MISSING:
+            self._signatory_missing = True
+        what = cause.message if isinstance(cause, ApplicationError) else str(cause)
         await self._hold(
-            "step_failed", f"{step.key} failed: {cause}; fix the cause, then resume to run it again"
+            "step_failed",
+            f"{step_fr(step.key)} : échec ({file_names_only(what)}) ; corrigez la cause, puis reprenez "
+            "le dossier pour relancer l'étape",
         )
 
     async def _hold(self, kind: str, reason: str) -> None:
-        """Pause the case for an agent, with the reason they will read."""
-        self._state = CaseState.PAUSED
-        self._held_by_case = True
-        self._pause_reason = reason
-        self._pause_until = None
-        self._revision += 1
+        """Pause the case for an agent, with the reason they will read; under collective
+        proceedings, whose ladder is stopped already, only say it."""
+        if self._insolvency is None:
+            self._state = CaseState.PAUSED
+            self._held_by_case = True
+            self._pause_reason = reason
+            self._pause_until = None
+            self._revision += 1
         await self._journal(kind, actor=SYSTEM_ACTOR, detail=reason)
 
     async def _close(self, state: CaseState, why: str) -> None:
         self._state = state
         self._next_at = None
         self._revision += 1
-        await self._journal("case_closed", actor=SYSTEM_ACTOR, detail=f"{state.value}: {why}")
+        await self._journal("case_closed", actor=SYSTEM_ACTOR, detail=f"{state_fr(state)} : {why}")
 
     async def _resume(self, actor: str, why: str) -> None:
         self._state = CaseState.OPEN

@@ -4,6 +4,8 @@ green label of a creditor who accepted the charter."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
@@ -12,6 +14,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.labels import LabelActivities
     from activities.legal import LegalActivities
     from activities.mail import MailActivities
+    from activities.parties import PartyActivities
+    from law.letters import AGENCY_FIRST_LETTER, letter_template
     from law.penalties import PenaltyStatement
     from models.court import Exhibit, HandoffRequest
     from models.documents import (
@@ -25,10 +29,21 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.enums import CaseState, Channel, Stage
     from models.mail import EmailRequest, RegisteredLetterReceipt, RegisteredLetterRequest
+    from models.parties import CaseParties
     from models.policy import PolicyStep
+    from models.wording import step_fr
+    from support.files import file_names_only
+    from support.french import date_fr, money_fr
 
 from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
-from workflows.patches import FOUR_EYES, JUDICIAL_ROUTE, PENALTY_CLAIMS, PROOF_OF_RECEIPT
+from workflows.patches import (
+    AGENCY_FIRST_LETTER_PENALTIES,
+    FOUR_EYES,
+    JUDICIAL_ROUTE,
+    PENALTY_CLAIMS,
+    PROOF_OF_RECEIPT,
+    SIGNATORY_READ_AGAIN,
+)
 
 
 class LadderSteps:
@@ -37,11 +52,16 @@ class LadderSteps:
     ``_filing_approved``) and the formal notice's delivery (``_await_proof_of_receipt``)."""
 
     async def _perform(self, step: PolicyStep) -> None:
+        if self._signatory_missing and workflow.patched(SIGNATORY_READ_AGAIN):
+            await self._read_parties_again()
         if step.stage == Stage.JUDICIAL_FILING and not await self._judicial_step_goes_on(step):
             return
         self._stage = step.stage
         penalties = None
         if step.stage in (Stage.FORMAL_NOTICE, Stage.PENALTY_CLAIM) and workflow.patched(PENALTY_CLAIMS):
+            penalties = await self._penalties_so_far(step)
+        elif self._agency_first_letter(step) and workflow.patched(AGENCY_FIRST_LETTER_PENALTIES):
+            # CPCE R124-4 3°: principal, interest and accessories apart, as at the letter's date.
             penalties = await self._penalties_so_far(step)
         letter, labelled = await self._step_letter(step, penalties)
         # What goes with the letter: the invoice and attestation with a reminder, the statement
@@ -55,21 +75,41 @@ class LadderSteps:
         receipt, detail = await self._send_step(step, letter, labelled, enclosures)
         self._remember_letter(step, labelled)
         if penalties is not None:
-            currency = self._case.invoice.currency
-            detail += f"; penalties {penalties.total} {currency} as at {penalties.until.isoformat()}"
+            total = money_fr(penalties.total, self._case.invoice.currency)
+            detail += f" ; pénalités de {total} au {date_fr(penalties.until)}"
         self._last_action_at = workflow.now()
         await self._journal(
             STEP_EVENT_KIND[step.stage],
             actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: {detail}",
+            detail=f"{step_fr(step.key)} : {detail}",
             step_key=step.key,
             document_sha256=labelled.sha256,
             label_code=labelled.label_code,
         )
         if step.stage == Stage.JUDICIAL_FILING:
-            await self._close(CaseState.READY_FOR_FILING, "dossier handed to the commissaire de justice")
+            await self._close(CaseState.READY_FOR_FILING, "dossier remis au commissaire de justice")
         elif step.stage == Stage.FORMAL_NOTICE and receipt is not None and workflow.patched(PROOF_OF_RECEIPT):
             await self._await_proof_of_receipt(step, receipt)
+
+    def _agency_first_letter(self, step: PolicyStep) -> bool:
+        """Whether the step's letter is an agency's first to the debtor, as render_letter picks it."""
+        first = not any(action.step_key is not None for action in self._actions)
+        by_agency = self._case.agency is not None
+        chosen = letter_template(step.template, stage=step.stage, by_agency=by_agency, first_letter=first)
+        return chosen == AGENCY_FIRST_LETTER
+
+    async def _read_parties_again(self) -> None:
+        """The creditor and the agency as an agent has completed them since a step was refused for
+        want of a signatory (an import naming the creditor's, the agency file): the case's input,
+        frozen when it started, had none. Read again on every resume until it is read once."""
+        case = self._case
+        parties = await workflow.execute_activity_method(
+            PartyActivities.current_parties,
+            CaseParties(creditor=case.creditor, agency=case.agency),
+            **DOCUMENT_ACTIVITY,
+        )
+        self._case = case.model_copy(update={"creditor": parties.creditor, "agency": parties.agency})
+        self._signatory_missing = False
 
     async def _judicial_step_goes_on(self, step: PolicyStep) -> bool:
         """Whether a judicial step still hands a dossier over here, as cases before the judicial
@@ -82,7 +122,7 @@ class LadderSteps:
             # such a case stays amicable.
             await self._close(
                 CaseState.KEPT_AMICABLE,
-                "no signed quote or purchase order on file: judicial filing not attempted",
+                "aucun devis signé ni bon de commande au dossier : pas de saisine judiciaire",
             )
             return False
         if workflow.patched(FOUR_EYES):
@@ -115,8 +155,9 @@ class LadderSteps:
         commissaire de justice, an email); the receipt of a registered letter, and what was done."""
         case = self._case
         receipt: RegisteredLetterReceipt | None = None
+        # The debtor answers whoever writes: the agency when one acts, the creditor otherwise.
+        sender = case.agency or case.creditor
         if step.channel == Channel.REGISTERED_LETTER:
-            sender = case.agency or case.creditor
             receipt = await workflow.execute_activity_method(
                 MailActivities.send_registered_letter,
                 RegisteredLetterRequest(
@@ -131,7 +172,7 @@ class LadderSteps:
                 ),
                 **MAIL_ACTIVITY,
             )
-            detail = f"registered letter {receipt.tracking_id} ({receipt.provider}) and copy by email"
+            detail = f"lettre recommandée {receipt.tracking_id} ({receipt.provider}) et copie par courriel"
         elif step.channel == Channel.BAILIFF:
             dossier = await workflow.execute_activity_method(
                 LegalActivities.handoff_to_bailiff,
@@ -147,9 +188,9 @@ class LadderSteps:
                 ),
                 **HANDOFF_ACTIVITY,
             )
-            detail = f"dossier {dossier.path} (manifest sha256 {dossier.manifest_sha256})"
+            detail = f"dossier {PurePath(dossier.path).name} (SHA-256 du manifeste {dossier.manifest_sha256})"
         else:
-            detail = "by email"
+            detail = "par courriel"
         if step.channel in (Channel.EMAIL, Channel.REGISTERED_LETTER):
             await workflow.execute_activity_method(
                 MailActivities.send_email,
@@ -157,6 +198,7 @@ class LadderSteps:
                     case_id=case.case_id,
                     step_key=step.key,
                     to=case.debtor.email,
+                    reply_to=sender.email,
                     subject=letter.email_subject,
                     body=letter.email_body,
                     attachments=[labelled, *enclosures],
@@ -188,7 +230,7 @@ class LadderSteps:
                     InvoiceLabelRequest(case_id=case.case_id, creditor=case.creditor, invoice=case.invoice),
                     **DOCUMENT_ACTIVITY,
                 )
-                documents.append(("invoice_labelled", "green label stamped on the invoice", invoice))
+                documents.append(("invoice_labelled", "label vert apposé sur la facture", invoice))
             attestation = await workflow.execute_activity_method(
                 LabelActivities.render_attestation,
                 AttestationRequest(
@@ -196,13 +238,14 @@ class LadderSteps:
                 ),
                 **DOCUMENT_ACTIVITY,
             )
-            documents.append(("attestation_issued", "good-practice charter attestation", attestation))
+            charter = "attestation de la charte des bonnes pratiques"
+            documents.append(("attestation_issued", charter, attestation))
         except ActivityError as error:
             # The label is a courtesy of the charter, not a condition of collecting: say why and go on.
             await self._journal(
                 "invoice_not_labelled",
                 actor=SYSTEM_ACTOR,
-                detail=f"label not applied: {error.cause or error}",
+                detail=f"label non apposé : {file_names_only(str(error.cause or error))}",
             )
         for kind, what, document in documents:
             self._invoice_documents.append(document)
@@ -210,7 +253,7 @@ class LadderSteps:
             await self._journal(
                 kind,
                 actor=SYSTEM_ACTOR,
-                detail=f"{what}: {document.path}",
+                detail=f"{what} : {PurePath(document.path).name}",
                 document_sha256=document.sha256,
                 label_code=document.label_code,
             )

@@ -23,3 +23,19 @@ NEXT_ACTION = "case-next-action"
 # A small claim is decided on the interest of today: with a half-year's rates not yet published,
 # the route waits for an agent instead of resting on interest stopped early.
 ROUTE_ON_PUBLISHED_RATES = "route-on-published-rates"
+# A step refused for want of a signatory reads the creditor and the agency again once resumed: how a
+# signatory given after the case started reaches it.
+SIGNATORY_READ_AGAIN = "signatory-read-again"
+# An agency's first letter states the interest and the indemnity accrued so far, principal, interest
+# and accessories apart (CPCE R124-4 3°), whatever the stage of its step.
+AGENCY_FIRST_LETTER_PENALTIES = "agency-first-letter-penalties"
+# The signed quote or order imported with the invoice is its own exhibit of the filing dossier; a
+# case with the order's reference but not its document goes to court only if its policy says so.
+ORDER_DOCUMENT = "order-document-exhibit"
+# The debtor under collective proceedings: an agent records the opening judgment, the ladder stops,
+# the case draws the declaration of claim and reminds the agents before its deadline.
+INSOLVENCY = "insolvency-proceedings"
+# A consumer's interest runs from the formal notice's receipt, or its first presentation when it was
+# refused or not claimed (Code civil 1231-6, 1344-1), no longer from its sending: none is claimed
+# before the notice's outcome is known.
+CONSUMER_INTEREST_FROM_RECEIPT = "consumer-interest-from-receipt"

@@ -4,19 +4,31 @@ letter's date by an activity, and the statement joined to a penalty claim."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.penalties import PenaltyActivities
-    from law.penalties import PenaltyPayment, PenaltyRequest, PenaltyStatement
+    from law.penalties import InterestStart, PenaltyPayment, PenaltyRequest, PenaltyStatement
     from models.documents import DocumentRef
     from models.enums import DebtorKind, Stage
     from models.penalties import PenaltyComputation, StatementRequest
     from models.policy import PolicyStep
+    from models.wording import step_fr
 
 from workflows.common import DOCUMENT_ACTIVITY, SYSTEM_ACTOR
+from workflows.patches import CONSUMER_INTEREST_FROM_RECEIPT
+
+# Why a consumer's letter claims no amount of interest yet (the agent reads it in the journal).
+CONSUMER_INTEREST_UNPROVEN = (
+    "intérêts non chiffrés : la réception de la mise en demeure n'est pas établie ; un consommateur "
+    "les doit à compter de sa réception ou, si elle est refusée ou non réclamée, de sa première "
+    "présentation (articles 1231-6 et 1344-1 du Code civil)"
+)
+# The stages whose letter goes without the penalties' amounts while a rate is not published.
+AMOUNTS_OPTIONAL = (Stage.FORMAL_NOTICE, Stage.AMICABLE_REMINDER)
 
 
 class PenaltySteps:
@@ -25,10 +37,13 @@ class PenaltySteps:
     def _penalty_request(self, until: date) -> PenaltyRequest | None:
         """What the penalties are computed on, or None while nothing can be late yet."""
         invoice = self._case.invoice
-        consumer = self._case.debtor.kind == DebtorKind.CONSUMER
-        # A consumer owes interest from the formal notice only (Code civil 1231-6); a business from
-        # the day after the due date, without any reminder (Code de commerce L441-10).
-        start = self._notice_date if consumer else invoice.due_date
+        kind = self._case.debtor.kind
+        consumer = kind == DebtorKind.CONSUMER
+        # A consumer owes interest from the formal notice only (Code civil 1231-6); a business or a
+        # public buyer from the day after the due date, without any reminder (Code de commerce
+        # L441-10, Code de la commande publique R2192-31).
+        notice = self._consumer_interest_start() if consumer else None
+        start = notice.on if notice else (None if consumer else invoice.due_date)
         if start is None or until <= start or until <= invoice.due_date:
             return None
         if consumer and start < invoice.due_date:
@@ -37,21 +52,43 @@ class PenaltySteps:
             principal=invoice.balance,
             due_date=invoice.due_date,
             until=until,
-            debtor_kind=self._case.debtor.kind,
-            contract_rate_percent=invoice.contract_rate_percent if not consumer else None,
-            notice_date=self._notice_date if consumer else None,
+            debtor_kind=kind,
+            # Only between businesses does the terms of sale's rate apply (L441-10 II).
+            contract_rate_percent=invoice.contract_rate_percent if kind == DebtorKind.BUSINESS else None,
+            notice_date=notice.on if notice else None,
+            notice_outcome=notice.outcome if notice else None,
             payments=tuple(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in self._payments),
         )
+
+    def _consumer_interest_start(self) -> InterestStart | None:
+        """Where a consumer's interest runs from: the formal notice's receipt, or its first
+        presentation when it was refused or not claimed, as courts count it (Code civil 1231-6,
+        1344-1). Until the notice's outcome is known none is claimed: counted from its sending, it
+        would claim days the consumer may not owe. Cases started before count from the notice's date."""
+        if self._notice_date is None:
+            return None
+        if not workflow.patched(CONSUMER_INTEREST_FROM_RECEIPT):
+            return InterestStart(on=self._notice_date)
+        return self._interest_start
+
+    def _consumer_interest_unproven(self) -> bool:
+        """A consumer's notice sent, but what became of it not known: no day to count interest from."""
+        consumer = self._case.debtor.kind == DebtorKind.CONSUMER
+        return consumer and self._notice_date is not None and self._consumer_interest_start() is None
 
     async def _penalties_so_far(self, step: PolicyStep) -> PenaltyStatement | None:
         """The penalties as at today, drawn no further than the published rates.
 
-        A formal notice without amounts is still a formal notice: there a rate not yet published
-        leaves the amounts out. A penalty claim without them has no object: its failure holds the
-        case for an agent, who completes the rate tables.
+        A formal notice without amounts is still a formal notice, and a reminder (an agency's first
+        letter) still a reminder: there a rate not yet published leaves the amounts out. A penalty
+        claim without them has no object: its failure holds the case for an agent, who completes the
+        rate tables.
         """
         request = self._penalty_request(self._case.policy.local_date(workflow.now()))
         if request is None:
+            if step.stage != Stage.JUDICIAL_FILING and self._consumer_interest_unproven():
+                detail = f"{step_fr(step.key)} : {CONSUMER_INTEREST_UNPROVEN}"
+                await self._journal("penalties_not_stated", actor=SYSTEM_ACTOR, detail=detail)
             return None
         try:
             return await workflow.execute_activity_method(
@@ -61,11 +98,10 @@ class PenaltySteps:
             )
         except ActivityError as error:
             cause = error.cause
-            if step.stage == Stage.FORMAL_NOTICE and isinstance(cause, ApplicationError):
+            if step.stage in AMOUNTS_OPTIONAL and isinstance(cause, ApplicationError):
                 if cause.type == "RateNotKnown":
-                    await self._journal(
-                        "penalties_not_stated", actor=SYSTEM_ACTOR, detail=f"{step.key}: {cause.message}"
-                    )
+                    detail = f"{step_fr(step.key)} : {cause.message}"
+                    await self._journal("penalties_not_stated", actor=SYSTEM_ACTOR, detail=detail)
                     return None
             raise
 
@@ -97,8 +133,8 @@ class PenaltySteps:
         await self._journal(
             "penalty_statement_drawn",
             actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: statement {files.statement.path}, ledger lines {files.ledger.path} "
-            f"(ledger sha256 {files.ledger.sha256})",
+            detail=f"{step_fr(step.key)} : justificatif {PurePath(files.statement.path).name}, lignes de "
+            f"calcul {PurePath(files.ledger.path).name} (SHA-256 des lignes {files.ledger.sha256})",
             document_sha256=files.statement.sha256,
         )
         return files.statement

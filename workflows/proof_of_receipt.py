@@ -13,6 +13,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
+    from law.penalties import InterestStart
     from models.court import Exhibit
     from models.enums import CaseState
     from models.mail import (
@@ -23,6 +24,8 @@ with workflow.unsafe.imports_passed_through():
         RegisteredStatusRequest,
     )
     from models.policy import PolicyStep
+    from models.wording import step_fr
+    from support.french import date_fr, words_fr
 
 from workflows.common import DELIVERY_STATUS_ACTIVITY, SYSTEM_ACTOR
 
@@ -61,8 +64,9 @@ class ProofOfReceipt:
                     await self._journal(
                         "notice_receipt_unproven",
                         actor=SYSTEM_ACTOR,
-                        detail=f"{step.key}: escalated before registered letter {receipt.tracking_id} "
-                        "was known to be received; no court filing can rest on it",
+                        detail=f"{step_fr(step.key)} : escalade avant que la réception de la lettre "
+                        f"recommandée {receipt.tracking_id} soit connue ; aucune saisine ne peut s'appuyer "
+                        "sur elle",
                     )
                     return
                 now = workflow.now()
@@ -71,12 +75,14 @@ class ProofOfReceipt:
                     held, give_up_at = False, now + policy.proof_of_receipt_wait
                 elif not held and now >= give_up_at and self._state == CaseState.OPEN:
                     held = True
-                    news = f" (last answer: {problem})" if problem else ""
+                    news = f" (dernière réponse : {problem})" if problem else ""
+                    days = words_fr(policy.proof_of_receipt_wait.days)
                     await self._hold(
                         "proof_of_receipt_missing",
-                        f"{step.key}: no proof of receipt of registered letter {receipt.tracking_id} "
-                        f"({receipt.provider}) after {policy.proof_of_receipt_wait.days} days{news}; "
-                        "ask the provider or record the post's events, then resume to wait again",
+                        f"{step_fr(step.key)} : pas de preuve de réception de la lettre recommandée "
+                        f"{receipt.tracking_id} ({receipt.provider}) après {days} jours{news} ; "
+                        "interrogez le prestataire ou enregistrez les événements de La Poste, puis "
+                        "reprenez le dossier pour attendre de nouveau",
                     )
                 check_in = policy.delivery_check_every
                 if not held and give_up_at > now:
@@ -108,33 +114,41 @@ class ProofOfReceipt:
         day = policy.local_date(outcome.at)
         proof = outcome.proof
         # The provider's own number: for a postal letter, the post's tracking number, not PENDING-….
-        letter = f"registered letter {status.tracking_id} ({status.provider})"
+        letter = f"lettre recommandée {status.tracking_id} ({status.provider})"
         if outcome.kind == DeliveryEventKind.RECEIVED:
             self._notice_received_on = day
             self._receipt_at = outcome.at
+            self._interest_start = InterestStart(on=day, outcome="received")
             if proof is not None:
                 self._exhibits.append(Exhibit(kind="notice_receipt", document=proof, dated=day))
             deadline = day + policy.notice_deadline
             await self._journal(
                 "formal_notice_received",
                 actor=SYSTEM_ACTOR,
-                detail=f"{step.key}: {letter} received on {day.isoformat()}; the deadline to pay "
-                f"runs {policy.notice_deadline.days} days from receipt, to {deadline.isoformat()}",
+                detail=f"{step_fr(step.key)} : {letter} reçue le {date_fr(day)} ; le délai de paiement "
+                f"court {words_fr(policy.notice_deadline.days)} jours à compter de la réception, jusqu'au "
+                f"{date_fr(deadline)}",
                 document_sha256=proof.sha256 if proof else None,
             )
             return
         # Refused or left at the post office: the notice is proven sent, not received.
         self._receipt_at = outcome.at
-        what = "refused by the debtor" if outcome.kind == DeliveryEventKind.REFUSED else "not claimed"
+        # It still has effect from its first presentation, as courts count a consumer's interest.
+        presented = min(
+            [event.at for event in status.events if event.kind == DeliveryEventKind.FIRST_PRESENTATION]
+            + [outcome.at]
+        )
+        self._interest_start = InterestStart(on=policy.local_date(presented), outcome=outcome.kind.value)
+        what = "refusée par le débiteur" if outcome.kind == DeliveryEventKind.REFUSED else "non réclamée"
         await self._journal(
             f"formal_notice_{outcome.kind.value}",
             actor=SYSTEM_ACTOR,
-            detail=f"{step.key}: {letter} {what} on {day.isoformat()}",
+            detail=f"{step_fr(step.key)} : {letter} {what} le {date_fr(day)}",
             document_sha256=proof.sha256 if proof else None,
         )
         await self._hold(
             "agent_task",
-            f"{step.key}: the formal notice was {what} on {day.isoformat()}; the debtor has not received "
-            "it, so no court filing can rest on it: have a commissaire de justice serve it, or resume to "
-            "go on amicably",
+            f"{step_fr(step.key)} : mise en demeure {what} le {date_fr(day)} ; le débiteur ne l'a pas "
+            "reçue, aucune saisine ne peut donc s'appuyer sur elle : faites-la signifier par un "
+            "commissaire de justice, ou reprenez le dossier pour continuer à l'amiable",
         )

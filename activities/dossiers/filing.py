@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 from activities.dossiers.folders import MANIFEST, copy_verified, file_size, publish_folder
-from activities.rendering.templates import template_pdf
+from activities.rendering.signatories import creditor_signatory
+from activities.rendering.templates import debtor_flags, template_pdf
 from law.courts import CourtEntry, in_alsace_moselle
 from models.court import Exhibit, ExhibitKind, FilingDossierRef, FilingRequest
 from models.documents import DocumentRef
-from models.enums import DebtorKind
 from support.files import canonical_json, sha256_of, write_durably
 
 HISTORY = "history.json"
@@ -40,16 +40,17 @@ class NumberedExhibit:
 
     number: int
     kind: str
-    dated: date
+    dated: date | None
     file: str
     document: DocumentRef
 
 
 def numbered_exhibits(exhibits: list[Exhibit]) -> list[NumberedExhibit]:
     """Exhibits in the bordereau's order (invoice, order, notice and its receipt, statement,
-    reminders; by date within a kind), numbered from 1; a document given twice is numbered once."""
+    reminders; by date within a kind, undated first), numbered from 1; a document given twice is
+    numbered once."""
     unique: dict[DocumentRef, Exhibit] = {}
-    for exhibit in sorted(exhibits, key=lambda exhibit: (EXHIBIT_ORDER.index(exhibit.kind), exhibit.dated)):
+    for exhibit in sorted(exhibits, key=lambda e: (EXHIBIT_ORDER.index(e.kind), e.dated or date.min)):
         unique.setdefault(exhibit.document, exhibit)
     return [
         NumberedExhibit(
@@ -75,9 +76,11 @@ def filing_values(
     return {
         "case_id": request.case_id,
         "creditor": request.creditor,
+        # Who signs the request and represents the company (CPC 54, 57); refused without one.
+        "signatory": creditor_signatory(request.creditor),
         "debtor": request.debtor,
         "invoice": request.invoice,
-        "business": request.debtor.kind is DebtorKind.BUSINESS,
+        **debtor_flags(request.debtor.kind),
         "route": request.route,
         "court": court,
         "named_court": named_court,
@@ -93,6 +96,8 @@ def filing_values(
         "notice_received_on": request.notice_received_on,
         "exhibits": exhibits,
         "notice": next((e for e in exhibits if e.kind == "formal_notice"), None),
+        # None: the order is known by its reference only, and the request says it will be produced.
+        "order": next((e for e in exhibits if e.kind == "order"), None),
         "reminders": [e for e in exhibits if e.kind == "reminder"],
         "filed_on": request.filed_on,
         "disputed": request.disputed,

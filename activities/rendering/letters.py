@@ -15,11 +15,20 @@ from jinja2 import Template, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 from temporalio.exceptions import ApplicationError
 
-from law.letters import amount_claimed, announced_route, letter_reference, penalties_from, recalled_letter
+from activities.rendering.signatories import sender_signatory
+from activities.rendering.templates import debtor_flags
+from law.letters import (
+    amount_claimed,
+    announced_route,
+    court_announced,
+    letter_reference,
+    penalties_from,
+    recalled_letter,
+)
 from law.penalties import RECOVERY_INDEMNITY, PenaltyStatement
 from law.rates import SourcedRate, half_year_fr, half_year_of
 from models.documents import LetterContext
-from models.enums import DebtorKind, Stage
+from models.enums import Stage
 
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # A letter is three templates: the PDF's HTML, the email's subject and the email's body.
@@ -39,8 +48,12 @@ def template_values(
     agency_first = recalled_letter(letters, by_agency=by_agency)
     return {
         **dict(context),
-        "business": context.debtor.kind == DebtorKind.BUSINESS,
+        **debtor_flags(context.debtor.kind),
         "sender": context.agency or context.creditor,
+        # Who signs it, by name and title; the step is refused without one.
+        "signatory": sender_signatory(context.creditor, context.agency),
+        # Whose account the debtor pays into: the agency's own (CPCE R124-2), else the creditor's.
+        "payee": context.agency if context.agency and context.agency.iban else context.creditor,
         "reminders": [letter for letter in letters if letter.stage == Stage.AMICABLE_REMINDER],
         "notice": notices[-1] if notices else None,
         "penalties_from": penalties_from(context.invoice.due_date),
@@ -52,8 +65,11 @@ def template_values(
             small_claims_ceiling,
             interest_complete=penalties is not None and not penalties.rates_pending,
         ),
-        # Without the signed quote or order the case stays amicable (law.judicial): no court is announced.
-        "court_possible": bool((context.invoice.order_reference or "").strip()),
+        # Without the signed quote or order, or against a public buyer, the case stays amicable
+        # (law.judicial): no court is announced.
+        "court_possible": court_announced(
+            context.invoice.order_reference, bool(context.invoice.order_pdf_path), context.debtor.kind
+        ),
         "rates_applied": rates_applied(penalties) if penalties is not None else [],
         "legal_rate": legal_rate,
         "half_year": half_year_fr(context.letter_date),

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from activities.rendering.templates import debtor_flags
 from config.accounts import Accounts
 from law.rates import half_year_fr
 from models.enums import DebtorKind
@@ -76,7 +77,7 @@ def statement_values(request: StatementRequest) -> dict[str, Any]:
     invoice_amount = request.invoice_amount
     return {
         **dict(request),
-        "business": request.debtor_kind is DebtorKind.BUSINESS,
+        **debtor_flags(request.debtor_kind),
         "paid_before": invoice_amount - request.principal if invoice_amount is not None else ZERO,
         "paid_since": request.principal - statement.balance_at_end,
         "warnings": [warning_fr(warning) for warning in statement.warnings],

@@ -20,6 +20,7 @@ from stdnum import iban as iban_number
 from temporalio.exceptions import ApplicationError
 
 from activities.rendering.pdf import html_to_pdf
+from models.enums import DebtorKind
 from support.french import date_fr, de_fr, enumeration_fr, money_fr, percent_fr, words_fr
 
 # A creditor's template reaches ours under this prefix, e.g. {% extends "relance/formal_notice.html.j2" %}.
@@ -56,6 +57,20 @@ def letter_environment(templates_dir: Path, creditor_dir: Path | None = None) ->
     environment.filters["words"] = words_fr
     environment.filters["iban"] = iban_number.format  # in groups of four: FR76 3000 6000 …
     return environment
+
+
+def debtor_flags(kind: DebtorKind) -> dict[str, bool]:
+    """How the templates tell the debtors apart, each flag by the rules it brings: ``business``
+    (Code de commerce L441-10: pénalités de retard), ``consumer`` (Code civil 1231-6: the legal
+    rate from the formal notice), ``public`` (Code de la commande publique R2192-31: intérêts
+    moratoires), and ``professional``, a business or a public buyer (named by its SIREN, with its
+    seat; owes the 40 EUR indemnity)."""
+    return {
+        "business": kind is DebtorKind.BUSINESS,
+        "consumer": kind is DebtorKind.CONSUMER,
+        "public": kind is DebtorKind.PUBLIC,
+        "professional": kind.professional,
+    }
 
 
 @contextmanager

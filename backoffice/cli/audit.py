@@ -26,6 +26,7 @@ from backoffice.cli.common import (
 from backoffice.cli.session import signed_in, signed_in_user
 from backoffice.permissions import Permission
 from config.settings import load_settings
+from models.wording import event_fr
 
 # The top-level ``dossier`` command, and the ``audit`` group.
 app = typer.Typer()
@@ -48,15 +49,15 @@ def audit_history(case_id: str, as_json: JsonOption = False) -> None:
         if as_json:
             print_json([asdict(entry) for entry in entries])
             return
-        table = Table("when", "what", "by", "detail", "document sha256", "recorded")
+        table = Table("quand", "quoi", "par", "détail", "SHA-256 du document", "enregistré")
         for e in entries:
             table.add_row(
                 local(e.at),
-                e.kind,
+                event_fr(e.kind),
                 e.actor,
                 e.detail,
                 e.document_sha256 or "",
-                "yes" if e.confirmed else "pending",
+                "oui" if e.confirmed else "en attente",
             )
         console.print(table)
 

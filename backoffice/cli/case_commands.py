@@ -1,5 +1,6 @@
-"""The agents' commands to a running case: pause, resume, escalate, pay, promise, decide, dispute and
-bailiff. Each is one update of the case's workflow (``backoffice.commands``), answered or refused."""
+"""The agents' commands to a running case: pause, resume, escalate, pay, promise, decide, dispute,
+bailiff, insolvency and declaration-sent. Each is one update of the case's workflow
+(``backoffice.commands``), answered or refused."""
 
 from __future__ import annotations
 
@@ -26,16 +27,18 @@ from backoffice.inputs import BadOption, amount_input, day_input, moment_input, 
 from backoffice.permissions import Permission
 from config.settings import load_settings
 from models.commands import (
+    ClaimDeclarationSent,
     Command,
     DisputeRequest,
     EscalateRequest,
     FilingDecision,
+    InsolvencyDeclared,
     PauseRequest,
     PaymentRequest,
     PromiseRequest,
     ResumeRequest,
 )
-from models.enums import Stage
+from models.enums import InsolvencyKind, Stage
 from workflows import InvoiceCollectionWorkflow
 
 app = typer.Typer()
@@ -47,6 +50,12 @@ OPTIONS = {
     "paid_on": "--date",
     "by": "--by",
     "reference": "--reference",
+    "opened_on": "--opened",
+    "kind": "--kind",
+    "court": "--court",
+    "bodacc_published_on": "--published",
+    "mandataire": "--mandataire",
+    "sent_on": "--on",
 }
 
 
@@ -213,3 +222,53 @@ def bailiff(
     with _bad_input_is_a_usage_error():
         report = bailiff_report(kind, amount, received_on, costs, borne_by, note)
     _command(case_id, InvoiceCollectionWorkflow.report_from_bailiff, report, as_json)
+
+
+@app.command()
+def insolvency(
+    case_id: str,
+    opened: Annotated[str, typer.Option("--opened", help="Date of the opening judgment.")],
+    kind: Annotated[InsolvencyKind, typer.Option("--kind", help="The proceedings opened.")],
+    court: Annotated[str, typer.Option("--court", help="The court that opened them.")],
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            help="Date of the judgment's publication in the BODACC: the two months to declare the "
+            "claim run from it (Code de commerce R622-24).",
+        ),
+    ] = None,
+    mandataire: Annotated[
+        str, typer.Option(help="The mandataire judiciaire (the liquidateur in a liquidation): name, address.")
+    ] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record collective proceedings against the debtor: the ladder stops at once (Code de commerce
+    L622-21) and the case draws the declaration of claim. Give it again to complete it (--published,
+    --mandataire): the declaration is drawn again."""
+    with _bad_input_is_a_usage_error():
+        fields = {
+            "opened_on": day_input("--opened", opened),
+            "kind": kind,
+            "court": court,
+            "bodacc_published_on": day_input("--published", published) if published else None,
+            "mandataire": mandataire,
+        }
+        request = validated(InsolvencyDeclared, fields, OPTIONS)
+    _command(case_id, InvoiceCollectionWorkflow.declare_insolvency, request, as_json)
+
+
+@app.command("declaration-sent")
+def declaration_sent(
+    case_id: str,
+    on: Annotated[str | None, typer.Option("--on", help="Date it was sent (default today).")] = None,
+    reference: Annotated[
+        str, typer.Option(help="The registered letter's number, or the online filing's reference.")
+    ] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record that the declaration of claim went to the mandataire judiciaire: its reminder ends."""
+    with _bad_input_is_a_usage_error():
+        fields = {"sent_on": day_input("--on", on) if on else today(), "reference": reference}
+        request = validated(ClaimDeclarationSent, fields, OPTIONS)
+    _command(case_id, InvoiceCollectionWorkflow.declaration_sent, request, as_json)

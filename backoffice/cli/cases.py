@@ -37,10 +37,13 @@ from config.case_id_key import CaseIdKeyError
 from config.judicial import JudicialRulesError
 from config.policy import PolicyError
 from config.settings import Settings, load_settings
+from law.insolvency import PROCEEDINGS_FR
 from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS
 from models.enums import CaseState, Stage
 from models.search_attributes import case_query
-from models.status import CaseStatus
+from models.status import CaseStatus, InsolvencyStatus
+from models.wording import COST_BEARERS, ending_fr, event_fr, stage_fr, state_fr, step_fr
+from support.french import date_fr, money_fr
 from support.parsing import parse_date
 from workflows import InvoiceCollectionWorkflow
 
@@ -225,15 +228,15 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
             ]
         )
         return
-    table = Table("case", "invoice", "debtor", "state", "stage", "balance", "next action")
+    table = Table("dossier", "facture", "débiteur", "état", "étape", "solde", "prochaine action")
     for c in cases:
         table.add_row(
             c.case_id,
             c.memo.get("invoice", ""),
             c.memo.get("debtor", ""),
-            c.state.value if c.state else c.execution_status.lower(),
-            c.stage.value if c.stage else "",
-            f"{c.balance} EUR" if c.balance is not None else "",
+            state_fr(c.state) if c.state else ending_fr(c.execution_status),
+            stage_fr(c.stage) if c.stage else "",
+            money_fr(c.balance) if c.balance is not None else "",
             _next_action(c.paused, None, c.next_action, c.next_action_at),
         )
     console.print(table)
@@ -243,10 +246,10 @@ def _next_action(
     paused: bool | None, pause_until: datetime | None, next_action: str | None, at: datetime | None
 ) -> str:
     if paused:
-        return f"paused until {local(pause_until)}" if pause_until else "paused"
+        return f"en pause jusqu'au {local(pause_until)}" if pause_until else "en pause"
     if next_action is None:
         return ""
-    return f"{next_action} at {local(at)}" if at else next_action
+    return f"{step_fr(next_action)} le {local(at)}" if at else step_fr(next_action)
 
 
 @app.command()
@@ -271,30 +274,41 @@ def status(case_id: str, as_json: JsonOption = False) -> None:
 
 def _print_status(s: CaseStatus) -> None:
     console.print(
-        f"[bold]{s.case_id}[/bold]  invoice {s.invoice_number}  {s.creditor_name} → {s.debtor_name}"
+        f"[bold]{s.case_id}[/bold]  facture {s.invoice_number}  {s.creditor_name} → {s.debtor_name}"
     )
-    console.print(
-        f"state {s.state.value}  stage {s.stage.value if s.stage else '-'}  balance {s.balance} {s.currency}"
-    )
+    stage = stage_fr(s.stage) if s.stage else "-"
+    console.print(f"état : {state_fr(s.state)}  étape : {stage}  solde : {money_fr(s.balance, s.currency)}")
     if s.paused:
-        console.print(
-            f"paused: {s.pause_reason}" + (f" until {local(s.pause_until)}" if s.pause_until else "")
-        )
+        until = f" jusqu'au {local(s.pause_until)}" if s.pause_until else ""
+        console.print(f"en pause : {s.pause_reason}{until}")
     if s.waiting_for:
-        console.print(f"waiting for: {s.waiting_for}")
+        console.print(f"attend : {s.waiting_for}")
     if s.dispute_reason:
-        console.print(f"dispute open: {s.dispute_reason}")
+        console.print(f"litige ouvert : {s.dispute_reason}")
+    if s.insolvency:
+        console.print(f"procédure collective : {_proceedings(s.insolvency)}")
     if s.recovered or s.costs:
-        costs = ", ".join(f"{c.amount} {s.currency} borne by the {c.borne_by.value}" for c in s.costs)
-        recovered = f"{s.recovered} {s.currency}"
-        console.print(f"recovered by the commissaire de justice: {recovered}; costs: {costs or '-'}")
+        costs = ", ".join(f"{money_fr(c.amount, s.currency)} {COST_BEARERS[c.borne_by]}" for c in s.costs)
+        recovered = money_fr(s.recovered, s.currency)
+        console.print(f"recouvré par le commissaire de justice : {recovered} ; frais : {costs or '-'}")
     if s.prescription_ends_on and not s.state.is_closed:
-        console.print(f"time-barred after {s.prescription_ends_on.isoformat()} (prescription)")
+        console.print(f"prescription : après le {date_fr(s.prescription_ends_on)}")
     if s.next_action:
-        console.print(f"next: {_next_action(s.paused, s.pause_until, s.next_action, s.next_action_at)}")
-    table = Table("when", "what", "by", "detail", "document sha256")
+        next_action = _next_action(s.paused, s.pause_until, s.next_action, s.next_action_at)
+        console.print(f"prochaine action : {next_action}")
+    table = Table("quand", "quoi", "par", "détail", "SHA-256 du document")
     for action in s.actions:
-        table.add_row(
-            local(action.at), action.kind, action.actor, action.detail, (action.document_sha256 or "")[:16]
-        )
+        sha256 = (action.document_sha256 or "")[:16]
+        table.add_row(local(action.at), event_fr(action.kind), action.actor, action.detail, sha256)
     console.print(table)
+
+
+def _proceedings(insolvency: InsolvencyStatus) -> str:
+    """The proceedings against the debtor, and where the declaration of claim stands."""
+    opened_on = date_fr(insolvency.opened_on)
+    text = f"{PROCEEDINGS_FR[insolvency.kind]}, jugement du {opened_on} ({insolvency.court})"
+    if insolvency.declaration_sent_on is not None:
+        return f"{text} ; déclaration de créance envoyée le {date_fr(insolvency.declaration_sent_on)}"
+    if insolvency.deadline is not None:
+        return f"{text} ; déclaration de créance à envoyer au plus tard le {date_fr(insolvency.deadline)}"
+    return f"{text} ; date de publication au BODACC à renseigner"

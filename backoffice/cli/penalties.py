@@ -24,13 +24,17 @@ def penalties(
     due: Annotated[str, typer.Option(help="Due date of the invoice.")],
     until: Annotated[str, typer.Option(help="Last day counted, inclusive.")],
     debtor: Annotated[
-        str, typer.Option(help="business (L441-10) or consumer (Code civil 1231-6).")
+        str,
+        typer.Option(
+            help="business (L441-10), consumer (Code civil 1231-6) or public (Code de la commande "
+            "publique R2192-31)."
+        ),
     ] = "business",
     contract_rate: Annotated[
         str | None, typer.Option(help="Late-payment rate of the terms of sale, percent a year.")
     ] = None,
     notice: Annotated[
-        str | None, typer.Option(help="Date of the formal notice (consumer: required).")
+        str | None, typer.Option(help="Day the formal notice was received (consumer: required).")
     ] = None,
     payment: Annotated[
         list[str] | None, typer.Option(help="A payment received, DATE:AMOUNT; repeat for several.")

@@ -40,12 +40,19 @@ OPTIONAL_COLUMNS = (
     "creditor_siret",
     "creditor_vat_number",
     "creditor_iban",
+    # Who signs the creditor's letters and requests (CPC 54, 57): both or neither.
+    "creditor_signatory_name",
+    "creditor_signatory_title",
     "debtor_siren",
+    # Madame or Monsieur (Mme, M.), for a consumer: the letters address them so.
+    "debtor_civility",
     "currency",
     "amount_paid",
     "order_reference",
     "contract_rate",
     "invoice_pdf",
+    # The signed quote or order, a PDF as invoice_pdf is: its own exhibit of the filing dossier.
+    "order_pdf",
 )
 # What separates an invoice file's columns; and what other exports separate them with.
 SEPARATORS = (",", ";")

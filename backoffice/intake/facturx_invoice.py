@@ -4,6 +4,11 @@ A Factur-X invoice is a PDF/A-3 with a ``factur-x.xml`` attachment in UN/CEFACT 
 finds that XML (with the ``factur-x`` library), checks it against the schema of its profile and
 reads the fields Relance needs under the names of the invoice file's columns, so that a PDF and a
 CSV row go through the same validation (``backoffice.intake.invoice_file``).
+
+The invoice may carry its signed quote or order as another attachment: a PDF whose file name or
+description says so (devis, commande, order, quote) or names the order's reference. It is kept with
+the invoice, as ``order_pdf`` is for a CSV row; two such attachments are a problem, as Relance cannot
+tell which one the debtor signed.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ _DAY_FORMAT = "102"
 # The names a Factur-X invoice's XML goes by (its 1.0 predecessor ZUGFeRD 2's included).
 _XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml")
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+# What the name or description of an attachment that is the signed quote or order says.
+_ORDER_WORDS = ("devis", "commande", "order", "quote")
 
 
 def _party_paths(prefix: str, party: str) -> dict[str, tuple[str, ...]]:
@@ -94,6 +101,8 @@ class FacturxFields:
     values: dict[str, str]
     # (column or None for the whole invoice, why): problems found while reading the XML.
     problems: list[tuple[str | None, str]] = field(default_factory=list)
+    # The signed quote or order attached to the invoice, when it carries one.
+    order_pdf: bytes | None = None
 
     @staticmethod
     def location(column: str) -> str | None:
@@ -128,7 +137,8 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         raise FacturxError(f"cannot read the file: {error}") from error
     if not content.startswith(b"%PDF-"):
         raise FacturxError("is not a PDF")
-    root = etree.fromstring(_embedded_xml(content), parser=_XML_PARSER)
+    xml, reader = _embedded_xml(content)
+    root = etree.fromstring(xml, parser=_XML_PARSER)
     try:
         profile = get_level(root, "factur-x")
         xml_check_xsd(root, flavor="factur-x", level=profile)
@@ -138,6 +148,7 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         ) from error
     fields = FacturxFields(profile=profile.upper(), values={})
     _read_values(root, fields)
+    _read_order(reader, fields)
     if not fields.values["due_date"] and default_terms is not None and fields.values["issue_date"]:
         # Code de commerce L441-10 I: the agreed terms, 30 days when nothing was agreed; here counted
         # from the issue date, which the XML carries.
@@ -146,8 +157,9 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
     return fields
 
 
-def _embedded_xml(content: bytes) -> bytes:
-    """The Factur-X XML the PDF carries; :class:`FacturxError` saying why there is none."""
+def _embedded_xml(content: bytes) -> tuple[bytes, PdfReader]:
+    """The Factur-X XML the PDF carries, and the PDF read; :class:`FacturxError` saying why there is
+    no XML."""
     try:
         reader = PdfReader(BytesIO(content))
         encrypted = reader.is_encrypted
@@ -162,7 +174,7 @@ def _embedded_xml(content: bytes) -> bytes:
             "its issuer made it, without protection"
         )
     if xml:
-        return xml
+        return xml, reader
     for name, versions in reader.attachments.items():
         if name.lower() in _XML_NAMES:
             try:
@@ -170,6 +182,32 @@ def _embedded_xml(content: bytes) -> bytes:
             except etree.XMLSyntaxError as error:
                 raise FacturxError(f"its {name} attachment is not well-formed XML: {error.msg}") from error
     raise FacturxError("carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice")
+
+
+def _read_order(reader: PdfReader, fields: FacturxFields) -> None:
+    """The attachment that is the signed quote or order (see the module's notes), if any."""
+    reference = fields.values["order_reference"].casefold()
+    found: dict[str, bytes] = {}
+    try:
+        for attachment in reader.attachment_list:
+            said = f"{attachment.name} {attachment.description or ''}".casefold()
+            if attachment.name.lower() in _XML_NAMES or not attachment.content.startswith(b"%PDF-"):
+                continue
+            if any(word in said for word in _ORDER_WORDS) or (reference and reference in said):
+                found[attachment.name] = attachment.content
+    except Exception as error:  # pypdf raises many kinds of errors on a damaged attachment
+        fields.problems.append(("order_pdf", f"cannot read the PDF's attachments: {error}"))
+        return
+    if len(found) > 1:
+        fields.problems.append(
+            (
+                "order_pdf",
+                f"attachments {', '.join(found)} could each be the signed quote or order: import the "
+                "invoice from a CSV row that names it in invoice_pdf and the order in order_pdf",
+            )
+        )
+    elif found:
+        [fields.order_pdf] = found.values()
 
 
 def _read_values(root: etree._Element, fields: FacturxFields) -> None:

@@ -28,6 +28,7 @@ from models.bounds import (
     amount_from_text,
     checked_line,
     day_from_text,
+    debtor_civility,
     debtor_siren,
     due_day,
     handled_currency,
@@ -36,12 +37,13 @@ from models.bounds import (
     not_time_barred,
     rate_from_text,
 )
-from models.enums import DebtorKind
+from models.enums import Civility, DebtorKind
 from models.invoices import InvoiceInfo
 from models.parties import (
     Address,
     CreditorInfo,
     DebtorInfo,
+    Signatory,
     valid_iban,
     valid_siren,
     valid_siret,
@@ -60,11 +62,14 @@ _LONGEST = {
         MAX_NAME,
     ),
     "creditor_email": MAX_EMAIL,
+    "creditor_signatory_name": MAX_NAME,
+    "creditor_signatory_title": MAX_NAME,
     "debtor_email": MAX_EMAIL,
     "invoice_number": MAX_INVOICE_NUMBER,
     "order_reference": MAX_REFERENCE,
     # A path (Linux's PATH_MAX).
     "invoice_pdf": 4096,
+    "order_pdf": 4096,
 }
 
 
@@ -97,6 +102,8 @@ class InvoiceRow:
     invoice: InvoiceInfo
     # The PDF to copy to ``invoice.pdf_path`` (in the data folder) when the invoice is stored.
     pdf_to_keep: Path | None = None
+    # The same for ``invoice.order_pdf_path``: an uploaded file, or a Factur-X attachment's bytes.
+    order_to_keep: Path | bytes | None = None
 
     def described_from(self, other: Path) -> str:
         """Where this invoice was read, as said in a problem of the file ``other``."""
@@ -212,18 +219,20 @@ def read_fields(
 ) -> InvoiceRow | None:
     """Validate one invoice's fields; None when any is wrong (every problem is in ``r.problems``).
 
-    ``folder`` is where a relative ``invoice_pdf`` is looked for, unless ``attachments`` are given
-    (see :func:`~backoffice.intake.invoice_file.read_invoices`).
+    ``folder`` is where a relative ``invoice_pdf`` or ``order_pdf`` is looked for, unless
+    ``attachments`` are given (see :func:`~backoffice.intake.invoice_file.read_invoices`). An order
+    PDF needs no ``order_reference``: the document proves the debtor's commitment by itself.
     """
     problems_before = len(r.problems)
     creditor_siren, identifiers = _creditor_identifiers(r)
     kind, debtor_siren = _debtor_kind(r)
+    civility = _debtor_civility(r, kind)
     number = r.text("invoice_number")
     number = r.checked("invoice_number", invoice_number, number) if number else None
     terms = _invoice_terms(r, kind)
     charter = r.date("creditor_charter_accepted_on", required=False)
-    pdf = r.text("invoice_pdf", required=False)
-    pdf_path = _checked_pdf(r, folder, pdf, attachments) if pdf else None
+    pdf_path = _checked_pdf(r, "invoice_pdf", folder, attachments)
+    order_pdf_path = _checked_pdf(r, "order_pdf", folder, attachments)
     texts = {column: r.text(column) for column in _TEXT_COLUMNS}
     emails = {party: r.email(f"{party}_email") for party in ("creditor", "debtor")}
     postcodes = {party: r.postcode(f"{party}_postcode") for party in ("creditor", "debtor")}
@@ -251,6 +260,7 @@ def read_fields(
             name=texts["debtor_name"],
             email=emails["debtor"],
             siren=debtor_siren,
+            civility=civility,
             address=address("debtor"),
         ),
         invoice=InvoiceInfo(
@@ -258,12 +268,14 @@ def read_fields(
             **terms,
             order_reference=r.text("order_reference", required=False) or None,
             pdf_path=str(pdf_path) if pdf_path else None,
+            order_pdf_path=str(order_pdf_path) if order_pdf_path else None,
         ),
     )
 
 
-def _creditor_identifiers(r: FieldReader) -> tuple[str | None, dict[str, str | None]]:
-    """The creditor's SIREN, and its SIRET, VAT number and IBAN when given, each consistent with it."""
+def _creditor_identifiers(r: FieldReader) -> tuple[str | None, dict[str, Any]]:
+    """The creditor's SIREN, and its SIRET, VAT number and IBAN when given, each consistent with it;
+    and its signatory when given."""
     siren = r.identifier("creditor_siren", valid_siren, required=True)
     siret = r.identifier("creditor_siret", valid_siret)
     vat_number = r.identifier("creditor_vat_number", valid_vat_number)
@@ -272,23 +284,42 @@ def _creditor_identifiers(r: FieldReader) -> tuple[str | None, dict[str, str | N
         r.fail("creditor_siret", f"{siret} is not an establishment of SIREN {siren}")
     if siren and vat_number and not vat_number.endswith(siren):
         r.fail("creditor_vat_number", f"{vat_number} is not the VAT number of SIREN {siren}")
-    return siren, {"siret": siret, "vat_number": vat_number, "iban": iban}
+    return siren, {"siret": siret, "vat_number": vat_number, "iban": iban, "signatory": _signatory(r)}
+
+
+def _signatory(r: FieldReader) -> Signatory | None:
+    """The person who signs the creditor's letters and requests, named with their title (CPC 54,
+    57): both or neither. Without one the import goes on; the case's first letter is refused."""
+    columns = ("creditor_signatory_name", "creditor_signatory_title")
+    name, title = (r.text(column, required=False) for column in columns)
+    given = {column: (r.values.get(column) or "").strip() for column in columns}
+    for column, other in zip(columns, reversed(columns), strict=True):
+        if given[other] and not given[column]:
+            r.fail(column, f"is empty while {other} is given: a signatory is named with their title")
+    return Signatory(name=name, title=title) if name and title else None
 
 
 def _debtor_kind(r: FieldReader) -> tuple[DebtorKind | None, str | None]:
-    """Business or consumer, and the SIREN a business debtor must have and a consumer has not."""
+    """Business, consumer or public buyer, and the SIREN a business or a public buyer must have and
+    a consumer has not."""
     kind_text = r.text("debtor_kind").lower()
     kind: DebtorKind | None = None
     if kind_text:
         try:
             kind = DebtorKind(kind_text)
         except ValueError:
-            r.fail("debtor_kind", f"{quoted(kind_text)} is neither 'business' nor 'consumer'")
+            r.fail("debtor_kind", f"{quoted(kind_text)} is not 'business', 'consumer' or 'public'")
     problems_before = len(r.problems)
     siren = r.identifier("debtor_siren", valid_siren)
     if kind is not None and len(r.problems) == problems_before:
         r.checked("debtor_siren", debtor_siren, kind, siren)
     return kind, siren
+
+
+def _debtor_civility(r: FieldReader, kind: DebtorKind | None) -> Civility | None:
+    """Madame or Monsieur, when the file gives it for a consumer (``models.bounds``)."""
+    value = r.text("debtor_civility", required=False)
+    return r.checked("debtor_civility", debtor_civility, kind, value) if value and kind else None
 
 
 def _invoice_terms(r: FieldReader, kind: DebtorKind | None) -> dict[str, Any]:
@@ -323,22 +354,26 @@ def _invoice_terms(r: FieldReader, kind: DebtorKind | None) -> dict[str, Any]:
 
 
 def _checked_pdf(
-    r: FieldReader, folder: Path, value: str, attachments: Mapping[str, Path] | None
+    r: FieldReader, column: str, folder: Path, attachments: Mapping[str, Path] | None
 ) -> Path | None:
+    """The PDF the column names (an invoice's, an order's), None when it names none or is refused."""
+    value = r.text(column, required=False)
+    if not value:
+        return None
     path = Path(value)
     if attachments is not None:
         # An upload names its own attachments only: never a file of the server.
         name = PurePosixPath(value.replace("\\", "/")).name
         if name not in attachments:
-            r.fail("invoice_pdf", f"{value}: attach {name} to the upload, with the invoice file")
+            r.fail(column, f"{value}: attach {name} to the upload, with the invoice file")
             return None
         path = attachments[name]
     elif not path.is_absolute():
         path = (folder / path).resolve()
     if not path.is_file():
-        r.fail("invoice_pdf", f"{path} does not exist")
+        r.fail(column, f"{path} does not exist")
         return None
     if not is_pdf(path):
-        r.fail("invoice_pdf", f"{path} is not a PDF")
+        r.fail(column, f"{path} is not a PDF")
         return None
     return path

@@ -17,7 +17,6 @@ from backoffice.intake.fields import FieldReader, ImportRules, InvoiceProblem, I
 from backoffice.intake.progress import ImportPhase, ImportProgress
 from law.payment_terms import agreed_terms
 from models.case_ids import safe_name
-from models.enums import DebtorKind
 
 # What a folder given to the import is read for.
 INVOICE_SUFFIXES = (".csv", ".pdf")
@@ -79,11 +78,12 @@ def read_invoices(
     ``rules`` (by default today's and the bundled ones).
 
     A folder is read for its ``*.csv`` and ``*.pdf`` files. A PDF's invoice gets a kept copy under
-    ``invoices_dir`` (``<creditor SIREN>/<invoice number>.pdf``), written when it is stored.
+    ``invoices_dir`` (``<creditor SIREN>/<invoice number>.pdf``), written when it is stored, and so
+    does the signed quote or order it carries (:func:`kept_pdf_path`).
     ``default_terms`` (days) dates a Factur-X invoice that has no due date; they must be terms two
     businesses may agree (``law.payment_terms``), else ValueError. With ``attachments`` (file name
-    -> path: PDFs uploaded beside a CSV), a CSV's ``invoice_pdf`` names one of them, and nothing else
-    on this machine. ``progress`` is told of each CSV row and PDF validated. Raise
+    -> path: PDFs uploaded beside a CSV), a CSV's ``invoice_pdf`` and ``order_pdf`` name one of them,
+    and nothing else on this machine. ``progress`` is told of each CSV row and PDF validated. Raise
     :class:`InvoiceFileError` listing every problem of every file.
     """
     if default_terms is not None:
@@ -108,17 +108,22 @@ def read_invoices(
             read = _csv_rows(found, problems, rules, attachments, progress)
             if attachments is not None:
                 # Uploaded PDFs go away with the upload: the data folder keeps its own copy.
-                read = [
-                    kept_in(invoices_dir, row, Path(row.invoice.pdf_path)) if row.invoice.pdf_path else row
-                    for row in read
-                ]
+                read = [_uploads_kept(invoices_dir, row) for row in read]
             rows += read
     return _accepted(rows, problems)
 
 
-def kept_pdf_path(invoices_dir: Path, creditor_siren: str, invoice_number: str) -> Path:
-    """Where the data folder keeps an imported invoice's PDF: one stable path per invoice."""
-    return (invoices_dir / creditor_siren / f"{safe_name(invoice_number)}.pdf").resolve()
+def kept_pdf_path(invoices_dir: Path, creditor_siren: str, invoice_number: str, order: bool = False) -> Path:
+    """Where the data folder keeps an imported invoice's PDF, or with ``order`` its signed quote or
+    order's: one stable path each, the orders in a folder of their own (no invoice takes their name)."""
+    folder, name = invoices_dir / creditor_siren, f"{safe_name(invoice_number)}.pdf"
+    return (folder / "orders" / f"commande-{name}" if order else folder / name).resolve()
+
+
+def _uploads_kept(invoices_dir: Path, row: InvoiceRow) -> InvoiceRow:
+    """The row with the uploaded PDFs it names kept by the data folder."""
+    invoice, order = row.invoice.pdf_path, row.invoice.order_pdf_path
+    return kept_in(invoices_dir, row, Path(invoice) if invoice else None, Path(order) if order else None)
 
 
 def _files_of(paths: Iterable[Path], problems: list[InvoiceProblem]) -> list[Path]:
@@ -161,13 +166,22 @@ def _read_pdf(
     row = read_fields(reader, path.parent)
     if row is None or len(problems) > before:
         return None
-    return kept_in(invoices_dir, row, path)
+    return kept_in(invoices_dir, row, path, fields.order_pdf)
 
 
-def kept_in(invoices_dir: Path, row: InvoiceRow, source: Path) -> InvoiceRow:
-    """The row with its PDF kept by the data folder: copied from ``source`` when it is stored."""
-    kept = kept_pdf_path(invoices_dir, row.creditor.siren, row.invoice.number)
-    return replace(row, invoice=row.invoice.model_copy(update={"pdf_path": str(kept)}), pdf_to_keep=source)
+def kept_in(
+    invoices_dir: Path, row: InvoiceRow, source: Path | None, order: Path | bytes | None = None
+) -> InvoiceRow:
+    """The row with its PDFs kept by the data folder, copied when it is stored: the invoice's from
+    ``source``, its signed quote or order's from ``order`` (a file, or a Factur-X attachment)."""
+    siren, number = row.creditor.siren, row.invoice.number
+    paths: dict[str, str] = {}
+    if source is not None:
+        paths["pdf_path"] = str(kept_pdf_path(invoices_dir, siren, number))
+    if order is not None:
+        paths["order_pdf_path"] = str(kept_pdf_path(invoices_dir, siren, number, order=True))
+    invoice = row.invoice.model_copy(update=paths)
+    return replace(row, invoice=invoice, pdf_to_keep=source, order_to_keep=order)
 
 
 def _csv_rows(
@@ -193,8 +207,8 @@ def _csv_rows(
 
 
 def debtor_natural_key(row: InvoiceRow) -> str:
-    """What tells one debtor from another: a business's SIREN, a consumer's email."""
-    if row.debtor.kind == DebtorKind.BUSINESS and row.debtor.siren:
+    """What tells one debtor from another: a business's or a public buyer's SIREN, a consumer's email."""
+    if row.debtor.kind.professional and row.debtor.siren:
         return f"siren:{row.debtor.siren}"
     return f"email:{row.debtor.email.lower()}"
 

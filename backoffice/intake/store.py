@@ -4,8 +4,10 @@ checked against what is stored.
 An import never changes what an earlier one stored: a known invoice given with another debtor or
 another amount, a SIREN given under another name, a creditor's SIRET, VAT number or IBAN other than
 its own — each is an error naming the row and what is stored, and nothing is stored. A creditor's
-identifier it lacks is filled from the import; an invoice already stored keeps its case id, so that
-importing it again never starts a second case; a new invoice's PDF is kept in the data folder.
+identifier it lacks is filled from the import; its signatory is the one its latest import names (who
+represents a company changes), one per creditor in an import; an invoice already stored keeps its
+case id, so that importing it again never starts a second case; a new invoice's PDF is kept in the
+data folder.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from backoffice.intake.fields import InvoiceProblem, InvoiceRow
 from backoffice.intake.invoice_file import InvoiceFileError, debtor_natural_key, same_name
 from backoffice.intake.progress import ImportPhase, ImportProgress
 from models.case_ids import case_id_for
+from storage.creditors import signatory_of
 from storage.database import Database
 from storage.tables import Creditor, Debtor, Invoice
 from support.files import write_atomically
@@ -67,9 +70,10 @@ async def store_invoices(
     progress: ImportProgress | None = None,
 ) -> StoredInvoices:
     """Check every row against what is stored, then store creditors, debtors and invoices in one
-    transaction and keep a copy of each new invoice's PDF where ``pdf_to_keep`` says. A new invoice
-    gets its case id from ``case_id_key`` (``models.case_ids``), and keeps its policy, who imported
-    it and whether through the collection agency: what its case starts with if the import stops
+    transaction and keep a copy of each new invoice's PDF where ``pdf_to_keep`` says (and of its
+    signed quote or order where ``order_to_keep`` does). A new invoice gets its case id from
+    ``case_id_key`` (``models.case_ids``), and keeps its policy, who imported it and whether
+    through the collection agency: what its case starts with if the import stops
     before (backoffice/intake/unstarted.py). Any conflict raises :class:`InvoiceFileError` listing
     every one, and nothing is stored."""
     progress = progress or ImportProgress()
@@ -111,6 +115,10 @@ def _keep_pdfs(rows: list[InvoiceRow]) -> None:
     for row in rows:
         if row.pdf_to_keep and row.invoice.pdf_path:
             write_atomically(Path(row.invoice.pdf_path), row.pdf_to_keep.read_bytes())
+        order = row.order_to_keep
+        if order is not None and row.invoice.order_pdf_path:
+            content = order if isinstance(order, bytes) else order.read_bytes()
+            write_atomically(Path(row.invoice.order_pdf_path), content)
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -206,7 +214,26 @@ class _Batch:
                 problems.append(InvoiceProblem(row.source, row.row, f"creditor_{name}", message))
                 continue
             self._given_by.setdefault((info.siren, name), row)
-        return problems
+        return problems + self._signatory_conflicts(row, stored)
+
+    def _signatory_conflicts(self, row: InvoiceRow, stored: Creditor) -> list[InvoiceProblem]:
+        """The creditor's signatory is the one the import names, when it names one: the rows of one
+        import name the same person, with the same title."""
+        given, siren = row.creditor.signatory, row.creditor.siren
+        if given is None:
+            return []
+        first = self._given_by.setdefault((siren, "signatory"), row)
+        named = first.creditor.signatory
+        assert named is not None
+        if not (same_name(given.name, named.name) and same_name(given.title, named.title)):
+            message = (
+                f"{given.name} ({given.title}) differs from {named.name} ({named.title}), the signatory "
+                f"of SIREN {siren} given by {first.described_from(row.source)}: an import names one "
+                "signatory per creditor"
+            )
+            return [InvoiceProblem(row.source, row.row, "creditor_signatory_name", message)]
+        stored.signatory_name, stored.signatory_title = named.name, named.title
+        return []
 
     def _invoice_conflicts(self, row: InvoiceRow, stored: Invoice) -> list[InvoiceProblem]:
         """A known invoice is the one stored: the same debtor, the same amounts."""
@@ -250,8 +277,12 @@ class _Batch:
                     name=row.debtor.name,
                     siren=row.debtor.siren,
                     email=row.debtor.email,
+                    civility=row.debtor.civility,
                     **row.debtor.address.model_dump(),
                 )
+            elif self.debtors[key].civility is None and row.debtor.civility is not None:
+                # A consumer stored without a civility: the import that gives one fills it in.
+                self.debtors[key].civility = row.debtor.civility
         fresh = [party for party in (*self.creditors.values(), *self.debtors.values()) if party.id is None]
         session.add_all(fresh)
         await session.flush()  # gives the new rows their ids
@@ -276,6 +307,7 @@ class _Batch:
                     }
                 )
             identifiers = {name: getattr(creditor, name) for name in CREDITOR_IDENTIFIERS}
+            identifiers["signatory"] = signatory_of(creditor)
             as_stored = replace(row, creditor=row.creditor.model_copy(update=identifiers))
             stored.append(StoredInvoice(as_stored, case_id))
         progress.advance(len(rows) - len(added))

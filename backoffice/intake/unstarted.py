@@ -24,6 +24,7 @@ from config.settings import Settings
 from models.invoices import CaseInput, InvoiceInfo
 from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo
 from models.policy import EscalationPolicy
+from storage.creditors import signatory_of
 from storage.database import Database
 from storage.tables import CaseEvent, Creditor, Debtor, Invoice
 
@@ -131,6 +132,7 @@ def _case_input(
             siret=creditor.siret,
             vat_number=creditor.vat_number,
             iban=creditor.iban,
+            signatory=signatory_of(creditor),
         ),
         debtor=DebtorInfo(
             kind=debtor.kind,
@@ -138,6 +140,7 @@ def _case_input(
             email=debtor.email,
             address=_address(debtor),
             siren=debtor.siren,
+            civility=debtor.civility,
         ),
         invoice=InvoiceInfo(
             number=invoice.number,
@@ -149,6 +152,7 @@ def _case_input(
             order_reference=invoice.order_reference,
             contract_rate_percent=invoice.contract_rate_percent,
             pdf_path=invoice.pdf_path,
+            order_pdf_path=invoice.order_pdf_path,
         ),
         policy=policy,
         agency=agency,

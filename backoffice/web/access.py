@@ -87,5 +87,7 @@ async def checked_form(request: Request, user: SignedIn) -> FormData:
     form = await request.form()
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not same_token(sent, user.csrf_token):
-        raise Forbidden("the form has expired or did not come from this site (CSRF check): reload the page")
+        raise Forbidden(
+            "le formulaire a expiré ou ne vient pas de ce site (contrôle CSRF) : rechargez la page"
+        )
     return form

@@ -81,7 +81,7 @@ async def setup(request: Request) -> Response:
     form = await request.form()
     sent, expected = str(form.get("setup_token", "")), request.cookies.get(SETUP_COOKIE, "")
     if not expected or not same_token(sent, expected):
-        raise Forbidden("the form has expired or did not come from this site: reload the page")
+        raise Forbidden("le formulaire a expiré ou ne vient pas de ce site : rechargez la page")
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
         if password != str(form.get("password_again", "")):

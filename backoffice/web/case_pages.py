@@ -30,17 +30,20 @@ from backoffice.web.histories import readable_history
 from backoffice.web.queries import BadQuery, query_choice, query_day, query_siren
 from backoffice.web.rendering import NotFound, redirect_with_message, render
 from backoffice.work_queue import needs_of, work_queue
+from law.insolvency import PROCEEDINGS_FR
 from models.commands import (
+    ClaimDeclarationSent,
     Command,
     DisputeRequest,
     EscalateRequest,
     FilingDecision,
+    InsolvencyDeclared,
     PauseRequest,
     PaymentRequest,
     PromiseRequest,
     ResumeRequest,
 )
-from models.enums import CaseState, Stage
+from models.enums import CaseState, InsolvencyKind, Stage
 from models.search_attributes import case_query
 from workflows import InvoiceCollectionWorkflow
 
@@ -183,6 +186,7 @@ async def _case_page(request: Request, case_id: str, status_code: int = 200, ref
         on_disk=on_disk,
         stages=[stage for stage in Stage if status.stage is None or stage.rank > status.stage.rank],
         today=datetime.now(LOCAL_ZONE).date(),
+        proceedings=PROCEEDINGS_FR,
     )
 
 
@@ -219,6 +223,12 @@ LABELS = {
     "paid_on": "date",
     "by": "date",
     "reference": "référence",
+    "opened_on": "jugement d'ouverture du",
+    "kind": "procédure",
+    "court": "tribunal",
+    "bodacc_published_on": "publié au BODACC le",
+    "mandataire": "mandataire judiciaire",
+    "sent_on": "déclaration de créance envoyée le",
 }
 
 
@@ -278,6 +288,25 @@ def _filing(form: FormData) -> FilingDecision:
     return validated(FilingDecision, {"approve": approve, "reason": reason}, LABELS)
 
 
+def _insolvency(form: FormData) -> InsolvencyDeclared:
+    fields = {
+        "opened_on": day_input(LABELS["opened_on"], _required(form, "opened_on")),
+        "kind": parsed(LABELS["kind"], InsolvencyKind, _required(form, "kind")),
+        "court": _required(form, "court"),
+        "bodacc_published_on": _field(form, "bodacc_published_on", day_input),
+        "mandataire": _text(form, "mandataire"),
+    }
+    return validated(InsolvencyDeclared, fields, LABELS)
+
+
+def _declaration_sent(form: FormData) -> ClaimDeclarationSent:
+    fields = {
+        "sent_on": day_input(LABELS["sent_on"], _required(form, "sent_on")),
+        "reference": _text(form, "reference"),
+    }
+    return validated(ClaimDeclarationSent, fields, LABELS)
+
+
 # Command name in the URL -> (the case's update, the request built from the form; send_command
 # signs it with the user).
 COMMANDS: dict[str, tuple[Any, Callable[[FormData], Command]]] = {
@@ -288,6 +317,8 @@ COMMANDS: dict[str, tuple[Any, Callable[[FormData], Command]]] = {
     "promise": (InvoiceCollectionWorkflow.promise_to_pay, _promise),
     "dispute": (InvoiceCollectionWorkflow.dispute, _dispute),
     "filing": (InvoiceCollectionWorkflow.decide_filing, _filing),
+    "insolvency": (InvoiceCollectionWorkflow.declare_insolvency, _insolvency),
+    "declaration-sent": (InvoiceCollectionWorkflow.declaration_sent, _declaration_sent),
 }
 
 

@@ -164,7 +164,7 @@ async def upload(request: Request, user: Importer) -> Response:
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
     try:
         paths = await _save(uploads, folder)
-        # The PDFs a CSV names in its invoice_pdf column, found by their file name.
+        # The PDFs a CSV names in its invoice_pdf and order_pdf columns, found by their file name.
         attachments = {
             Path(item.filename or "").name: path
             for item, path in zip(attached, await _save(attached, folder / "attachments"), strict=True)

@@ -14,7 +14,9 @@ from fastapi.templating import Jinja2Templates
 
 from backoffice.commands import LOCAL_ZONE
 from backoffice.permissions import Permission, can
+from backoffice.portfolio import AGING_BUCKET_NAMES
 from backoffice.web.access import CSRF_FIELD, signed_in_user
+from models import wording
 
 
 class NotFound(Exception):
@@ -45,40 +47,11 @@ def french_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-# How codes read on the pages: the people who use them read French.
-FRENCH = {
-    # stages
-    "none": "pas encore commencée",
-    "amicable_reminder": "relance amiable",
-    "formal_notice": "mise en demeure",
-    "penalty_claim": "réclamation des pénalités",
-    "judicial_filing": "saisine judiciaire",
-    # states
-    "open": "en cours",
-    "paused": "en pause",
-    "paid": "payé",
-    "ready_for_filing": "prêt pour la saisine",
-    "kept_amicable": "resté amiable",
-    "with_bailiff": "chez le commissaire de justice",
-    "closed_by_bailiff": "clos par le commissaire de justice",
-    "recovery_failed": "recouvrement infructueux",
-    # aging buckets
-    "not due": "non échu",
-    "0–30 days": "échu de 0 à 30 jours",
-    "31–60 days": "31 à 60 jours",
-    "61–90 days": "61 à 90 jours",
-    "> 90 days": "plus de 90 jours",
-    # work queue
-    "approval": "validation",
-    "held": "bloqué",
-    "broken_promise": "promesse non tenue",
-    "prescription": "prescription",
-}
-
-
 def french(code: object) -> str:
+    """A code as the pages say it: a state, a stage, a step, a need (``models.wording``) or an aging
+    bucket of the dashboard."""
     text = str(code)
-    return FRENCH.get(text, text)
+    return AGING_BUCKET_NAMES.get(text) or wording.french(text)
 
 
 def decimal_fr(value: Decimal) -> str:
@@ -86,7 +59,13 @@ def decimal_fr(value: Decimal) -> str:
 
 
 TEMPLATES.env.filters.update(
-    euros=euros, local_time=local_time, french_date=french_date, fr=french, decimal_fr=decimal_fr
+    euros=euros,
+    local_time=local_time,
+    french_date=french_date,
+    fr=french,
+    event_fr=wording.event_fr,
+    step_fr=wording.step_fr,
+    decimal_fr=decimal_fr,
 )
 
 

@@ -14,13 +14,16 @@ from activities.documents import DocumentActivities
 from activities.rendering.pdf import template_folder_fetcher
 from config.judicial import JUDICIAL_FILE
 from config.settings import Settings
+from law.penalties import PenaltyRequest, compute_penalties
 from models.documents import LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
 from models.invoices import InvoiceInfo
-from models.parties import Address, CreditorInfo, DebtorInfo
+from models.parties import Address, CreditorInfo, DebtorInfo, Signatory
 from models.status import ActionRecord
 from support.french import date_fr, enumeration_fr, money_fr
+from support.typography import NBSP
 from tests.fixtures.pdf import MM, flat, pdf_text, sha256_file, text_runs
+from tests.fixtures.rates import bundled_rates
 
 CASE_ID = "invoice-123456782-F-2026-0042"
 TEMPLATE_STAGES = {
@@ -38,12 +41,17 @@ HISTORY = [
     ("penalty_claim", Stage.PENALTY_CLAIM, datetime(2026, 3, 18, 8, 0, tzinfo=UTC)),
 ]
 
+DEBTOR_NAMES = {
+    DebtorKind.BUSINESS: "Bâtiments Martin SAS",
+    DebtorKind.CONSUMER: "Claire Martin",
+    DebtorKind.PUBLIC: "Commune de Saint-Aubin",
+}
+
 
 def letter_context(
     template: str, kind: DebtorKind, *, balance: str = "1234.56", pay_by: date | None = date(2026, 3, 11)
 ) -> LetterContext:
     step_index = list(TEMPLATE_STAGES).index(template)
-    business = kind == DebtorKind.BUSINESS
     return LetterContext(
         case_id=CASE_ID,
         step_key=f"{template}-{kind.value}",
@@ -54,13 +62,14 @@ def letter_context(
             siren="123456782",
             email="compta@atelier-dupont.fr",
             address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
+            signatory=Signatory(name="Marie Dupont", title="gérante"),
         ),
         debtor=DebtorInfo(
             kind=kind,
-            name="Bâtiments Martin SAS" if business else "Claire Martin",
+            name=DEBTOR_NAMES[kind],
             email="factures@batiments-martin.fr",
             address=Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris"),
-            siren="987654324" if business else None,
+            siren={DebtorKind.BUSINESS: "987654324", DebtorKind.PUBLIC: "216903542"}.get(kind),
         ),
         invoice=InvoiceInfo(
             number="F-2026-0042",
@@ -138,7 +147,7 @@ def test_every_letter_carries_parties_invoice_and_amount(
     assert "F-2026-0042" in text and CASE_ID in text
     assert "1 234,56 €" in text
     assert "L'Atelier Dupont & Fils" in text  # escaped for HTML, shown as written
-    assert ("Bâtiments Martin SAS" if kind == DebtorKind.BUSINESS else "Claire Martin") in text
+    assert DEBTOR_NAMES[kind] in text
     reader = PdfReader(path)
     assert reader.metadata is not None
     assert reader.metadata.author == "L'Atelier Dupont & Fils"
@@ -160,7 +169,8 @@ def test_first_reminder_is_courteous(letters: dict[tuple[str, DebtorKind], Rende
     assert "2 janvier 2026" in text  # the invoice date, in the table
     assert "L441-10" not in text and "mise en demeure" not in text.lower()
     subject = letters["first_reminder", DebtorKind.BUSINESS].email_subject
-    assert subject == "Rappel : facture n° F-2026-0042 arrivée à échéance le 31 janvier 2026"
+    # Set as the body: a no-break space before the colon (activities.smtp keeps it on the wire).
+    assert subject == f"Rappel{NBSP}: facture n° F-2026-0042 arrivée à échéance le 31 janvier 2026"
 
 
 def test_second_reminder_recalls_the_first_and_the_law_for_businesses_only(
@@ -214,8 +224,49 @@ def test_penalty_claim_refers_to_the_notice_and_carries_no_vat(
         assert "pas soumis" in text and "TVA" in text
         assert "au plus tard le 11 mars 2026" in text
     assert "L441-10" in business and "D441-5" in business and "40,00 €" in business
-    assert "1231-6" in consumer and "courus depuis le 3 mars 2026" in consumer
+    assert "1231-6" in consumer and "1344-1" in consumer
+    # Without a statement, from the notice's receipt (or first presentation), whose day is not known.
+    assert "courus depuis la réception de notre mise en demeure du 3 mars 2026 ou" in consumer
     assert "L441-10" not in consumer and "40,00 €" not in consumer
+
+
+@pytest.mark.parametrize("template", ["formal_notice", "penalty_claim"])
+def test_the_email_states_the_total_its_letter_claims(documents: DocumentActivities, template: str) -> None:
+    # Penalties as at the letter's date: the letter's total is principal + interest + indemnity,
+    # and the email that carries it says the same, not the principal alone.
+    context = letter_context(template, DebtorKind.BUSINESS)
+    penalties = compute_penalties(
+        PenaltyRequest(
+            principal=context.balance,
+            due_date=context.invoice.due_date,
+            until=context.letter_date,
+            debtor_kind=DebtorKind.BUSINESS,
+        ),
+        bundled_rates(),
+    )
+    total = context.balance + penalties.interest + penalties.indemnity
+    assert penalties.interest > 0 and penalties.indemnity == Decimal("40.00")
+    rendered = documents.render_letter(
+        RenderLetterRequest(template=template, context=context.model_copy(update={"penalties": penalties}))
+    )
+
+    letter = pdf_text(rendered.document.path)
+    assert f"Total dû au 3 mars 2026 {flat(money_fr(total))}" in letter
+    body = flat(rendered.email_body)
+    assert f"Principal restant dû : {flat(money_fr(context.balance))}" in body
+    assert f"Total dû au 3 mars 2026 : {flat(money_fr(total))}" in body
+    assert "Montant restant dû" not in body
+
+
+@pytest.mark.parametrize("template", ["first_reminder", "second_reminder"])
+def test_a_reminder_email_states_the_balance_as_its_letter(
+    documents: DocumentActivities, template: str
+) -> None:
+    context = letter_context(template, DebtorKind.BUSINESS)
+    rendered = documents.render_letter(RenderLetterRequest(template=template, context=context))
+    assert "1 234,56 €" in pdf_text(rendered.document.path)
+    body = flat(rendered.email_body)
+    assert "Montant restant dû : 1 234,56 €" in body and "Total dû" not in body
 
 
 def test_judicial_filing_hands_the_dossier_to_the_commissaire(

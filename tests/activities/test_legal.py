@@ -28,6 +28,7 @@ from activities.legal import LegalActivities
 from config.judicial import load_judicial_rules
 from config.settings import PROJECT_ROOT, Settings
 from embedded.smtp_outbox import OutboxSMTPServer
+from law.insolvency import claim_at_judgment
 from law.judicial import JudicialFacts, judicial_decision
 from law.penalties import PenaltyRequest, compute_penalties
 from models.court import (
@@ -41,10 +42,11 @@ from models.court import (
     InvoiceDocumentRequest,
 )
 from models.documents import DocumentRef
-from models.enums import DebtorKind, Stage
+from models.enums import DebtorKind, InsolvencyKind, Stage
+from models.insolvency import ClaimDeclarationRequest
 from models.invoices import InvoiceInfo
-from models.parties import Address, CreditorInfo, DebtorInfo
-from models.status import ActionRecord
+from models.parties import Address, CreditorInfo, DebtorInfo, Signatory
+from models.status import ActionRecord, InsolvencyStatus
 from storage.database import Database
 from storage.journal import find_event
 from support.french import money_fr
@@ -95,6 +97,7 @@ def handoff_request(tmp_path: Path) -> HandoffRequest:
             email="compta@menuiserie-dupont.fr",
             address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
             charter_accepted_on=date(2026, 1, 5),
+            signatory=Signatory(name="Jean Dupont", title="gérant"),
         ),
         debtor=DebtorInfo(
             kind=DebtorKind.BUSINESS,
@@ -277,9 +280,14 @@ def write_history(path: Path) -> DocumentRef:
 
 
 def filing_request(
-    tmp_path: Path, handoff_request: HandoffRequest, principal: str, kind: DebtorKind = DebtorKind.BUSINESS
+    tmp_path: Path,
+    handoff_request: HandoffRequest,
+    principal: str,
+    kind: DebtorKind = DebtorKind.BUSINESS,
+    order_on_file: bool = True,
 ) -> FilingRequest:
-    """A case past its formal notice, with every exhibit a real PDF and its penalties computed."""
+    """A case past its formal notice, with every exhibit a real PDF and its penalties computed;
+    without ``order_on_file``, its order known by its reference only, as its policy allows."""
     letters = tmp_path / "data" / "documents" / CASE_ID
     business = kind == DebtorKind.BUSINESS
     debtor = handoff_request.debtor.model_copy(
@@ -292,7 +300,9 @@ def filing_request(
             due_date=date(2026, 2, 4),
             until=date(2026, 4, 30),
             debtor_kind=kind,
+            # A consumer's interest runs from the notice's receipt (Code civil 1231-6, 1344-1).
             notice_date=None if business else received_on,
+            notice_outcome=None if business else "received",
         ), bundled_rates()
     )
     decision = judicial_decision(
@@ -301,6 +311,8 @@ def filing_request(
             creditor_siren="123456782",
             debtor_siren=debtor.siren,
             order_reference="BC-7781",
+            order_on_file=order_on_file,
+            order_may_follow=not order_on_file,
             notice_received_on=received_on,
             due_date=date(2026, 2, 4),
             principal=Decimal(principal),
@@ -328,14 +340,15 @@ def filing_request(
         ),
         Exhibit(kind="formal_notice", document=write_pdf(letters / "formal_notice.pdf", 2), dated=notice_on),
         Exhibit(
-            kind="order", document=write_pdf(tmp_path / "imports" / "BC-7781.pdf", 1), dated=date(2025, 12, 1)
-        ),
-        Exhibit(
             kind="invoice",
             document=write_pdf(tmp_path / "imports" / "F-2026-001.pdf", 1),
             dated=date(2026, 1, 5),
         ),
     ]
+    if order_on_file:
+        # Undated, as the case gives it: the order's date is on it, not in the invoice file.
+        order = write_pdf(tmp_path / "imports" / "orders" / "commande-F-2026-001.pdf", 1)
+        exhibits.insert(5, Exhibit(kind="order", document=order, dated=None))
     return FilingRequest(
         case_id=CASE_ID,
         creditor=handoff_request.creditor,
@@ -376,7 +389,7 @@ def checked_manifest(dossier: FilingDossierRef) -> dict[str, Any]:
 
 EXHIBIT_FILES = [
     "piece-01-F-2026-001.pdf",
-    "piece-02-BC-7781.pdf",
+    "piece-02-commande-F-2026-001.pdf",
     "piece-03-formal_notice.pdf",
     "piece-04-proof-received.pdf",
     "piece-05-statement.pdf",
@@ -446,11 +459,15 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
         "Articles L441-10 et D441-5 du Code de commerce 40,00 €",
         f"Total réclamé au 30 avril 2026 {total}",
         "En exécution de la commande n° BC-7781 acceptée par le débiteur (pièce n° 2)",
+        "Contrat (commande n° BC-7781, pièce n° 2) — article 1103 du Code civil",
         "deux rappels amiables, les 5 février 2026 et 19 février 2026 (pièces n° 6 et 7)",
         "Par lettre recommandée du 6 mars 2026, reçue le 12 mars 2026",
         "(pièces n° 3 et 4)",
         f"soit au total {total}, ainsi que les dépens",
-        "Fait à Lyon, le 4 mai 2026",
+        # CPC 54, 57: dated, signed, and naming the person who represents the company.
+        "dont le siège est 12 rue des Artisans, 69003 Lyon, représentée par Jean Dupont, en qualité de "
+        "gérant",
+        "Fait à Lyon, le 4 mai 2026 Pour Menuiserie Dupont SARL, Jean Dupont, gérant",
     ):
         assert mention in text, mention
     bordereau = pdf_text(folder / "bordereau_de_pieces.pdf")
@@ -459,7 +476,7 @@ def test_an_injonction_de_payer_dossier_holds_the_request_the_bordereau_and_ever
     for number, title in enumerate(
         [
             "Facture n° F-2026-001 du 5 janvier 2026",
-            "Devis ou bon de commande signé n° BC-7781 du 1er décembre 2025",
+            "Devis ou bon de commande signé n° BC-7781",
             "Mise en demeure par lettre recommandée du 6 mars 2026",
             "Preuve de réception de la mise en demeure, reçue le 12 mars 2026",
             "Décompte des pénalités de retard établi le 30 avril 2026, arrêté au 30 avril 2026",
@@ -523,15 +540,64 @@ def test_a_consumer_is_claimed_before_the_tribunal_judiciaire_with_legal_interes
         "Cerfa n° 12948 (tribunal judiciaire)",
         "À Madame, Monsieur le Président du Tribunal judiciaire de Paris Parvis du Tribunal de Paris, 75017",
         "Bâtiments Martin SAS, particulier demeurant 4 avenue Jean Jaurès",
-        "Intérêts au taux légal du 13 mars 2026 au 30 avril 2026",
-        "Article 1231-6 du Code civil",
-        "intérêts au taux légal (article 1231-6 du Code civil) arrêtés au 30 avril 2026",
+        "Intérêts au taux légal à compter du 12 mars 2026, date de réception de la mise en demeure, du "
+        "13 mars 2026 au 30 avril 2026",
+        "Articles 1231-6 et 1344-1 du Code civil ; article L313-2 du Code monétaire et financier",
+        "intérêts au taux légal à compter du 12 mars 2026, date de réception de la mise en demeure "
+        "(articles 1231-6 et 1344-1 du Code civil), arrêtés au 30 avril 2026, outre ceux courus depuis",
     ):
         assert mention in text, mention
     assert "D441-5" not in text
     assert "Décompte des intérêts de retard établi le 30 avril 2026, arrêté au 30 avril 2026" in pdf_text(
         Path(dossier.path) / "bordereau_de_pieces.pdf"
     )
+
+
+def test_a_request_nobody_signs_is_refused_for_good_saying_how_to_name_the_signatory(
+    tmp_path: Path, settings: Settings, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    """A request is dated and signed by the person who represents the company (CPC 54, 57): a case
+    whose creditor has no signatory is held, never signed by a department."""
+    request = filing_request(tmp_path, handoff_request, principal="7034.56")
+    nobody = request.creditor.model_copy(update={"signatory": None})
+    unsigned = request.model_copy(update={"creditor": nobody})
+    with pytest.raises(ApplicationError) as refused:
+        prepare(legal, unsigned)
+    assert refused.value.non_retryable and refused.value.type == "SignatoryMissing"
+    message = refused.value.message
+    assert message.startswith("signataire manquant : aucune personne n'est enregistrée pour signer")
+    assert "Menuiserie Dupont SARL (SIREN 123456782)" in message
+    assert "creditor_signatory_name et creditor_signatory_title" in message
+    assert not settings.dossiers_dir.exists()
+
+
+def test_an_order_known_by_its_reference_only_is_said_to_be_produced(
+    tmp_path: Path, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    request = filing_request(tmp_path, handoff_request, principal="7034.56", order_on_file=False)
+
+    dossier = prepare(legal, request)
+
+    manifest = checked_manifest(dossier)
+    exhibits = [(entry["exhibit"], entry["kind"]) for entry in manifest["files"] if "exhibit" in entry]
+    assert exhibits[:2] == [(1, "invoice"), (2, "formal_notice")]
+    assert "order" not in {kind for _, kind in exhibits}
+    produced = (
+        "Le devis ou bon de commande signé n° BC-7781, qui fonde la créance, n'est pas joint : il sera "
+        "produit à première demande."
+    )
+    text = request_text(dossier)
+    for mention in (
+        "Contrat (commande n° BC-7781) — article 1103 du Code civil",
+        "En exécution de la commande n° BC-7781 acceptée par le débiteur (devis ou bon de commande signé, "
+        "qui sera produit à première demande), le créancier a émis",
+        "(pièce n° 1)",
+        produced,
+    ):
+        assert mention in text, mention
+    assert produced in pdf_text(Path(dossier.path) / "bordereau_de_pieces.pdf")
+    for name in ("requete_injonction_de_payer.pdf", "bordereau_de_pieces.pdf"):
+        assert french_spacing_faults(raw_pdf_text(Path(dossier.path) / name)) == [], name
 
 
 def test_a_retry_finds_the_filing_dossier_it_built(
@@ -876,6 +942,17 @@ def test_the_invoice_exhibit_carries_the_hash_of_the_kept_pdf(legal: LegalActivi
     assert invoice.path in str(raised.value)
 
 
+def test_the_order_exhibit_carries_the_hash_of_the_kept_pdf(legal: LegalActivities, tmp_path: Path) -> None:
+    order = write_pdf(tmp_path / "invoices" / "orders" / "commande-F-1.pdf", 1)
+    request = InvoiceDocumentRequest(case_id=CASE_ID, path=order.path, kind="order")
+    assert ActivityEnvironment().run(legal.invoice_document, request) == order
+    Path(order.path).unlink()
+    with pytest.raises(ApplicationError) as raised:
+        ActivityEnvironment().run(legal.invoice_document, request)
+    assert raised.value.type == "OrderMissing" and raised.value.non_retryable
+    assert f"order PDF {order.path} of case {CASE_ID} is missing" in str(raised.value)
+
+
 @workflow.defn(sandboxed=False)
 class HistoryExportingWorkflow:
     """A case that exports its own history, as the judicial route does before filing."""
@@ -943,3 +1020,69 @@ async def test_a_step_key_that_is_not_a_file_name_exports_nothing(
         )
     assert refused.value.non_retryable
     assert not settings.documents_dir.exists()
+
+
+def test_the_declaration_of_claim_states_what_was_due_at_the_judgment_to_the_liquidateur(
+    tmp_path: Path, settings: Settings, legal: LegalActivities, handoff_request: HandoffRequest
+) -> None:
+    """Code de commerce L622-25: the amount due at the opening judgment, interest stopped by it
+    (L622-28), its nature; declared to the liquidateur in a liquidation (L641-3), with its exhibits
+    (R622-23)."""
+    invoice, opened = handoff_request.invoice, date(2026, 4, 15)
+    late = PenaltyRequest(
+        principal=invoice.balance, due_date=invoice.due_date, until=opened, debtor_kind=DebtorKind.BUSINESS
+    )
+    penalties = compute_penalties(late, bundled_rates())
+    claim = claim_at_judgment(opened, invoice.due_date, invoice.balance, [], penalties)
+    insolvency = InsolvencyStatus(
+        kind=InsolvencyKind.LIQUIDATION,
+        opened_on=opened,
+        court="Tribunal de commerce de Lyon",
+        recorded_by="bruno",
+        bodacc_published_on=date(2026, 4, 24),
+        deadline=date(2026, 6, 24),
+        mandataire="SELARL MJ Synergie, Maître Claire Petit\n9 rue Servient\n69003 Lyon",
+    )
+    order = write_pdf(tmp_path / "imports" / "orders" / "commande-F-2026-001.pdf", 1)
+    invoice_pdf = DocumentRef(path=str(invoice.pdf_path), sha256=sha256(Path(str(invoice.pdf_path))))
+    request = ClaimDeclarationRequest(
+        case_id=CASE_ID,
+        number=2,
+        creditor=handoff_request.creditor,
+        debtor=handoff_request.debtor,
+        invoice=invoice,
+        insolvency=insolvency,
+        claim=claim,
+        penalties=penalties,
+        exhibits=[
+            Exhibit(kind="order", document=order, dated=None),
+            Exhibit(kind="invoice", document=invoice_pdf, dated=invoice.issue_date),
+        ],
+        drawn_on=date(2026, 4, 20),
+    )
+
+    document = ActivityEnvironment().run(legal.draw_claim_declaration, request)
+
+    path = Path(document.path)
+    assert path == settings.documents_dir / CASE_ID / "declaration_de_creance-2.pdf"
+    assert sha256(path) == document.sha256
+    text = pdf_text(path)
+    assert claim.principal == Decimal("1034.56") and claim.interest > 0
+    for mention in (
+        "article L641-3 du même code",
+        "À SELARL MJ Synergie, Maître Claire Petit, liquidateur judiciaire 9 rue Servient 69003 Lyon",
+        "Liquidation judiciaire ouverte par jugement du 15 avril 2026",
+        "Publication au BODACC 24 avril 2026",
+        "jusqu'au 24 juin 2026 inclus (article R622-24 du Code de commerce)",
+        "échue le 4 février 2026, de 1 234,56 €, sous déduction de 200,00 € réglés",
+        f"Pénalités de retard du 5 février 2026 au 15 avril 2026, arrêtées au jugement d'ouverture "
+        f"Articles L441-10 et L622-28 du Code de commerce {money(claim.interest)}",
+        f"Total déclaré {money(claim.total)}",
+        "créance chirographaire, sans privilège ni sûreté, échue à la date du jugement d'ouverture",
+        "Facture n° F-2026-001 du 5 janvier 2026",
+        "Devis ou bon de commande signé n° BC-7781",
+        "Fait à Lyon, le 20 avril 2026",
+    ):
+        assert mention in text, mention
+    assert "à compléter" not in text and "sera produit" not in text and "Indemnité" not in text
+    assert french_spacing_faults(raw_pdf_text(path)) == []

@@ -29,6 +29,7 @@ from models.documents import DocumentRef
 from models.mail import EmailRequest
 from storage.database import Database
 from storage.journal import find_event
+from support.typography import NBSP, typeset_text
 from tests.fixtures.smtp import read_messages
 
 PDF = b"%PDF-1.4\n% a letter\n%%EOF\n"
@@ -73,6 +74,42 @@ async def test_the_mail_arrives_whole(
     event = await find_event(sqlite_database, f"email:{receipt.message_id}")
     assert event is not None and event.kind == "email_sent"
     assert event.document_sha256 == sent.attachments[0].sha256
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # Python's own folding lost the space between "arrivée" and "à" here.
+        "Rappel : facture n° FA-2026-0042 arrivée à échéance le 1er mars 2026",
+        "Recouvrement amiable pour le compte d'Hôtel du Port : facture n° F-2026-000123",
+        "Réclamation des pénalités de retard : facture n° F-2026-000123456 « dernier rappel » ? "
+        "Réglez sans tarder ! Merci ; l'équipe",
+    ],
+)
+async def test_the_subject_reads_back_as_typeset(
+    subject: str, smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    typeset = typeset_text(subject)
+    assert NBSP in typeset  # before the colon, and inside « »
+    sent = request(tmp_path).model_copy(update={"subject": typeset})
+    await mail(smtp_outbox, sqlite_database, tmp_path).send_email(sent)
+
+    [message] = read_messages(smtp_outbox)
+    assert message["Subject"] == typeset
+    [raw] = smtp_outbox.messages()
+    headers = raw.read_bytes().split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert all(len(line) <= 78 for line in headers)
+
+
+async def test_the_debtor_answers_the_creditor(
+    smtp_outbox: OutboxSMTPServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    sent = request(tmp_path).model_copy(update={"reply_to": "compta@dupont-renovation.fr"})
+    await mail(smtp_outbox, sqlite_database, tmp_path).send_email(sent)
+
+    [message] = read_messages(smtp_outbox)
+    assert message["From"] == "relance@dupont.fr"
+    assert message["Reply-To"] == "compta@dupont-renovation.fr"
 
 
 async def test_each_attachment_goes_with_the_type_of_its_file(

@@ -116,9 +116,15 @@ async def test_a_missing_rate_is_a_non_retryable_rate_not_known(tmp_path: Path) 
         await activities.compute_penalties(computation(due_date=date(2025, 12, 16), until=date(2026, 1, 15)))
     error = raised.value
     assert (error.type, error.non_retryable) == ("RateNotKnown", True)
-    # It names the case, the half-year and the file to complete.
-    assert error.message.startswith(f"{CASE_ID}: no rate for 2026-H1")
-    assert str(rates / "ecb_main_refinancing.csv") in error.message
+    # The agent reads the half-year and the file to complete, in French, not where the server keeps
+    # it; the operator finds the case and the file's path in the details.
+    assert error.message == (
+        "pas de taux pour le premier semestre 2026 (nécessaire pour le 1er janvier 2026) dans "
+        "ecb_main_refinancing.csv : ajoutez la ligne depuis sa source officielle (relance rates check)"
+    )
+    [operator] = error.details
+    assert operator.startswith(f"{CASE_ID}: no rate for 2026-H1")
+    assert str(rates / "ecb_main_refinancing.csv") in operator
 
 
 async def test_an_invoice_late_only_beyond_the_tables_still_owes_the_indemnity(tmp_path: Path) -> None:
@@ -266,7 +272,9 @@ def test_a_consumer_statement_rests_on_the_civil_code_and_claims_no_indemnity(tm
         PenaltyRequest(
             principal=Decimal("1000"),
             due_date=date(2026, 1, 15),
+            # The day the notice was received (Code civil 1231-6, 1344-1).
             notice_date=date(2026, 2, 1),
+            notice_outcome="received",
             until=date(2026, 3, 3),
             debtor_kind=DebtorKind.CONSUMER,
         ), bundled_rates()
@@ -281,11 +289,17 @@ def test_a_consumer_statement_rests_on_the_civil_code_and_claims_no_indemnity(tm
     # 1000 × 2.62% × 30/365 = 78600/36500 = 2.153… → 2.15
     assert "2 février 2026 3 mars 2026 30 1 000,00 € 2,62 % taux d'intérêt légal 2,62 %" in text
     assert "Total des intérêts réclamés 2,15 €" in text
-    assert "article 1231-6 du Code civil" in text and "article L313-2 du Code monétaire et financier" in text
-    assert "Textes appliqués : Code civil, art. 1231-6 et Code monétaire et financier, art. L313-2." in text
+    assert "articles 1231-6 et 1344-1 du Code civil" in text
+    assert "article L313-2 du Code monétaire et financier" in text
+    assert "Ils courent à compter du 1er février 2026, date de réception de la mise en demeure." in text
+    assert (
+        "Textes appliqués : Code civil, art. 1231-6, Code civil, art. 1344-1 et Code monétaire et "
+        "financier, art. L313-2."
+    ) in text
     assert "Indemnité forfaitaire" not in text and "D441-5" not in text
     assert "ils sont non soumis à la TVA" in text
-    assert "à compter du lendemain de la mise en demeure" in text  # the consumer's convention
+    # The consumer's convention.
+    assert "à compter du lendemain de la réception de la mise en demeure" in text
 
 
 def test_the_ledger_lines_balance_on_the_configured_accounts(tmp_path: Path) -> None:
@@ -377,3 +391,63 @@ def test_a_broken_template_is_a_non_retryable_template_error(tmp_path: Path) -> 
     with pytest.raises(ApplicationError, match="no_such_field") as raised:
         activities.render_penalty_statement(statement_request(business_statement()))
     assert (raised.value.type, raised.value.non_retryable) == ("TemplateError", True)
+
+
+# --- a public buyer ----------------------------------------------------------------------------------
+
+
+async def test_a_public_buyer_s_statement_runs_past_the_tables_on_the_rate_of_its_first_day(
+    tmp_path: Path,
+) -> None:
+    """Code de la commande publique R2192-31: the rate of the half-year the interest began in, for
+    the whole period; the tables' end (31 December 2025 here) does not stop it."""
+    activities = activities_for(tmp_path, rates_until_2025(tmp_path))
+    job = computation(
+        stop_at_known_rates=True,
+        debtor_kind=DebtorKind.PUBLIC,
+        due_date=date(2025, 12, 16),
+        until=date(2026, 1, 15),
+    )
+    statement = await activities.compute_penalties(job)
+    # Dec 17 .. 31 and Jan 1 .. 15, 15 days each at 2,15 + 8 = 10,15 %:
+    # 1500 × 10.15 × 15 / 36500 = 6.2568… → 6.26, twice; + 40.00 (D2192-35).
+    assert [(p.days, str(p.rate_percent), str(p.interest)) for p in statement.periods] == [
+        (15, "10.15", "6.26"),
+        (15, "10.15", "6.26"),
+    ]
+    assert (statement.until, str(statement.total)) == (date(2026, 1, 15), "52.52")
+    assert not statement.rates_pending
+    assert statement.warnings == []
+
+
+def test_a_public_buyer_s_statement_rests_on_the_code_de_la_commande_publique(tmp_path: Path) -> None:
+    statement = compute_penalties(
+        PenaltyRequest(
+            principal=Decimal("1000"),
+            due_date=date(2024, 6, 15),
+            until=date(2024, 7, 15),
+            debtor_kind=DebtorKind.PUBLIC,
+        ),
+        bundled_rates(),
+    )
+    request = statement_request(
+        statement, DebtorKind.PUBLIC, debtor_name="Commune de Saint-Aubin", debtor_siren="216903542"
+    )
+    text = pdf_text(activities_for(tmp_path).render_penalty_statement(request).statement.path)
+    assert "Débiteur Commune de Saint-Aubin — SIREN 216903542 (acheteur public)" in text
+    # Begun on 16 June 2024 (2024-H1: ECB 4,50 %): 12,50 % in July too. Jun 16 .. 30 = 15 days,
+    # Jul 1 .. 15 = 15 days: 1000 × 12.50 × 15 / 36500 = 5.1369… → 5.14, twice.
+    assert "16 juin 2024 30 juin 2024 15 1 000,00 € 12,50 %" in text
+    assert "1er juillet 2024 15 juillet 2024 15 1 000,00 € 12,50 %" in text
+    assert "Intérêts moratoires : article R2192-31 du Code de la commande publique" in text
+    assert "ce taux s'applique à toute la durée du retard" in text
+    assert "D2192-35 du Code de la commande publique" in text
+    assert "Indemnité forfaitaire pour frais de recouvrement 40,00 €" in text
+    assert "Total des intérêts réclamés 50,28 €" in text
+    assert (
+        "Textes appliqués : Code de la commande publique, art. R2192-31 et Code de la commande publique, "
+        "art. D2192-35."
+    ) in text
+    assert "L441-10" not in text and "1231-6" not in text and "Frais complémentaires" not in text
+    with pytest.raises(ValidationError, match="computed for another kind of debtor than public"):
+        statement_request(business_statement(), DebtorKind.PUBLIC)

@@ -52,12 +52,13 @@ async def test_a_role_that_does_not_steer_or_the_cases_own_name_is_refused(relan
     handle = await start(relance, case)
     pause = PauseRequest(reason="attente")
     auditor = await signed_in(relance, "audrey", Role.AUDITOR)
-    with pytest.raises(CommandRefused, match=r"^audrey \(auditor\) may not steer$"):
+    refusal = r"^audrey \(auditeur\) n'a pas le droit de piloter les dossiers$"
+    with pytest.raises(CommandRefused, match=refusal):
         await send_command(relance.client, case.case_id, InvoiceCollectionWorkflow.pause, pause, by=auditor)
 
     # An account that bears the name the case journals its own steps under speaks for nobody.
     system = await signed_in(relance, "relance", Role.AGENT)
-    with pytest.raises(CommandRefused, match="'relance' is the case's own name: a command comes from"):
+    with pytest.raises(CommandRefused, match="refusé : « relance » est le nom du dossier lui-même"):
         await send_command(relance.client, case.case_id, InvoiceCollectionWorkflow.pause, pause, by=system)
 
     assert not (await handle.query(InvoiceCollectionWorkflow.status)).paused

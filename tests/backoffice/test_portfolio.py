@@ -125,4 +125,4 @@ def test_approvals_come_first_then_the_prescription_warning() -> None:
         )
     )
     assert [need.need for need in needs] == [Need.APPROVAL, Need.PRESCRIPTION]
-    assert "asked by alice" in needs[0].text and "2027-01-10" in needs[1].text
+    assert "demandée par alice" in needs[0].text and "10 janvier 2027" in needs[1].text

@@ -1,20 +1,23 @@
 """The demo invoices (demo/invoices/): one PDF per row of the demo file, as its row says,
-with the mentions a French invoice carries; the committed PDFs are what the script writes."""
+with the mentions a French invoice carries, and the signed quote a row names in order_pdf; the
+committed PDFs are what the script writes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from backoffice.intake.fields import InvoiceRow
 from backoffice.intake.invoice_file import read_invoice_file
-from demo.make_invoices import DEMO_FILE, INVOICES_DIR, write_demo_invoices
+from demo.make_invoices import DEMO_FILE, INVOICES_DIR, QUOTES, write_demo_invoices
 from models.enums import DebtorKind
 from support.french import money_fr
 from tests.fixtures.pdf import flat, pdf_text
 
 ROWS = read_invoice_file(DEMO_FILE).rows
+WITH_ORDER = [row for row in ROWS if row.invoice.order_pdf_path]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.invoice.number for row in ROWS])
@@ -52,6 +55,36 @@ def test_each_demo_invoice_is_the_pdf_its_row_names(row: InvoiceRow) -> None:
         assert "majoré de 10 points de pourcentage" in text
 
 
+@pytest.mark.parametrize("row", WITH_ORDER, ids=[row.invoice.number for row in WITH_ORDER])
+def test_a_signed_quote_is_the_order_its_row_names(row: InvoiceRow) -> None:
+    invoice, quote = row.invoice, QUOTES[row.invoice.number]
+    assert invoice.order_reference and invoice.order_pdf_path == str(
+        INVOICES_DIR / f"{invoice.order_reference}.pdf"
+    )
+    [page] = PdfReader(invoice.order_pdf_path).pages
+    text = flat(page.extract_text())
+
+    for expected in (
+        f"DEVIS N° {invoice.order_reference}",
+        row.creditor.name,
+        row.debtor.name,
+        f"Total TTC {flat(money_fr(invoice.amount_due))}",
+        "Bon pour accord",
+        quote.signed_by,
+    ):
+        assert expected in text, expected
+    assert "FACTURE" not in text and invoice.number not in text
+
+
+def test_the_demo_shows_a_case_with_its_order_and_one_known_by_reference_only() -> None:
+    assert [row.invoice.number for row in WITH_ORDER] == ["DEMO-2026-001", "DEMO-2026-003"]
+    assert [row.invoice.order_reference for row in ROWS if not row.invoice.order_pdf_path] == [
+        "BC-55821",
+        None,
+        "BC-2231",
+    ]
+
+
 def test_the_committed_demo_invoices_are_what_the_script_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,7 +94,12 @@ def test_the_committed_demo_invoices_are_what_the_script_writes(
     first = write_demo_invoices(tmp_path / "first")
     second = write_demo_invoices(tmp_path / "second")
 
-    assert [path.name for path in first] == [f"{row.invoice.number}.pdf" for row in ROWS]
+    assert [path.name for path in first] == [
+        name
+        for row in ROWS
+        for name in (f"{row.invoice.number}.pdf", Path(row.invoice.order_pdf_path or "").name)
+        if name
+    ]
     for written, again in zip(first, second, strict=True):
         # No creation date and font subsets of a fixed date: the same bytes every time.
         assert written.read_bytes() == again.read_bytes()

@@ -10,19 +10,28 @@ import pytest
 from pydantic import ValidationError
 
 from config.judicial import JUDICIAL_FILE, JudicialRulesError, load_judicial_rules
-from law.judicial import JudicialFacts, JudicialRules, add_years, judicial_decision
+from law.judicial import (
+    PUBLIC_BUYER_REFUSAL,
+    JudicialFacts,
+    JudicialRules,
+    add_years,
+    judicial_decision,
+    prescription,
+)
 from models.enums import DebtorKind
 
 RULES = load_judicial_rules()
 
 
 def facts(**changes: object) -> JudicialFacts:
-    """A case ready for court: business debtor, signed order, notice received, nothing disputed."""
+    """A case ready for court: business debtor, signed order on file, notice received, nothing
+    disputed."""
     values: dict[str, object] = {
         "debtor_kind": DebtorKind.BUSINESS,
         "creditor_siren": "123456782",
         "debtor_siren": "987654324",
         "order_reference": "BC-7781",
+        "order_on_file": True,
         "notice_received_on": date(2026, 3, 12),
         "due_date": date(2026, 2, 4),
         "principal": Decimal("1034.56"),
@@ -84,11 +93,38 @@ def test_a_case_with_every_proof_goes_to_court() -> None:
 
 def test_without_a_signed_quote_or_order_the_case_stays_amicable() -> None:
     for missing in (None, "", "  "):
-        decision = judicial_decision(facts(order_reference=missing), RULES)
+        # A policy that lets the document follow still needs the order, by its reference.
+        decision = judicial_decision(
+            facts(order_reference=missing, order_on_file=False, order_may_follow=True), RULES
+        )
         assert not decision.eligible
         assert decision.route is None and decision.court is None
         [refusal] = decision.refusals
-        assert "no signed quote or purchase order" in refusal and "Code civil 1353" in refusal
+        assert refusal.startswith("aucun devis signé ni bon de commande au dossier")
+        assert "article 1353 du Code civil" in refusal
+
+
+def test_the_order_document_alone_proves_the_commitment() -> None:
+    decision = judicial_decision(facts(order_reference=None), RULES)
+
+    assert decision.eligible and decision.refusals == []
+
+
+def test_an_order_known_by_its_reference_only_goes_to_court_if_the_policy_says_so() -> None:
+    refused = judicial_decision(facts(order_on_file=False), RULES)
+    allowed = judicial_decision(facts(order_on_file=False, order_may_follow=True), RULES)
+
+    assert not refused.eligible and refused.route is None
+    [refusal] = refused.refusals
+    for said in (
+        "devis ou bon de commande signé n° BC-7781 connu par sa seule référence",
+        "colonne order_pdf",
+        "article 1353 du Code civil",
+        "file_without_order_document",
+    ):
+        assert said in refusal, said
+    assert allowed.eligible and allowed.refusals == []
+    assert (allowed.route, allowed.court) == ("small_claims", "tribunal_de_commerce")
 
 
 def test_a_formal_notice_not_received_keeps_the_case_amicable() -> None:
@@ -96,7 +132,7 @@ def test_a_formal_notice_not_received_keeps_the_case_amicable() -> None:
 
     assert not decision.eligible
     [refusal] = decision.refusals
-    assert "has not received a formal notice" in refusal and "Code civil 1344" in refusal
+    assert "n'a pas reçu de mise en demeure" in refusal and "article 1344 du Code civil" in refusal
 
 
 def test_an_open_dispute_keeps_the_case_amicable() -> None:
@@ -104,19 +140,21 @@ def test_an_open_dispute_keeps_the_case_amicable() -> None:
 
     assert not decision.eligible
     [refusal] = decision.refusals
-    assert "disputes the claim" in refusal and "CPC 1416" in refusal and "CPCE L125-1" in refusal
+    assert "le débiteur conteste la créance" in refusal
+    assert "article 1416 du Code de procédure civile" in refusal
+    assert "article L125-1 du Code des procédures civiles d'exécution" in refusal
 
 
 def test_a_paid_principal_leaves_nothing_to_claim() -> None:
     decision = judicial_decision(facts(principal=Decimal("0.00")), RULES)
 
     assert not decision.eligible
-    assert decision.refusals == ["nothing is left to claim: the principal is paid (Code civil 1342)"]
+    assert decision.refusals == ["plus rien à réclamer : le principal est payé (article 1342 du Code civil)"]
 
 
 def test_every_refusal_is_given_at_once() -> None:
     decision = judicial_decision(
-        facts(order_reference=None, notice_received_on=None, dispute_open=True), RULES
+        facts(order_reference=None, order_on_file=False, notice_received_on=None, dispute_open=True), RULES
     )
 
     assert len(decision.refusals) == 3
@@ -136,9 +174,9 @@ def test_a_business_claim_is_time_barred_five_years_after_its_due_date() -> None
     )
     assert not too_late.eligible
     [refusal] = too_late.refusals
-    assert refusal.startswith("the claim is time-barred since 2026-02-05")
-    assert "Code de commerce L110-4: 5 years" in refusal
-    assert "formal notice does not interrupt prescription" in refusal
+    assert refusal.startswith("la créance est prescrite depuis le 5 février 2026")
+    assert "Code de commerce, art. L110-4 : cinq ans pour les obligations nées du commerce" in refusal
+    assert "une mise en demeure n'interrompt pas la prescription" in refusal
 
 
 def test_a_consumer_claim_is_time_barred_after_two_years_and_goes_to_the_tribunal_judiciaire() -> None:
@@ -150,7 +188,7 @@ def test_a_consumer_claim_is_time_barred_after_two_years_and_goes_to_the_tribuna
 
     too_late = judicial_decision(facts(**consumer, today=date(2028, 2, 5)), RULES)
     assert not too_late.eligible
-    assert "Code de la consommation L218-2: 2 years" in too_late.refusals[0]
+    assert "Code de la consommation, art. L218-2 : deux ans contre un consommateur" in too_late.refusals[0]
 
 
 def test_an_acknowledgment_restarts_prescription_a_formal_notice_does_not() -> None:
@@ -222,3 +260,35 @@ def test_a_business_debtor_without_siren_goes_to_the_tribunal_judiciaire() -> No
 def test_inconsistent_facts_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         facts(**changes)
+
+
+# --- a public buyer -------------------------------------------------------------------------------
+
+
+def test_a_public_buyer_is_never_taken_to_an_injonction_de_payer_and_the_case_says_why() -> None:
+    """Public property cannot be seized (CG3P L2311-1): the remedies are a lawyer's matter."""
+    decision = judicial_decision(facts(debtor_kind=DebtorKind.PUBLIC), RULES)
+    assert not decision.eligible
+    assert decision.route is None and decision.court is None
+    assert decision.refusals == [PUBLIC_BUYER_REFUSAL]
+    assert PUBLIC_BUYER_REFUSAL.startswith("acheteur public : pas d'injonction de payer")
+    assert "référé-provision devant le tribunal administratif" in PUBLIC_BUYER_REFUSAL
+    assert "mandatement d'office" in PUBLIC_BUYER_REFUSAL and "affaire d'avocat" in PUBLIC_BUYER_REFUSAL
+    # The 40 EUR indemnity is a public buyer's due too (D2192-35): the claim counts it.
+    assert decision.claim_amount == Decimal("1034.56") + Decimal("29.27") + Decimal("40.00")
+
+
+def test_a_claim_on_a_public_buyer_lapses_on_the_fourth_31_december_after_its_year() -> None:
+    """Loi n° 68-1250, art. 1: four years from 1 January of the year after the rights were acquired."""
+    assert RULES.prescription.public_years == 4
+    limit = prescription(DebtorKind.PUBLIC, date(2025, 3, 31), RULES)
+    assert (limit.runs_from, limit.ends_on) == (date(2026, 1, 1), date(2029, 12, 31))
+    assert limit.basis.startswith("loi n° 68-1250 du 31 décembre 1968, art. 1er : déchéance quadriennale")
+    # An acknowledgment interrupts it: four years again from 1 January of the next year (art. 2).
+    again = prescription(DebtorKind.PUBLIC, date(2025, 3, 31), RULES, acknowledged_on=date(2027, 5, 10))
+    assert (again.runs_from, again.ends_on) == (date(2028, 1, 1), date(2031, 12, 31))
+    barred = judicial_decision(
+        facts(debtor_kind=DebtorKind.PUBLIC, due_date=date(2025, 3, 31), today=date(2030, 1, 1)), RULES
+    )
+    barred_since = "la créance est prescrite depuis le 1er janvier 2030"
+    assert any(refusal.startswith(barred_since) for refusal in barred.refusals)

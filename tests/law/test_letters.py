@@ -11,13 +11,14 @@ from law.letters import (
     AGENCY_FIRST_LETTER,
     amount_claimed,
     announced_route,
+    court_announced,
     letter_reference,
     letter_template,
     penalties_from,
     recalled_letter,
 )
 from law.penalties import PenaltyStatement
-from models.enums import Stage
+from models.enums import DebtorKind, Stage
 
 
 def statement(interest: str, indemnity: str, further_costs: str) -> PenaltyStatement:
@@ -88,3 +89,20 @@ def test_interest_counted_short_of_today_proves_a_claim_over_the_ceiling_never_u
     assert announced_route(Decimal("4990.00"), Decimal("20.00"), ceiling, **short) == "injonction_de_payer"
     assert announced_route(Decimal("4990.00"), Decimal("5.00"), ceiling, **short) is None
     assert announced_route(Decimal("5000.01"), Decimal("0.00"), ceiling, **short) == "injonction_de_payer"
+
+
+@pytest.mark.parametrize(
+    ("reference", "order_on_file", "kind", "announced"),
+    [
+        ("BC-7781", False, DebtorKind.BUSINESS, True),
+        (None, True, DebtorKind.CONSUMER, True),
+        # Without the debtor's commitment on file the case stays amicable (Code civil 1353).
+        ("  ", False, DebtorKind.BUSINESS, False),
+        # A public buyer's property cannot be seized: no court route is threatened (CG3P L2311-1).
+        ("BC-7781", True, DebtorKind.PUBLIC, False),
+    ],
+)
+def test_a_court_is_announced_only_where_the_case_may_go_to_one(
+    reference: str | None, order_on_file: bool, kind: DebtorKind, announced: bool
+) -> None:
+    assert court_announced(reference, order_on_file, kind) is announced

@@ -14,7 +14,13 @@ import pytest
 from pydantic import ValidationError
 
 from config.rates import RateTableError, load_rate_tables
-from law.penalties import PenaltyPayment, PenaltyRequest, PenaltyStatement, compute_penalties
+from law.penalties import (
+    InterestStart,
+    PenaltyPayment,
+    PenaltyRequest,
+    PenaltyStatement,
+    compute_penalties,
+)
 from law.rates import RateNotKnown, half_year_of
 from models.enums import DebtorKind
 from tests.fixtures.rates import BUNDLED_RATES_DIR, bundled_rates
@@ -268,8 +274,14 @@ def test_consumer_interest_runs_from_the_notice_at_the_legal_rate_without_indemn
     assert money(statement.interest) == "2.27"
     assert money(statement.indemnity) == "0.00"
     assert money(statement.total) == "2.27"
-    assert statement.legal_basis == ["Code civil, art. 1231-6", "Code monétaire et financier, art. L313-2"]
+    assert statement.legal_basis == [
+        "Code civil, art. 1231-6",
+        "Code civil, art. 1344-1",
+        "Code monétaire et financier, art. L313-2",
+    ]
     assert "mise en demeure" in statement.convention and "40 €" not in statement.convention
+    # A day given as it is: the statement names the notice, not what became of it.
+    assert statement.interest_start == InterestStart(on=date(2025, 9, 15))
 
 
 def test_consumer_without_notice_is_refused() -> None:
@@ -656,3 +668,68 @@ def test_the_half_years_missing_up_to_a_day_are_named_with_their_tables(tmp_path
     assert load_rate_tables(write_tables(tmp_path / "short", ecb, legal)).missing_up_to(date(2025, 9, 1)) == {
         "2025-H2": ["legal_interest.csv"]
     }
+
+
+# --- a consumer's interest from the notice's receipt (Code civil 1231-6, 1344-1) ---------------------
+
+
+def test_consumer_interest_runs_from_the_day_the_notice_was_received() -> None:
+    # Notice sent 15 September 2025, received 18 September: interest from 19 September to 15 October,
+    # 27 days at 2,76 %: 1000 × 2.76 × 27 / 36500 = 2.0416… → 2.04.
+    statement = penalties(
+        principal=Decimal("1000"),
+        due_date=date(2025, 9, 1),
+        notice_date=date(2025, 9, 18),
+        notice_outcome="received",
+        until=date(2025, 10, 15),
+        debtor_kind=CONSUMER,
+    )
+    [period] = statement.periods
+    assert (period.start, period.days) == (date(2025, 9, 19), 27)
+    assert money(statement.interest) == "2.04" and money(statement.total) == "2.04"
+    assert statement.interest_start == InterestStart(on=date(2025, 9, 18), outcome="received")
+    assert statement.interest_start.event_fr == "date de réception de la mise en demeure"
+    assert "à compter du lendemain de la réception de la mise en demeure" in statement.convention
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"),
+    [
+        ("refused", "date de première présentation de la mise en demeure, refusée par son destinataire"),
+        ("not_claimed", "date de première présentation de la mise en demeure, non réclamée"),
+    ],
+)
+def test_a_notice_refused_or_not_claimed_runs_interest_from_its_first_presentation(
+    outcome: str, said: str
+) -> None:
+    # First presented 17 September 2025: 28 days to 15 October, 1000 × 2.76 × 28 / 36500 = 2.1172… → 2.12.
+    statement = penalties(
+        principal=Decimal("1000"),
+        due_date=date(2025, 9, 1),
+        notice_date=date(2025, 9, 17),
+        notice_outcome=outcome,
+        until=date(2025, 10, 15),
+        debtor_kind=CONSUMER,
+    )
+    assert money(statement.interest) == "2.12"
+    assert statement.interest_start is not None and statement.interest_start.event_fr == said
+    assert "à compter du lendemain de la première présentation de la mise en demeure" in statement.convention
+
+
+def test_only_a_consumer_s_statement_says_where_its_interest_starts() -> None:
+    statement = penalties(
+        principal=Decimal("1000"), due_date=date(2025, 9, 1), until=date(2025, 10, 1), debtor_kind=BUSINESS
+    )
+    assert statement.interest_start is None
+    with pytest.raises(ValidationError, match="notice_outcome"):
+        PenaltyRequest.model_validate(
+            {
+                "principal": Decimal("1000"),
+                "due_date": date(2025, 9, 1),
+                "notice_date": date(2025, 9, 17),
+                "notice_outcome": "lost",
+                "until": date(2025, 10, 15),
+                "debtor_kind": CONSUMER,
+            }
+        )
+

@@ -34,13 +34,16 @@ from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
 from models.documents import LetterContext, RenderedLetter, RenderLetterRequest
 from models.enums import DebtorKind, Stage
 from models.invoices import InvoiceInfo
-from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo
+from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo, Signatory
 from models.status import ActionRecord
 from support.french import percent_fr
 from tests.fixtures.pdf import flat, pdf_text
 from tests.fixtures.rates import bundled_rates
 
-BUSINESS, CONSUMER = DebtorKind.BUSINESS, DebtorKind.CONSUMER
+BUSINESS, CONSUMER, PUBLIC = DebtorKind.BUSINESS, DebtorKind.CONSUMER, DebtorKind.PUBLIC
+DEBTOR_NAMES = {BUSINESS: "Bâtiments Martin SAS", CONSUMER: "Claire Martin", PUBLIC: "Commune de Saint-Aubin"}
+# A public buyer has its SIREN as a company has (test data).
+PUBLIC_SIREN = "216903542"
 CASE_ID = "invoice-123456782-F-2025-0042"
 PRINCIPAL = Decimal("1234.56")
 DUE = date(2025, 3, 31)
@@ -54,12 +57,19 @@ CREDITOR = CreditorInfo(
     iban="fr76 3000 6000 0112 3456 7890 189",
     email="compta@atelier-dupont.fr",
     address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
+    signatory=Signatory(name="Marie Dupont", title="gérante"),
 )
+# The agency's dedicated account (CPCE R124-2), where its letters ask the debtor to pay.
+AGENCY_IBAN_GROUPED = "FR20 1027 8073 0000 0204 2350 151"
+AGENCY_INSURANCE = "MMA IARD, contrat n° 145 879 332"
 AGENCY = AgencyInfo(
     name="Recouvrements du Rhône SAS",
     siren="732829320",
     email="contact@recouvrements-rhone.fr",
     address=Address(street="8 quai de la Pêcherie", postcode="69001", city="Lyon"),
+    iban=AGENCY_IBAN_GROUPED,
+    insurance=AGENCY_INSURANCE,
+    signatory=Signatory(name="Paul Girard", title="directeur du recouvrement"),
 )
 # Each step: its stage, the letter's date, the deadline it gives.
 STEPS = {
@@ -112,10 +122,9 @@ def context(
     A consumer owes nothing before the formal notice (Code civil 1231-6): reminders carry no penalties.
     """
     stage, letter_date, pay_by = STEPS[step]
-    business = kind is BUSINESS
     before = list(STEPS)[: list(STEPS).index(step)]
     penalties = None
-    if with_penalties and (business or stage.rank >= Stage.FORMAL_NOTICE.rank):
+    if with_penalties and (kind.professional or stage.rank >= Stage.FORMAL_NOTICE.rank):
         penalties = statement(kind, letter_date, **penalty_fields)
     return LetterContext(
         case_id=CASE_ID,
@@ -125,10 +134,10 @@ def context(
         creditor=creditor,
         debtor=DebtorInfo(
             kind=kind,
-            name="Bâtiments Martin SAS" if business else "Claire Martin",
+            name=DEBTOR_NAMES[kind],
             email="factures@batiments-martin.fr",
             address=Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris"),
-            siren="987654324" if business else None,
+            siren={BUSINESS: "987654324", PUBLIC: PUBLIC_SIREN}.get(kind),
         ),
         invoice=InvoiceInfo(
             number="F-2025-0042",
@@ -210,9 +219,13 @@ def test_every_letter_says_how_to_pay(
         assert f"IBAN pour le reversement des fonds : {IBAN_GROUPED}" in text
         assert "IBAN" not in body
     else:
-        assert f"virement bancaire au compte de L'Atelier Dupont & Fils, IBAN {IBAN_GROUPED}" in text
+        # An agency's letter asks for payment into its own dedicated account (CPCE R124-2).
+        by_agency = template == "agency_first_letter"
+        payee = "Recouvrements du Rhône SAS" if by_agency else "L'Atelier Dupont & Fils"
+        iban = AGENCY_IBAN_GROUPED if by_agency else IBAN_GROUPED
+        assert f"virement bancaire au compte de {payee}" in text and f"IBAN {iban}, en indiquant" in text
         assert "en indiquant la référence « F-2025-0042 »" in text
-        assert f"Règlement par virement : IBAN {IBAN_GROUPED}, référence à indiquer : F-2025-0042" in body
+        assert f"Règlement par virement : IBAN {iban}, référence à indiquer : F-2025-0042" in body
     # The email is plain text: nothing escaped.
     for part in (letter.email_subject, letter.email_body):
         assert "&amp;" not in part and "&#39;" not in part and "<" not in part
@@ -269,9 +282,13 @@ def test_formal_notice_to_a_consumer_starts_the_legal_interest(
     )
     assert "L'Atelier Dupont & Fils, SIREN 123456782" in text
     assert "F-2025-0042 1er mars 2025 31 mars 2025 1 234,56 € 1 234,56 €" in text
-    # Interest at the legal rate runs from this notice (Code civil 1231-6): none is due yet.
-    assert "article 1231-6 du Code civil" in text
-    assert "intérêts au taux légal à compter de la présente mise en demeure" in text
+    # Interest at the legal rate runs from this notice's receipt (Code civil 1231-6, 1344-1): none
+    # is due yet.
+    assert "articles 1231-6 et 1344-1 du Code civil" in text
+    assert (
+        "intérêts au taux légal à compter de la réception de la présente mise en demeure (ou de sa "
+        "première présentation, si elle est refusée ou n'est pas réclamée)"
+    ) in text
     assert "Décompte arrêté au 2 mai 2025" in text and "Total dû au 2 mai 2025 1 234,56 €" in text
     assert "Intérêts au taux légal (article" not in text
     assert "D441-5" not in text and "40,00 €" not in text and "L441-10" not in text
@@ -316,7 +333,10 @@ def test_penalty_claim_to_a_consumer_claims_the_legal_interest(
 ) -> None:
     text = text_of(letters, "penalty_claim", CONSUMER)
     assert "RÉCLAMATION DES INTÉRÊTS DE RETARD" in text
-    assert "courus depuis le 2 mai 2025, date de notre mise en demeure (article 1231-6 du Code civil)" in text
+    # A statement given the notice's own day says so (a case follows its receipt: see below).
+    assert (
+        "courus depuis le 2 mai 2025, date de la mise en demeure (articles 1231-6 et 1344-1 du Code civil)"
+    ) in text
     assert "du 3 mai 2025 au 30 juin 2025 59 1 234,56 € 3,71 % 7,40 €" in text
     assert "du 1er juillet 2025 au 15 juillet 2025 15 1 234,56 € 2,76 % 1,40 €" in text
     assert (
@@ -391,8 +411,9 @@ def test_agency_first_letter_carries_the_r124_4_mentions(
         "ne comprend aucuns frais de recouvrement amiable : ces frais restent à la charge du créancier"
         in text
     )
-    # 4° the request to pay, and how.
-    assert f"IBAN {IBAN_GROUPED}, en indiquant la référence « F-2025-0042 »" in text
+    # 4° the request to pay, and how: into the agency's dedicated account (R124-2).
+    assert f"IBAN {AGENCY_IBAN_GROUPED}, en indiquant la référence « F-2025-0042 »" in text
+    assert IBAN_GROUPED not in text
     assert "dès réception du présent courrier" in text
     assert "quittance" in text and "R124-6" in text
     # 5° the text of CPCE L111-8, second and third paragraphs.
@@ -411,13 +432,23 @@ def test_agency_first_letter_carries_the_r124_4_mentions(
         assert "du 1er avril 2025 au 1er avril 2025 0,44 €" in text
         assert "(article D441-5 du Code de commerce) 40,00 €" in text
         assert "régler la somme de 1 275,00 €" in text
+    elif kind is PUBLIC:
+        # 1 day late at 3,15 + 8 = 11,15 % (R2192-31): 1234.56 × 11.15 / 36500 = 0.3771… → 0,38 €;
+        # and the 40,00 € of D2192-35.
+        assert (
+            "Intérêts moratoires (article R2192-31 du Code de la commande publique), du 1er avril 2025 au "
+            "1er avril 2025 0,38 €"
+        ) in text
+        assert "(article D2192-35 du Code de la commande publique) 40,00 €" in text
+        assert "régler la somme de 1 274,94 €" in text
+        assert "L441-10" not in text and "1231-6" not in text
     else:
         assert "Aucun intérêt n'est réclamé à ce jour" in text and "1231-6" in text
         assert "D441-5" not in text and "40,00 €" not in text
         assert "régler la somme de 1 234,56 €" in text
 
     assert letter.email_subject == (
-        "Recouvrement amiable pour le compte de L'Atelier Dupont & Fils : facture n° F-2025-0042"
+        "Recouvrement amiable pour le compte de L'Atelier Dupont & Fils\xa0: facture n° F-2025-0042"
     )
     body = flat(letter.email_body)
     assert "Recouvrements du Rhône SAS, qui exerce une activité de recouvrement amiable" in body
@@ -520,17 +551,21 @@ def test_a_creditor_overrides_one_block_of_our_letter(override_settings: Setting
     # The logo came from the creditor's folder, which the letter may read.
     assert len(PdfReader(letter.document.path).pages[0].images) == 1
     # Plain text, unescaped; the parts the creditor did not override are ours.
-    assert letter.email_subject == "L'Atelier Dupont & Fils : votre facture F-2025-0042 reste impayée"
+    assert letter.email_subject == "L'Atelier Dupont & Fils\xa0: votre facture F-2025-0042 reste impayée"
     assert "mise en demeure qui vous est adressée ce jour" in letter.email_body
 
     # A creditor without a folder of its own gets our letter.
     other = CreditorInfo(
-        name="Menuiserie Durand", siren="443061841", email="compta@durand.fr", address=CREDITOR.address
+        name="Menuiserie Durand",
+        siren="443061841",
+        email="compta@durand.fr",
+        address=CREDITOR.address,
+        signatory=CREDITOR.signatory,
     )
     ours = render(
         documents, "formal_notice", context("formal_notice", BUSINESS, variant="ours", creditor=other)
     )
-    assert ours.email_subject == "Mise en demeure de payer : facture n° F-2025-0042"
+    assert ours.email_subject == "Mise en demeure de payer\xa0: facture n° F-2025-0042"
     ours_text = pdf_text(ours.document.path)
     assert "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations" in ours_text
     assert not PdfReader(ours.document.path).pages[0].images

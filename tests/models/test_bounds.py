@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from config.judicial import load_judicial_rules
 from models import bounds
 from models.commands import BailiffReport, DisputeRequest, PauseRequest, PaymentRequest, PromiseRequest
-from models.enums import DebtorKind
+from models.enums import Civility, DebtorKind
 from models.search_attributes import cents
 from support.parsing import in_french, parse_amount
 
@@ -118,8 +118,11 @@ def test_an_invoice_is_issued_by_today_and_due_after_its_issue() -> None:
 def test_a_hold_goes_no_further_than_the_policy_allows() -> None:
     year = timedelta(days=365)
     assert bounds.within_max_hold(year, year) == year
-    with pytest.raises(ValueError, match=r"is 366 days ahead: at most 365 \(the policy's max_hold\)"):
+    english = r"is 366 days ahead: at most 365 \(the policy's max_hold\)"
+    with pytest.raises(ValueError, match=english) as refusal:
         bounds.within_max_hold(year + timedelta(days=1), year)
+    french = "est dans 366 jours : au plus 365 (max_hold de la politique de relance)"
+    assert in_french(refusal.value) == french
 
 
 @pytest.mark.parametrize(
@@ -141,8 +144,13 @@ def test_a_time_barred_claim_is_refused_with_its_legal_basis(
         return
     with pytest.raises(ValueError) as refusal:
         bounds.not_time_barred(kind, due, TODAY, RULES)
-    basis = "Code de commerce L110-4" if kind is DebtorKind.BUSINESS else "Code de la consommation L218-2"
+    basis = (
+        "Code de commerce, art. L110-4 : cinq ans"
+        if kind is DebtorKind.BUSINESS
+        else "Code de la consommation, art. L218-2 : deux ans"
+    )
     assert f"the claim is time-barred since 2026-12-01 ({basis}" in str(refusal.value)
+    assert f"la créance est prescrite depuis le 1er décembre 2026 ({basis}" in in_french(refusal.value)
 
 
 @pytest.mark.parametrize(
@@ -201,6 +209,27 @@ def test_a_business_has_a_siren_and_a_consumer_none() -> None:
         bounds.debtor_siren(DebtorKind.BUSINESS, None)
     with pytest.raises(ValueError, match="987654324: a consumer has no SIREN"):
         bounds.debtor_siren(DebtorKind.CONSUMER, "987654324")
+    # A public buyer (a commune, a hospital) is registered like a company.
+    assert bounds.debtor_siren(DebtorKind.PUBLIC, "217500016") == "217500016"
+    with pytest.raises(ValueError, match="a public buyer needs its SIREN"):
+        bounds.debtor_siren(DebtorKind.PUBLIC, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "civility"),
+    [("Madame", Civility.MADAME), ("MME", Civility.MADAME), ("mme.", Civility.MADAME),
+     ("monsieur", Civility.MONSIEUR), (" M. ", Civility.MONSIEUR)],
+)
+def test_a_consumer_s_civility_is_read_in_full_or_abbreviated(text: str, civility: Civility) -> None:
+    assert bounds.debtor_civility(DebtorKind.CONSUMER, text) is civility
+
+
+def test_a_civility_is_a_consumer_s_and_madame_or_monsieur_only() -> None:
+    with pytest.raises(ValueError, match="'Mlle' is neither Madame nor Monsieur"):
+        bounds.debtor_civility(DebtorKind.CONSUMER, "Mlle")
+    for kind in (DebtorKind.BUSINESS, DebtorKind.PUBLIC):
+        with pytest.raises(ValueError, match=f"a {kind.value} debtor is addressed by its name"):
+            bounds.debtor_civility(kind, "Madame")
 
 
 def test_the_commands_models_refuse_what_a_case_cannot_hold() -> None:

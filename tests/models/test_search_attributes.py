@@ -95,7 +95,9 @@ async def test_a_running_case_keeps_its_search_attributes_up_to_date(relance: Re
 
 
 async def test_a_case_says_through_visibility_when_it_needs_a_person(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     handle = await start(relance, case)
     await wait_for(handle, lambda s: "case_opened" in [a.kind for a in s.actions])
 
@@ -128,7 +130,9 @@ def test_the_work_queue_also_asks_the_cases_that_publish_no_need() -> None:
 
 
 async def test_a_case_publishes_the_step_it_takes_next_and_when(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     handle = await start(relance, case)
     status = await wait_for(handle, lambda s: s.next_action is not None and s.next_action_at is not None)
 

@@ -127,7 +127,7 @@ async def test_a_command_sent_straight_to_the_server_is_refused_and_the_case_goe
 async def test_the_temporal_command_line_gets_the_reason(cli: Cli) -> None:
     """The issue's door: `temporal workflow update execute` with a JSON input, on a live case."""
     row = (
-        "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
+        "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,Jean Dupont,gérant,"
         "business,Bâtiments Martin,987654324,f@martin.fr,4 av. Jaurès,75019,Paris,"
         f"F-PLAIN,{date.today().isoformat()},{date.today().isoformat()},500.00,0,,"
     )

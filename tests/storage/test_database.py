@@ -82,7 +82,7 @@ async def test_migrate_creates_the_schema_at_head(empty_database_url: str) -> No
     await database.migrate()  # already at head: changes nothing, fails on nothing
     await database.dispose()
 
-    assert HEAD == "0005"
+    assert HEAD == "0006"
     assert await schema_of(empty_database_url) == (TABLES, HEAD)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.files import keep_private, write_atomically
+from support.files import file_names_only, keep_private, write_atomically
 from tests.fixtures.files import assert_private
 
 
@@ -60,3 +60,13 @@ def test_keep_private_tightens_what_the_folder_holds_and_what_comes_after(
 def test_keep_private_creates_a_missing_folder_private(tmp_path: Path, open_umask: None) -> None:
     keep_private(tmp_path / "new" / "var")
     assert mode_of(tmp_path / "new" / "var") == 0o700
+
+
+def test_a_failure_names_files_by_their_names_not_where_the_server_keeps_them() -> None:
+    said = "/srv/relance/documents/case-1/formal_notice.red.pdf changed since it was produced"
+    assert file_names_only(said) == "formal_notice.red.pdf changed since it was produced"
+    templates = "unknown letter template 'x' in /opt/relance/letter_templates: no x.html.j2"
+    assert file_names_only(templates) == "unknown letter template 'x' in letter_templates: no x.html.j2"
+    # A URL, a relative path, a half-year and a date keep what they say.
+    for kept in ("see https://www.legifrance.gouv.fr/codes/id/x", "rates/legal.csv", "2026-H1", "01/03/2026"):
+        assert file_names_only(kept) == kept

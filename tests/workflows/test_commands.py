@@ -37,10 +37,10 @@ async def test_inputs_a_case_cannot_hold_are_refused_and_the_case_goes_on(relanc
     # in the workflow, on every retry).
     promise = {"amount": "500.00", "by": "9999-12-31", "agent": "bob"}
     refused = await refusal(handle, "promise_to_pay", promise)
-    assert refused.startswith("the promised date 9999-12-31 is ")
-    assert refused.endswith(" days ahead: at most 365 (the policy's max_hold)")
+    assert refused.startswith("la date promise (31 décembre 9999) est dans ")
+    assert refused.endswith(" jours : au plus 365 (max_hold de la politique de relance)")
     pause = {"reason": "attente", "until": "9999-12-31T00:00:00+00:00", "agent": "bob"}
-    assert "the end of the pause is" in await refusal(handle, "pause", pause)
+    assert "la fin de la pause est dans" in await refusal(handle, "pause", pause)
     # A 900 KB reason took the workflow task past Temporal's payload limit.
     dispute = {"open": True, "reason": "x" * 900_000, "agent": "bob"}
     assert "at most 2000" in await refusal(handle, "dispute", dispute)

@@ -10,8 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from temporalio.client import WorkflowUpdateFailedError
 
+from config.policy import load_policy
 from law.rates import half_year_of
 from models.commands import (
     BailiffReport,
@@ -25,7 +27,9 @@ from models.commands import (
 from models.enums import CaseState, DebtorKind, Stage
 from models.invoices import CaseInput
 from models.status import CaseStatus
+from models.wording import COURTS, ROUTES
 from storage.journal import case_events
+from support.french import date_fr
 from tests.fixtures.cases import RelanceUnderTest, make_case
 from tests.fixtures.pdf import pdf_text
 from tests.fixtures.workflows import (
@@ -76,7 +80,7 @@ async def test_a_received_notice_leads_to_a_filing_a_handoff_and_a_recovery(
     relance: RelanceUnderTest,
 ) -> None:
     due = await today(relance)
-    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf)
+    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf)
     handle = await start(relance, case)
 
     asking = await advance_until(
@@ -86,23 +90,25 @@ async def test_a_received_notice_leads_to_a_filing_a_handoff_and_a_recovery(
     received = asking.actions[at(asking, "formal_notice_received")]
     claim = asking.actions[at(asking, "penalty_claim_sent")]
     assert claim.at >= received.at + case.policy.notice_deadline
-    assert "deadline to pay runs 8 days from receipt" in received.detail
+    assert "le délai de paiement court huit jours à compter de la réception" in received.detail
     proof = relance.settings.registered_mail_dir / case.case_id / "formal_notice" / "proof-received.pdf"
     assert received.document_sha256 == sha256(proof)
     # Eligible: a small claim (principal and interest within 5,000 EUR), after a second agent's approval.
     requested = asking.actions[at(asking, "filing_approval_requested")]
-    assert "small_claims" in requested.detail
+    assert "procédure simplifiée de recouvrement des petites créances" in requested.detail
     assert asking.prescription_ends_on == date(due.year + 5, due.month, due.day)
 
     filed = await approve(handle, agent="dave")
     assert filed.state == CaseState.WITH_BAILIFF
-    assert filed.waiting_for == "the reports of the commissaire de justice"
+    assert filed.waiting_for == "les comptes rendus du commissaire de justice"
+    # The journal names the dossier, not where the server keeps it.
+    assert str(relance.data_dir) not in filed.actions[at(filed, "handed_off_to_bailiff")].detail
     handed = filed.actions[at(filed, "handed_off_to_bailiff")]
     dossier = relance.data_dir / "dossiers" / case.case_id
     manifest = json.loads((dossier / "manifest.json").read_text(encoding="utf-8"))
     assert handed.document_sha256 == sha256(dossier / "manifest.json")
-    # Every file listed with its right hash; the exhibits are the invoice, the notice and its
-    # receipt, the statement, the reminders; the history is the case's Temporal history.
+    # Every file listed with its right hash; the exhibits are the invoice, the signed order, the
+    # notice and its receipt, the statement, the reminders; the history is the case's Temporal history.
     for entry in manifest["files"]:
         assert sha256(dossier / entry["file"]) == entry["sha256"], entry["file"]
     listed = {entry["file"] for entry in manifest["files"]}
@@ -110,6 +116,7 @@ async def test_a_received_notice_leads_to_a_filing_a_handoff_and_a_recovery(
     exhibits = [entry["kind"] for entry in manifest["files"] if "exhibit" in entry]
     assert exhibits == [
         "invoice",
+        "order",
         "formal_notice",
         "notice_receipt",
         "penalty_statement",
@@ -156,7 +163,7 @@ async def test_a_received_notice_leads_to_a_filing_a_handoff_and_a_recovery(
         await report(
             handle, BailiffReport(kind=BailiffReportKind.RECOVERED, amount=Decimal("300.00"), agent="erin")
         )
-    assert "exceeds the balance" in str(too_much.value.cause)
+    assert "dépasse le solde" in str(too_much.value.cause)
     await report(
         handle, BailiffReport(kind=BailiffReportKind.RECOVERED, amount=Decimal("234.56"), agent="erin")
     )
@@ -177,12 +184,14 @@ def manifest_sha256(dossier: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "what"), [("refused", "refused by the debtor"), ("not_claimed", "not claimed")]
+    ("outcome", "what"), [("refused", "refusée par le débiteur"), ("not_claimed", "non réclamée")]
 )
 async def test_a_notice_not_received_holds_for_an_agent_and_keeps_the_case_out_of_court(
     relance: RelanceUnderTest, outcome: str, what: str
 ) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     force_outcome(relance, case, outcome)
     handle = await start(relance, case)
     await escalate(handle, Stage.FORMAL_NOTICE)
@@ -190,7 +199,7 @@ async def test_a_notice_not_received_holds_for_an_agent_and_keeps_the_case_out_o
     held = await wait_for(handle, lambda s: s.paused)
     assert f"formal_notice_{outcome}" in kinds(held)
     assert held.pause_reason is not None and what in held.pause_reason
-    assert "no court filing can rest on it" in held.pause_reason
+    assert "aucune saisine ne peut donc s'appuyer sur elle" in held.pause_reason
     proof = relance.settings.registered_mail_dir / case.case_id / "formal_notice" / f"proof-{outcome}.pdf"
     assert held.actions[at(held, f"formal_notice_{outcome}")].document_sha256 == sha256(proof)
 
@@ -200,7 +209,7 @@ async def test_a_notice_not_received_holds_for_an_agent_and_keeps_the_case_out_o
     assert final.state == CaseState.KEPT_AMICABLE
     assert "penalty_claim_sent" in kinds(final) and "filing_approval_requested" not in kinds(final)
     closed = final.actions[-1]
-    assert "the debtor has not received a formal notice" in closed.detail
+    assert "le débiteur n'a pas reçu de mise en demeure" in closed.detail
     assert not (relance.data_dir / "dossiers" / case.case_id).exists()
     await assert_replays(handle, record_as=f"notice_{outcome}")
 
@@ -211,20 +220,22 @@ async def result_of(relance: RelanceUnderTest, handle: Handle) -> CaseStatus:
 
 
 async def test_no_proof_of_receipt_in_time_asks_an_agent(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     # The letter stays with the post: no outcome while the case waits.
     relance.settings.outbox_delivery_delay_seconds = 3600
     handle = await start(relance, case)
     await escalate(handle, Stage.FORMAL_NOTICE)
     # The case journals the letter, then follows it: a status between the two shows no wait yet.
     waiting = await wait_for(handle, lambda s: "formal_notice_sent" in kinds(s) and s.waiting_for is not None)
-    assert waiting.waiting_for is not None and "the outcome of the formal notice's registered letter" in (
+    assert waiting.waiting_for is not None and "l'issue de la lettre recommandée de mise en demeure" in (
         waiting.waiting_for
     )
 
     held = await advance_until(relance, handle, lambda s: s.paused, timedelta(days=2))
     assert "proof_of_receipt_missing" in kinds(held)
-    assert held.pause_reason is not None and "no proof of receipt" in held.pause_reason
+    assert held.pause_reason is not None and "pas de preuve de réception" in held.pause_reason
     assert held.held_by_case
     # Days pass, nothing else is sent while the case waits for the agent.
     await advance(relance, 20)
@@ -244,29 +255,101 @@ async def test_without_a_signed_quote_the_case_stays_amicable_and_says_why(relan
     final = await result_of(relance, handle)
     assert final.state == CaseState.KEPT_AMICABLE
     assert "formal_notice_received" in kinds(final) and "filing_approval_requested" not in kinds(final)
-    assert "no signed quote or purchase order on file" in final.actions[-1].detail
-    assert "Code civil 1353" in final.actions[-1].detail
+    assert "aucun devis signé ni bon de commande au dossier" in final.actions[-1].detail
+    assert "article 1353 du Code civil" in final.actions[-1].detail
+
+
+async def test_the_signed_order_is_its_own_exhibit_and_the_request_cites_its_number(
+    relance: RelanceUnderTest,
+) -> None:
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
+    handle = await start(relance, case)
+    await to_court(handle, requested_by="carol")
+    filed = await approve(handle, agent="dave")
+
+    assert filed.state == CaseState.WITH_BAILIFF
+    dossier = relance.data_dir / "dossiers" / case.case_id
+    manifest = json.loads((dossier / "manifest.json").read_text(encoding="utf-8"))
+    [order] = [entry for entry in manifest["files"] if entry.get("kind") == "order"]
+    assert (order["exhibit"], order["file"]) == (2, "piece-02-commande.pdf")
+    # The very document imported, two pages read back.
+    assert order["sha256"] == sha256(relance.order_pdf) == sha256(dossier / order["file"])
+    assert len(PdfReader(dossier / order["file"]).pages) == 2
+    request = pdf_text(dossier / "demande_petites_creances.pdf")
+    assert "En exécution de la commande n° BC-7781 acceptée par le débiteur (pièce n° 2)" in request
+    assert "Contrat (commande n° BC-7781, pièce n° 2) — article 1103 du Code civil" in request
+    assert "Devis ou bon de commande signé n° BC-7781" in request and "sera produit" not in request
+    bordereau = pdf_text(dossier / "bordereau_de_pieces.pdf")
+    assert "2 Devis ou bon de commande signé n° BC-7781 piece-02-commande.pdf" in bordereau
+    await assert_replays(handle, record_as="order_document_exhibit")
+
+
+async def test_an_order_known_by_its_reference_only_stays_out_of_court_by_default(
+    relance: RelanceUnderTest,
+) -> None:
+    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    assert not case.policy.file_without_order_document
+    handle = await start(relance, case)
+
+    final = await result_of(relance, handle)
+    assert final.state == CaseState.KEPT_AMICABLE
+    assert "formal_notice_received" in kinds(final) and "filing_approval_requested" not in kinds(final)
+    closed = final.actions[-1].detail
+    assert "devis ou bon de commande signé n° BC-7781 connu par sa seule référence" in closed
+    assert "article 1353 du Code civil" in closed and "file_without_order_document" in closed
+    assert not (relance.data_dir / "dossiers" / case.case_id).exists()
+
+
+async def test_a_policy_may_file_on_the_orders_reference_the_request_saying_it_will_be_produced(
+    relance: RelanceUnderTest,
+) -> None:
+    policy = load_policy("default").model_copy(update={"file_without_order_document": True})
+    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf, policy=policy)
+    handle = await start(relance, case)
+    await to_court(handle, requested_by="carol")
+    filed = await approve(handle, agent="dave")
+
+    assert filed.state == CaseState.WITH_BAILIFF
+    dossier = relance.data_dir / "dossiers" / case.case_id
+    manifest = json.loads((dossier / "manifest.json").read_text(encoding="utf-8"))
+    assert "order" not in [entry.get("kind") for entry in manifest["files"]]
+    request = pdf_text(dossier / "demande_petites_creances.pdf")
+    assert (
+        "En exécution de la commande n° BC-7781 acceptée par le débiteur (devis ou bon de commande "
+        "signé, qui sera produit à première demande)"
+    ) in request
+    produced = (
+        "Le devis ou bon de commande signé n° BC-7781, qui fonde la créance, n'est pas joint : il sera "
+        "produit à première demande."
+    )
+    assert produced in request
+    assert produced in pdf_text(dossier / "bordereau_de_pieces.pdf")
+    await assert_replays(handle, record_as="order_to_be_produced")
 
 
 async def test_an_open_dispute_holds_the_ladder_and_the_filing(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     handle = await start(relance, case)
     asking = await to_court(handle, requested_by="carol")
-    assert asking.waiting_for is not None and "approval" in asking.waiting_for
+    assert asking.waiting_for is not None and "la validation, par un autre agent" in asking.waiting_for
 
     # A dispute opened while the approval waits: the approved filing is deferred, not sent.
     dispute = DisputeRequest(open=True, reason="malfaçons contestées", agent="bob")
     await handle.execute_update(InvoiceCollectionWorkflow.dispute, dispute)
     with pytest.raises(WorkflowUpdateFailedError) as twice:
         await handle.execute_update(InvoiceCollectionWorkflow.dispute, dispute)
-    assert "already open" in str(twice.value.cause)
+    assert "un litige est déjà ouvert" in str(twice.value.cause)
     await handle.execute_update(
         InvoiceCollectionWorkflow.decide_filing,
         FilingDecision(approve=True, agent="dave", agent_id=AGENT_IDS["dave"]),
     )
     deferred = await wait_for(handle, lambda s: "filing_deferred" in kinds(s))
-    assert "the debtor disputes the claim" in deferred.actions[-1].detail
-    assert deferred.waiting_for == "settlement of the dispute (malfaçons contestées)"
+    assert "le débiteur conteste la créance" in deferred.actions[-1].detail
+    assert deferred.waiting_for == "le règlement du litige (malfaçons contestées)"
     await advance(relance, 30)
     held = await handle.query(InvoiceCollectionWorkflow.status)
     assert held.state == CaseState.OPEN and "handed_off_to_bailiff" not in kinds(held)
@@ -296,16 +379,18 @@ async def test_a_prescribed_claim_is_not_filed_and_the_agent_was_warned(relance:
     now = await today(relance)
     # Against a consumer, two years (Code de la consommation L218-2): three years late is too late.
     due = date(now.year - 3, 3, 2)
-    case = make_case(due_date=due, kind=DebtorKind.CONSUMER, invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=due, kind=DebtorKind.CONSUMER, invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     handle = await start(relance, case)
     warned = await wait_for(handle, lambda s: "prescription_warning" in kinds(s))
     warning = warned.actions[at(warned, "prescription_warning")].detail
-    assert f"time-barred from {date(due.year + 2, 3, 3).isoformat()}" in warning
+    assert f"prescrite à compter du {date_fr(date(due.year + 2, 3, 3))}" in warning
     assert warned.prescription_ends_on == date(due.year + 2, 3, 2)
     final = await to_court(handle)
     assert final.state == CaseState.KEPT_AMICABLE
-    assert "the claim is time-barred since" in final.actions[-1].detail
-    assert "Code de la consommation L218-2" in final.actions[-1].detail
+    assert "la créance est prescrite depuis le" in final.actions[-1].detail
+    assert "Code de la consommation, art. L218-2 : deux ans" in final.actions[-1].detail
     await assert_replays(handle, record_as="prescribed_claim")
 
 
@@ -317,6 +402,7 @@ async def test_the_agent_is_warned_weeks_before_prescription(relance: RelanceUnd
         due_date=date(ends_on.year - 2, ends_on.month, ends_on.day),
         kind=DebtorKind.CONSUMER,
         invoice_pdf=relance.invoice_pdf,
+        order_pdf=relance.order_pdf,
     )
     handle = await start(relance, case)
     # Paused, the ladder sends nothing while the time passes.
@@ -327,10 +413,10 @@ async def test_the_agent_is_warned_weeks_before_prescription(relance: RelanceUnd
     assert "prescription_warning" not in kinds(await handle.query(InvoiceCollectionWorkflow.status))
     await advance(relance, 3)
     warned = await wait_for(handle, lambda s: "prescription_warning" in kinds(s))
-    assert "Code de la consommation L218-2" in warned.actions[-1].detail
+    assert "Code de la consommation, art. L218-2" in warned.actions[-1].detail
     assert (
         warned.waiting_for is not None
-        and f"before prescription on {ends_on.isoformat()}" in warned.waiting_for
+        and f"avant la prescription, le {date_fr(ends_on)}" in warned.waiting_for
     )
 
 
@@ -363,10 +449,17 @@ async def test_the_agent_is_warned_weeks_before_prescription(relance: RelanceUnd
 async def test_the_route_and_the_court_follow_the_amount_and_the_parties(
     relance: RelanceUnderTest, amount: str, kind: DebtorKind, route: str, request_file: str, court: str
 ) -> None:
-    case = make_case(due_date=await today(relance), amount=amount, kind=kind, invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance),
+        amount=amount,
+        kind=kind,
+        invoice_pdf=relance.invoice_pdf,
+        order_pdf=relance.order_pdf,
+    )
     handle = await start(relance, case)
     asking = await to_court(handle)
-    assert f"{route} before the {court}" in asking.actions[at(asking, "filing_approval_requested")].detail
+    requested = asking.actions[at(asking, "filing_approval_requested")].detail
+    assert f"{ROUTES[route]} devant le {COURTS[court]}" in requested
     filed = await approve(handle)
     assert filed.state == CaseState.WITH_BAILIFF
     dossier = relance.data_dir / "dossiers" / case.case_id
@@ -382,10 +475,10 @@ async def test_reports_of_the_commissaire_need_a_dossier_with_them(relance: Rela
     handle = await start(relance, case)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await report(handle, BailiffReport(kind=BailiffReportKind.ACCEPTED, agent="erin"))
-    assert "no dossier of this case is with a commissaire de justice" in str(refused.value.cause)
+    assert "le dossier n'est pas chez un commissaire de justice" in str(refused.value.cause)
     with pytest.raises(WorkflowUpdateFailedError) as no_reason:
         await handle.execute_update(InvoiceCollectionWorkflow.dispute, DisputeRequest(open=True, reason=" "))
-    assert "needs a reason" in str(no_reason.value.cause)
+    assert "demande un motif" in str(no_reason.value.cause)
     with pytest.raises(ValueError, match="who bears the costs"):
         BailiffReport(kind=BailiffReportKind.ACCEPTED, costs=Decimal("10.00"))
 
@@ -401,14 +494,14 @@ async def test_a_small_claim_waits_for_the_rates_of_today(relance: RelanceUnderT
         lines = complete[path].splitlines()
         kept = [line for line in lines if line.startswith("half_year") or line[:7] < current]
         path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf)
+    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf)
     handle = await start(relance, case)
     await escalate(handle, Stage.FORMAL_NOTICE)
     await wait_for(handle, lambda s: "formal_notice_received" in kinds(s))
     await escalate(handle, Stage.PENALTY_CLAIM)
     claimed = await wait_for(handle, lambda s: "penalty_claim_sent" in kinds(s))
     # The claim still asks the 40 EUR indemnity, which needs no rate (Code de commerce D441-5).
-    assert "penalties 40.00 EUR" in claimed.actions[at(claimed, "penalty_claim_sent")].detail
+    assert "pénalités de 40,00\xa0€" in claimed.actions[at(claimed, "penalty_claim_sent")].detail
     await escalate(handle, Stage.JUDICIAL_FILING, agent="carol")
     held = await wait_for(handle, lambda s: "route_waits_for_rates" in kinds(s))
     assert held.paused and held.held_by_case
@@ -422,5 +515,5 @@ async def test_a_small_claim_waits_for_the_rates_of_today(relance: RelanceUnderT
         InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob", agent_id=AGENT_IDS["bob"])
     )
     asking = await wait_for(handle, lambda s: "filing_approval_requested" in kinds(s))
-    assert "small_claims" in asking.actions[at(asking, "filing_approval_requested")].detail
+    assert ROUTES["small_claims"] in asking.actions[at(asking, "filing_approval_requested")].detail
     await assert_replays(handle, record_as="route_waits_for_rates")

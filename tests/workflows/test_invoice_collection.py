@@ -38,9 +38,10 @@ from models.commands import (
     ResumeRequest,
 )
 from models.enums import CaseState, DebtorKind, Stage
+from models.parties import Signatory
 from models.status import CaseStatus
 from storage.journal import case_events
-from support.french import money_fr
+from support.french import date_fr, money_fr
 from tests.fixtures.cases import TEST_CASE_ID_KEY, RelanceUnderTest, make_case
 from tests.fixtures.facturx import DUE_DATE, basic_xml, facturx_pdf
 from tests.fixtures.smtp import read_messages
@@ -62,6 +63,16 @@ from workflows import InvoiceCollectionWorkflow
 
 def pdf_text(path: Path) -> str:
     return plain(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def attached(message: EmailMessage) -> list[str | None]:
+    return [part.get_filename() for part in message.iter_attachments()]
+
+
+def body_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
 
 
 def plain(text: str) -> str:
@@ -88,7 +99,7 @@ def outbox_messages(relance: RelanceUnderTest) -> list[EmailMessage]:
 
 
 def asks_approval(status: CaseStatus) -> bool:
-    return status.waiting_for is not None and "approval of the judicial filing" in status.waiting_for
+    return status.waiting_for is not None and "de la saisine judiciaire demandée par" in status.waiting_for
 
 
 async def filed_once_approved(
@@ -111,7 +122,7 @@ async def closed_by_bailiff(handle: Handle) -> CaseStatus:
 
 async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None:
     due = await today(relance)
-    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf)
+    case = make_case(due_date=due, invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf)
     handle = await start(relance, case)
 
     filed = await filed_once_approved(relance, handle)
@@ -144,6 +155,8 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
     messages = outbox_messages(relance)
     assert len(messages) == 4
     assert {m["To"] for m in messages} == {case.debtor.email}
+    # The debtor's answers go to the creditor, whose letters they are.
+    assert {m["Reply-To"] for m in messages} == {case.creditor.email}
     # Registered letters for the formal notice and the penalty claim.
     receipts = sorted(relance.data_dir.glob(f"registered/{case.case_id}/*/receipt.json"))
     assert [p.parent.name for p in receipts] == ["formal_notice", "penalty_claim"]
@@ -163,6 +176,10 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         letter = pdf_text(relance.data_dir / "documents" / case.case_id / f"{step_key}.red.pdf")
         assert plain(money_fr(expected.interest)) in letter, step_key
         assert plain(money_fr(case.invoice.amount_due + expected.total)) in letter, step_key
+        # The email that carries the letter claims the same total.
+        [copy] = [m for m in messages if f"{step_key}.red.pdf" in attached(m)]
+        total = plain(money_fr(case.invoice.amount_due + expected.total))
+        assert f"Total dû au {date_fr(sent_on)} : {total}" in plain(body_of(copy)), step_key
     statement = pdf_text(relance.data_dir / "documents" / case.case_id / "penalty_claim.statement.pdf")
     assert plain(money_fr(expected.total)) in statement
     assert "TVA" in statement
@@ -170,7 +187,7 @@ async def test_full_ladder_follows_the_policy(relance: RelanceUnderTest) -> None
         (relance.data_dir / "registered" / case.case_id / "penalty_claim" / "receipt.json").read_text()
     )
     assert [a["file"] for a in claim["attachments"]] == ["penalty_claim.statement.pdf"]
-    attachments = [[part.get_filename() for part in m.iter_attachments()] for m in messages]
+    attachments = [attached(m) for m in messages]
     # The charter's attestation goes with the reminders; the statement with the claim.
     assert attachments[0] == ["first_reminder.orange.pdf", "invoice.green.pdf", "attestation.pdf"]
     assert attachments[3] == ["penalty_claim.red.pdf", "penalty_claim.statement.pdf"]
@@ -208,7 +225,7 @@ async def test_payment_in_full_midway_closes_the_case(relance: RelanceUnderTest)
     )
     final = await handle.result()
 
-    assert "closed" in result.message
+    assert "dossier clos" in result.message
     assert final.state == CaseState.PAID
     assert final.balance == Decimal("0.00")
     assert sent_steps(final) == ["first_reminder"]
@@ -233,7 +250,7 @@ async def test_partial_payments_lower_the_balance(relance: RelanceUnderTest) -> 
             InvoiceCollectionWorkflow.record_payment,
             PaymentRequest(amount=Decimal("1000.01"), paid_on=paid_on),
         )
-    assert "exceeds the balance" in str(refused.value.cause)
+    assert "dépasse le solde" in str(refused.value.cause)
 
     await handle.execute_update(
         InvoiceCollectionWorkflow.record_payment, PaymentRequest(amount=Decimal("1000.00"), paid_on=paid_on)
@@ -258,7 +275,7 @@ async def test_pause_holds_letters_until_resumed(relance: RelanceUnderTest) -> N
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest())
-    assert "paused" in str(refused.value.cause)
+    assert "le dossier est en pause" in str(refused.value.cause)
 
     await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="bob"))
     # The overdue reminder goes out at once, without waiting for more time to pass.
@@ -300,7 +317,7 @@ async def test_escalate_sends_the_formal_notice_now(relance: RelanceUnderTest) -
     result = await handle.execute_update(
         InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.FORMAL_NOTICE, agent="carol")
     )
-    assert "formal_notice runs now" in result.message
+    assert "l'étape « mise en demeure » est lancée maintenant" in result.message
     status = await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
 
     assert sent_steps(status) == ["formal_notice"]
@@ -321,7 +338,7 @@ async def test_illegal_escalations_are_refused(relance: RelanceUnderTest) -> Non
     for target in (Stage.JUDICIAL_FILING, Stage.PENALTY_CLAIM):
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=target))
-        assert "formal notice" in str(refused.value.cause)
+        assert "une mise en demeure doit d'abord être envoyée" in str(refused.value.cause)
 
     await handle.execute_update(
         InvoiceCollectionWorkflow.record_payment,
@@ -347,7 +364,7 @@ async def test_no_judicial_filing_without_a_signed_order(relance: RelanceUnderTe
         await handle.execute_update(
             InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING)
         )
-    assert "purchase order" in str(refused.value.cause)
+    assert "bon de commande" in str(refused.value.cause)
 
     final = await handle.result()
     assert final.state == CaseState.KEPT_AMICABLE
@@ -369,7 +386,12 @@ async def test_the_same_invoice_never_makes_two_cases(relance: RelanceUnderTest)
 
 
 async def test_demo_policy_runs_a_ladder_in_about_a_minute(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=date(2026, 1, 31), policy=load_policy("demo"), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=date(2026, 1, 31),
+        policy=load_policy("demo"),
+        invoice_pdf=relance.invoice_pdf,
+        order_pdf=relance.order_pdf,
+    )
     handle = await start(relance, case)
     await filed_once_approved(relance, handle, step=timedelta(seconds=5))
     final = await closed_by_bailiff(handle)
@@ -413,8 +435,11 @@ async def test_a_step_that_fails_for_good_waits_for_an_agent(relance: RelanceUnd
 
     assert held.state == CaseState.PAUSED
     assert held.pause_reason is not None
-    assert "first_reminder failed" in held.pause_reason
+    assert "premier rappel : échec" in held.pause_reason
     assert "courtesy_note" in held.pause_reason
+    # The template folders are named, not where the server keeps them.
+    assert "letter_templates" in held.pause_reason
+    assert str(relance.settings.templates_dir.parent) not in held.pause_reason
     assert held.next_action == "first_reminder"
     assert sent_steps(held) == []
     assert outbox_messages(relance) == []
@@ -447,6 +472,7 @@ async def test_an_agency_sends_the_letters_for_the_creditor(relance: RelanceUnde
     # The agency's first contact is its CPCE R124-4 letter, whatever the policy's first template.
     [message] = outbox_messages(relance)
     assert message["Subject"].startswith("Recouvrement amiable pour le compte de Menuiserie Dupont SARL")
+    assert message["Reply-To"] == agency.email
     first = pdf_text(relance.data_dir / "documents" / case.case_id / "first_reminder.orange.pdf")
     assert agency.name in first and "L111-8" in first
 
@@ -472,8 +498,11 @@ async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance
     [stored] = (await store_invoices(relance.database, rows, "default", TEST_CASE_ID_KEY)).invoices
     row = stored.row
     assert row.invoice.pdf_path is not None and Path(row.invoice.pdf_path).read_bytes() == source.read_bytes()
-    # The creditor accepted the charter: its invoice travels with the green label.
-    creditor = row.creditor.model_copy(update={"charter_accepted_on": date(2026, 1, 5)})
+    # The creditor accepted the charter: its invoice travels with the green label. (Its XML names no
+    # signatory: an earlier import of the creditor would have.)
+    signatory = Signatory(name="Jean Dupont", title="gérant")
+    signed = {"charter_accepted_on": date(2026, 1, 5), "signatory": signatory}
+    creditor = row.creditor.model_copy(update=signed)
     case = case_input(replace(row, creditor=creditor), stored.case_id, load_policy("default"), "test")
     handle = await start(relance, case)
 
@@ -496,7 +525,9 @@ async def test_a_facturx_invoice_imported_stamped_and_sent_stays_facturx(relance
 
 
 async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest) -> None:
-    case = make_case(due_date=await today(relance), invoice_pdf=relance.invoice_pdf)
+    case = make_case(
+        due_date=await today(relance), invoice_pdf=relance.invoice_pdf, order_pdf=relance.order_pdf
+    )
     handle = await start(relance, case)
     for target, done in (
         (Stage.FORMAL_NOTICE, "formal_notice_received"),
@@ -509,32 +540,36 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
         InvoiceCollectionWorkflow.escalate, EscalateRequest(to_stage=Stage.JUDICIAL_FILING, **carol)
     )
     asking = await wait_for(handle, asks_approval)
-    assert asking.waiting_for == "approval of the judicial filing by an agent other than carol"
+    assert asking.waiting_for == (
+        "la validation, par un autre agent, de la saisine judiciaire demandée par carol"
+    )
 
     async def refused(decision: FilingDecision) -> str:
         with pytest.raises(WorkflowUpdateFailedError) as refusal:
             await handle.execute_update(InvoiceCollectionWorkflow.decide_filing, decision)
         return str(refusal.value.cause)
 
-    asked_by_carol = "four-eyes rule: carol asked for this filing"
+    asked_by_carol = "règle des quatre yeux : carol a demandé cette saisine"
     assert asked_by_carol in await refused(FilingDecision(approve=True, **carol))
     # The rule compares users, not the names a request gives.
-    assert "four-eyes rule: c.dupont asked for this filing" in await refused(
+    assert "règle des quatre yeux : c.dupont a demandé cette saisine" in await refused(
         FilingDecision(approve=True, agent="c.dupont", agent_id=AGENT_IDS["carol"])
     )
-    assert "needs its agent's user id" in await refused(FilingDecision(approve=True, agent="dave"))
+    assert "demande l'identifiant de son agent" in await refused(FilingDecision(approve=True, agent="dave"))
     # Nobody speaks for the case itself.
-    assert "'relance' is the case's own name" in await refused(
+    assert "« relance » est le nom du dossier lui-même" in await refused(
         FilingDecision(approve=True, agent="relance", agent_id=99)
     )
     dave = {"agent": "dave", "agent_id": AGENT_IDS["dave"]}
-    assert "needs a reason" in await refused(FilingDecision(approve=False, **dave))
+    assert "un rejet demande un motif" in await refused(FilingDecision(approve=False, **dave))
 
     # Nobody decides: the agents are reminded, then a supervisor is asked; the filing still waits.
     await advance(relance, 11)
     waiting = await wait_for(handle, lambda s: "approval_to_supervisor" in [a.kind for a in s.actions])
     assert [a.kind for a in waiting.actions].count("approval_reminder") == 1
-    assert waiting.waiting_for == "approval of the judicial filing by a supervisor other than carol"
+    assert waiting.waiting_for == (
+        "la validation, par un superviseur, de la saisine judiciaire demandée par carol"
+    )
     assert not (relance.data_dir / "dossiers" / case.case_id).exists()
 
     await handle.execute_update(
@@ -550,7 +585,10 @@ async def test_a_judicial_filing_needs_a_second_agent(relance: RelanceUnderTest)
 
 async def test_a_rejected_filing_keeps_the_case_amicable(relance: RelanceUnderTest) -> None:
     case = make_case(
-        due_date=await today(relance), policy=load_policy("demo"), invoice_pdf=relance.invoice_pdf
+        due_date=await today(relance),
+        policy=load_policy("demo"),
+        invoice_pdf=relance.invoice_pdf,
+        order_pdf=relance.order_pdf,
     )
     handle = await start(relance, case)
     await advance_until(relance, handle, asks_approval, timedelta(seconds=5))
@@ -566,6 +604,6 @@ async def test_a_rejected_filing_keeps_the_case_amicable(relance: RelanceUnderTe
     )
     final = await handle.result()
     assert final.state == CaseState.KEPT_AMICABLE
-    assert "rejected by erin: le débiteur conteste la livraison" in final.actions[-1].detail
+    assert "saisine rejetée par erin : le débiteur conteste la livraison" in final.actions[-1].detail
     assert "judicial_filing" not in sent_steps(final)
     assert not (relance.data_dir / "dossiers" / case.case_id).exists()

@@ -12,6 +12,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from models.commands import PaymentRequest, PromiseRequest
 from models.enums import Stage
 from models.status import CaseStatus
+from support.french import date_fr
 from tests.fixtures.cases import RelanceUnderTest, make_case
 from tests.fixtures.workflows import advance, assert_replays, sent_steps, start, today, wait_for
 from workflows import InvoiceCollectionWorkflow
@@ -32,14 +33,14 @@ async def test_a_broken_promise_escalates_at_once(relance: RelanceUnderTest) -> 
     promise = PromiseRequest(amount=Decimal("500.00"), by=by, agent="bob")
     result = await handle.execute_update(InvoiceCollectionWorkflow.promise_to_pay, promise)
     assert result.status.promise is not None and result.status.promise.amount == Decimal("500.00")
-    assert result.status.waiting_for == f"the promised payment of 500.00 EUR by {by.isoformat()}"
+    assert result.status.waiting_for == f"le paiement promis de 500,00\xa0€ au plus tard le {date_fr(by)}"
 
     async def refused(request: PromiseRequest) -> str:
         with pytest.raises(WorkflowUpdateFailedError) as refusal:
             await handle.execute_update(InvoiceCollectionWorkflow.promise_to_pay, request)
         return str(refusal.value.cause)
 
-    assert "already open" in await refused(promise)
+    assert "une promesse est déjà en cours" in await refused(promise)
 
     # The second reminder's date (15 days after the due date) passes: the ladder waits.
     await advance(relance, 20)
@@ -54,7 +55,7 @@ async def test_a_broken_promise_escalates_at_once(relance: RelanceUnderTest) -> 
     broken = await wait_for(handle, lambda s: "formal_notice" in sent_steps(s))
     assert "promise_broken" in kinds(broken)
     detail = broken.actions[kinds(broken).index("promise_broken")].detail
-    assert "not paid; escalated to formal_notice" in detail
+    assert "non payé ; escalade : l'étape « mise en demeure » est lancée maintenant" in detail
     notice = next(a for a in broken.actions if a.step_key == "formal_notice")
     assert notice.at.date() >= by
     assert broken.promise is None and broken.stage == Stage.FORMAL_NOTICE
@@ -69,13 +70,13 @@ async def test_a_kept_promise_lets_the_ladder_go_on(relance: RelanceUnderTest) -
         await handle.execute_update(
             InvoiceCollectionWorkflow.promise_to_pay, PromiseRequest(amount=Decimal("10.00"), by=day)
         )
-    assert "must be after today" in str(past.value.cause)
+    assert "doit suivre aujourd'hui" in str(past.value.cause)
     with pytest.raises(WorkflowUpdateFailedError) as too_much:
         await handle.execute_update(
             InvoiceCollectionWorkflow.promise_to_pay,
             PromiseRequest(amount=Decimal("5000.00"), by=day + timedelta(days=3)),
         )
-    assert "exceeds the balance" in str(too_much.value.cause)
+    assert "dépasse le solde" in str(too_much.value.cause)
 
     await handle.execute_update(
         InvoiceCollectionWorkflow.promise_to_pay,

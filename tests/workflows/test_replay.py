@@ -46,6 +46,17 @@ def test_histories_are_stored() -> None:
         "next_action_published",
         # Since a small claim waits for the rates of today.
         "route_waits_for_rates",
+        # Since collective proceedings stop the ladder and the claim is declared.
+        "insolvency_declared",
+        # Since a step refused for want of a signatory reads the parties again once resumed, and an
+        # agency's first letter states the interest and accessories accrued.
+        "signatory_given_after_a_hold",
+        "agency_first_letter_penalties",
+        # Since a consumer's interest runs from the formal notice's receipt.
+        "consumer_interest_from_receipt",
+        # Since the signed order is its own exhibit, or said to follow when the policy allows it.
+        "order_document_exhibit",
+        "order_to_be_produced",
     }
 
 

@@ -45,4 +45,4 @@ async def test_the_litigation_file_of_a_case_is_written_on_demand(cli: Cli) -> N
     code, _, err = await cli("dossier", case_id, "-o", str(target))
     assert code == 1 and "already exists" in err
     code, _, err = await cli("dossier", "invoice-000000000-nope", "-o", str(cli.folder / "none"))
-    assert code == 1 and "no case" in err
+    assert code == 1 and "aucun dossier" in err

@@ -9,7 +9,9 @@ import json
 from datetime import date, timedelta
 
 from backoffice.accounts import add_user
+from law.insolvency import declaration_deadline
 from models.enums import Role
+from support.french import date_fr
 from tests.fixtures.cli import (
     BUSINESS,
     CREDITOR,
@@ -19,27 +21,32 @@ from tests.fixtures.cli import (
     case_id_of,
     state_once_changed,
 )
+from tests.fixtures.pdf import pdf_text
 
 
 async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: Cli) -> None:
     case_id, status = await case_before_the_court(cli, "F-400")
-    assert status["waiting_for"] == "approval of the judicial filing by an agent other than alice"
+    assert status["waiting_for"] == (
+        "la validation, par un autre agent, de la saisine judiciaire demandée par alice"
+    )
     code, out, _ = await cli("status", case_id)
-    assert "waiting for: approval of the judicial filing" in " ".join(out.split())
+    assert "attend : la validation, par un autre agent, de la saisine judiciaire" in " ".join(out.split())
 
     code, _, err = await cli("decide", case_id)
-    assert code == 1 and "four-eyes rule: alice asked for this filing" in " ".join(err.split())
+    assert code == 1 and "règle des quatre yeux : alice a demandé cette saisine" in " ".join(err.split())
     # Signed in, but in a role that does not steer cases: refused before the case is asked.
     await add_user(cli.database, "carla", PASSWORD, Role.BACK_OFFICE)
     code, out, err = await (await cli.signed_in_as("carla"))("decide", case_id)
-    assert (code, out, " ".join(err.split())) == (1, "", "error: carla (back_office) may not steer")
-    assert "approval" in (await cli.json("status", case_id))["waiting_for"]
+    assert (code, out, " ".join(err.split())) == (
+        1, "", "error: carla (back-office) n'a pas le droit de piloter les dossiers"
+    )
+    assert "la validation" in (await cli.json("status", case_id))["waiting_for"]
     bruno = await cli.signed_in_as("bruno")
     code, _, err = await bruno("decide", case_id, "--reject")
-    assert code == 1 and "needs a reason" in err
+    assert code == 1 and "un rejet demande un motif" in err
 
     decided = await bruno.json("decide", case_id)
-    assert decided["message"].startswith("judicial filing approved")
+    assert decided["message"].startswith("saisine approuvée")
     status = await state_once_changed(cli, case_id, "open")
     assert status["state"] == "with_bailiff"
     assert [a["actor"] for a in status["actions"] if a["kind"] == "filing_approved"] == ["bruno"]
@@ -53,24 +60,24 @@ async def test_an_agent_opens_and_closes_a_dispute_from_the_cli(cli: Cli) -> Non
 
     opened = await cli.json("dispute", case_id, "--reason", "livraison incomplète")
     assert opened["message"] == (
-        "dispute opened: the ladder holds, no filing goes to court until it is closed"
+        "litige ouvert : la relance s'arrête, aucune saisine ne part au tribunal avant sa clôture"
     )
     assert opened["status"]["dispute_reason"] == "livraison incomplète"
     code, out, _ = await cli("status", case_id)
-    assert code == 0 and "dispute open: livraison incomplète" in out
+    assert code == 0 and "litige ouvert : livraison incomplète" in out
     code, _, err = await cli("dispute", case_id, "--reason", "autre grief")
-    assert code == 1 and "refused: a dispute is already open (livraison incomplète)" in " ".join(err.split())
+    assert code == 1 and "refusé : un litige est déjà ouvert (livraison incomplète)" in " ".join(err.split())
     code, _, err = await cli("escalate", case_id)
-    assert code == 1 and "a dispute is open" in err
+    assert code == 1 and "un litige est ouvert" in err
 
     bruno = await cli.signed_in_as("bruno")
     closed = await bruno.json("dispute", case_id, "--close", "--reason", "avoir accepté")
-    assert closed["message"] == "dispute closed: the ladder goes on"
+    assert closed["message"] == "litige clos : la relance reprend"
     assert closed["status"]["dispute_reason"] is None
     code, _, err = await cli("dispute", case_id, "--close", "--reason", "déjà réglé")
-    assert code == 1 and "refused: no dispute is open" in err
+    assert code == 1 and "refusé : aucun litige n'est ouvert" in " ".join(err.split())
     code, _, err = await cli("dispute", case_id, "--reason", " ")
-    assert code == 1 and "refused: opening or closing a dispute needs a reason" in " ".join(err.split())
+    assert code == 1 and "refusé : ouvrir ou clore un litige demande un motif" in " ".join(err.split())
 
     history = await cli.json("audit", "history", case_id)
     assert [(e["kind"], e["actor"], e["detail"]) for e in history[1:]] == [
@@ -88,24 +95,28 @@ async def test_an_agent_opens_and_closes_a_dispute_from_the_cli(cli: Cli) -> Non
     assert code == 0, err
     assert case_id in {entry["case_id"] for entry in json.loads(out)}
     code, _, err = await cli("dispute", "invoice-000000000-nope", "--reason", "litige")
-    assert code == 1 and "no case" in err
+    assert code == 1 and "aucun dossier « invoice-000000000-nope »" in err
 
 
 async def test_the_reports_of_the_commissaire_de_justice_are_recorded_from_the_cli(cli: Cli) -> None:
     case_id, _ = await case_before_the_court(cli, "F-410")
     code, _, err = await cli("bailiff", case_id, "accepted")
     assert code == 1
-    assert "refused: no dossier of this case is with a commissaire de justice" in " ".join(err.split())
+    assert "refusé : le dossier n'est pas chez un commissaire de justice" in " ".join(err.split())
     await (await cli.signed_in_as("bruno")).json("decide", case_id)
     assert (await state_once_changed(cli, case_id, "open"))["state"] == "with_bailiff"
 
     accepted = await cli.json("bailiff", case_id, "accepted", "--note", "dossier reçu")
-    assert accepted["message"] == "report recorded (accepted); balance 900.00 EUR"
+    assert accepted["message"] == (
+        "compte rendu enregistré (dossier accepté par le commissaire de justice) ; solde 900,00\xa0€"
+    )
     recovered = await cli.json(
         "bailiff", case_id, "recovered", "--amount", "300,00", "--date", date.today().isoformat(),
         "--costs", "45,60", "--borne-by", "debtor", "--note", "saisie-attribution",
     )  # fmt: skip
-    assert recovered["message"] == "report recorded (recovered); balance 600.00 EUR"
+    assert recovered["message"] == (
+        "compte rendu enregistré (sommes recouvrées par le commissaire de justice) ; solde 600,00\xa0€"
+    )
     status = recovered["status"]
     assert status["recovered"] == "300.00"
     assert [(c["amount"], c["borne_by"], c["note"]) for c in status["costs"]] == [
@@ -115,17 +126,19 @@ async def test_the_reports_of_the_commissaire_de_justice_are_recorded_from_the_c
         ("300.00", "commissaire de justice")
     ]
     code, out, _ = await cli("status", case_id)
-    assert "recovered by the commissaire de justice: 300.00 EUR; costs: 45.60 EUR borne by the debtor" in (
+    assert "recouvré par le commissaire de justice : 300,00 € ; frais : 45,60 € à la charge du débiteur" in (
         " ".join(out.split())
     )
     code, _, err = await cli("bailiff", case_id, "recovered", "--amount", "700")
-    assert code == 1 and "exceeds the balance of 600.00" in err
+    assert code == 1 and "dépasse le solde de 600,00 €" in " ".join(err.split())
 
     closed = await cli.json("bailiff", case_id, "closed", "--note", "débiteur insolvable")
-    assert closed["message"] == "report recorded (closed); balance 600.00 EUR"
+    assert closed["message"] == (
+        "compte rendu enregistré (dossier clos par le commissaire de justice) ; solde 600,00\xa0€"
+    )
     assert closed["status"]["state"] == "closed_by_bailiff"
     code, _, err = await cli("bailiff", case_id, "accepted")
-    assert code == 1 and "case is closed (closed_by_bailiff)" in err
+    assert code == 1 and "le dossier est clos (clos par le commissaire de justice)" in " ".join(err.split())
 
     history = await cli.json("audit", "history", case_id)
     reports = [(e["kind"], e["actor"]) for e in history if e["kind"].startswith("bailiff_")]
@@ -166,7 +179,9 @@ async def test_a_promise_beyond_the_policy_is_refused_by_the_case(cli: Cli) -> N
     code, _, err = await cli("promise", case_id, "300", "--by", far)
 
     assert code == 1
-    assert f"refused: the promised date {far} is 400 days ahead: at most 365" in " ".join(err.split())
+    on = date_fr(date.fromisoformat(far))
+    refusal = f"refusé : la date promise ({on}) est dans 400 jours : au plus 365"
+    assert refusal in " ".join(err.split())
     assert (await cli.json("status", case_id))["promise"] is None
 
 
@@ -189,3 +204,57 @@ async def test_a_bad_bailiff_report_is_one_line_naming_the_option(cli: Cli) -> N
         code, out, err = await cli("bailiff", "invoice-123456782-F-1", *args)
         assert (code, out) == (2, ""), args
         assert err.startswith(f"error: {message}") and err.count("\n") == 1, (args, err)
+
+
+async def test_an_agent_records_insolvency_and_the_declaration_sent_from_the_cli(cli: Cli) -> None:
+    day = date.today()
+    due = (day + timedelta(days=30)).isoformat()
+    await cli.json("import", str(cli.write_csv(CREDITOR + BUSINESS + f"F-900,{day},{due},900.00,0,BC-90")))
+    case_id = case_id_of(cli.settings, "F-900")
+    bruno = await cli.signed_in_as("bruno")
+    court = "Tribunal de commerce de Lyon"
+    declare = ("insolvency", case_id, "--opened", day.isoformat(), "--court", court, "--kind")
+
+    code, _, err = await bruno(*declare, "faillite")
+    assert code == 2 and "--kind" in err
+    code, _, err = await bruno(*declare, "liquidation", "--published", str(day + timedelta(days=3)))
+    assert code == 1 and "est dans le futur" in " ".join(err.split())
+
+    opened = await bruno.json(*declare, "liquidation")
+    assert opened["message"].startswith("liquidation judiciaire, jugement d'ouverture du ")
+    assert "la relance est arrêtée (article L622-21 du Code de commerce)" in opened["message"]
+    assert "renseignez la date de publication au BODACC" in opened["message"]
+    status = opened["status"]
+    assert status["state"] == "insolvency" and status["next_action"] is None
+    # Not due yet at the judgment: declared all the same, to the liquidateur.
+    declaration = pdf_text(status["insolvency"]["declaration_path"])
+    assert "Liquidation judiciaire ouverte par jugement du" in declaration and court in declaration
+    assert "Au liquidateur judiciaire de la procédure" in declaration
+    assert "à échoir le" in declaration and "Total déclaré 900,00 €" in declaration
+    code, out, _ = await cli("status", case_id)
+    out = " ".join(out.split())
+    assert f"procédure collective : liquidation judiciaire, jugement du {date_fr(day)} ({court})" in out
+    assert "date de publication au BODACC à renseigner" in out
+    code, _, err = await bruno("escalate", case_id)
+    assert code == 1 and "la relance est arrêtée" in " ".join(err.split())
+
+    mandataire = "Maître Paul Lefèvre, 3 quai Perrache, 69002 Lyon"
+    completed = await bruno.json(*declare, "liquidation", "--published", str(day), "--mandataire", mandataire)
+    deadline = declaration_deadline(day)
+    assert completed["status"]["insolvency"]["deadline"] == deadline.isoformat()
+    assert f"à déclarer au plus tard le {date_fr(deadline)}" in completed["message"]
+    sent = await bruno.json("declaration-sent", case_id, "--reference", "1A 234 567 8901 2")
+    assert sent["message"] == (
+        f"déclaration de créance envoyée le {date_fr(day)} au liquidateur judiciaire "
+        "(référence 1A 234 567 8901 2)"
+    )
+    assert sent["status"]["insolvency"]["declaration_sent_on"] == day.isoformat()
+    history = await cli.json("audit", "history", case_id)
+    proceedings = [(e["kind"], e["actor"]) for e in history if e["kind"].startswith(("insolvency", "claim"))]
+    assert proceedings == [
+        ("insolvency_opened", "bruno"),
+        ("claim_declaration_drawn", "relance"),
+        ("insolvency_updated", "bruno"),
+        ("claim_declaration_drawn", "relance"),
+        ("claim_declaration_sent", "bruno"),
+    ]

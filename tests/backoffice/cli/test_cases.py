@@ -9,6 +9,7 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from support.french import date_fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of, invoice_count, running_cli
 
 
@@ -104,13 +105,13 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     paused = await cli.json("pause", case_id, "--reason", "litige sur la livraison", "--until", until)
     assert paused["status"]["paused"] is True
     code, _, err = await cli("escalate", case_id)
-    assert code == 1 and "refused: case is paused" in err
+    assert code == 1 and "refusé : le dossier est en pause" in " ".join(err.split())
     assert (await cli.json("resume", case_id))["status"]["paused"] is False
 
     code, _, err = await cli("escalate", case_id, "--to", "judicial_filing")
-    assert code == 1 and "formal notice" in err
+    assert code == 1 and "une mise en demeure doit d'abord être envoyée" in " ".join(err.split())
     code, _, err = await cli("pay", case_id, "1000")
-    assert code == 1 and "exceeds the balance" in err
+    assert code == 1 and "dépasse le solde" in err
 
     partial = await cli.json("pay", case_id, "400,00", "--reference", "VIR-88")
     assert partial["status"]["balance"] == "500.00"
@@ -118,7 +119,9 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     assert status["state"] == "open" and status["balance"] == "500.00"
 
     code, out, _ = await cli("status", case_id)
-    assert code == 0 and "balance 500.00 EUR" in out
+    assert code == 0 and "état : en cours étape : - solde : 500,00 €" in " ".join(out.split())
+    # The journal's kinds of event, in French.
+    assert "paiement enregistré" in out
 
     history = await cli.json("audit", "history", case_id)
     assert [e["kind"] for e in history] == ["case_opened", "paused", "resumed", "payment_recorded"]
@@ -132,7 +135,7 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
     assert code == 0 and "0 not deterministic" in out
 
     code, _, err = await cli("status", "invoice-000000000-nope")
-    assert code == 1 and "no case" in err
+    assert code == 1 and "aucun dossier" in err
 
 
 async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> None:
@@ -166,10 +169,13 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     # A promise to pay holds the other case until its date.
     by = (date.today() + timedelta(days=5)).isoformat()
     promised = await cli.json("promise", running, "50,00", "--by", by)
-    assert promised["message"] == f"promise recorded: the ladder waits for 50.00 EUR by {by}"
-    assert promised["status"]["waiting_for"] == f"the promised payment of 50.00 EUR by {by}"
+    on = date_fr(date.fromisoformat(by))
+    assert promised["message"] == (
+        f"promesse enregistrée : la relance attend le paiement de 50,00\xa0€ au plus tard le {on}"
+    )
+    assert promised["status"]["waiting_for"] == f"le paiement promis de 50,00\xa0€ au plus tard le {on}"
     code, _, err = await cli("promise", running, "50", "--by", by)
-    assert code == 1 and "already open" in err
+    assert code == 1 and "une promesse est déjà en cours" in err
     code, _, err = await cli("promise", running, "50", "--by", "demain")
     assert code == 2 and "not a date" in err
 

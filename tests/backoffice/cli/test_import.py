@@ -124,10 +124,10 @@ async def test_each_file_that_cannot_be_read_is_one_line_saying_why(cli: Cli) ->
         "header_only.csv": "has a header but no invoice row",
         "tabs.csv": "header: its columns are separated by tabs: an invoice file separates its columns "
         "by commas or semicolons (save it as CSV)",
-        "windows.csv": "is not UTF-8: byte 0xe2 on line 2 is not UTF-8 text (the file looks saved as "
+        "windows.csv": "is not UTF-8: byte 0xe9 on line 2 is not UTF-8 text (the file looks saved as "
         f"Windows-1252 or Latin-1); {utf8}",
         "utf16.csv": f"is UTF-16 text; {utf8}",
-        "twice.csv": "header, column amount_due: appears 2 times (columns 17, 21): give each column once",
+        "twice.csv": "header, column amount_due: appears 2 times (columns 19, 23): give each column once",
         "line_break.csv": "row 2, column debtor_street: a line break inside the quoted field (lines 2 to 3 "
         "of the file): write the value on one line",
         "malformed.pdf": "its factur-x.xml attachment is not well-formed XML: Namespace prefix rsm on "
@@ -266,6 +266,6 @@ async def test_an_invoice_stored_under_an_old_style_id_keeps_it_and_its_one_case
     assert (await cli.json("status", old_id))["invoice_number"] == "F-OLD"
     opaque = case_id_for(case_id_key(cli.settings), "123456782", "F-OLD")
     code, _, err = await cli("status", opaque)
-    assert code == 1 and "no case" in err
+    assert code == 1 and "aucun dossier" in err
     async with cli.database.sessions() as session:
         assert (await session.exec(select(Invoice.case_id))).all() == [old_id]

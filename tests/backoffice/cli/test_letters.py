@@ -27,10 +27,10 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
     await cli.json("escalate", case_id, "--to", "formal_notice")
     for _ in range(100):
         status = await cli.json("status", case_id)
-        if "registered letter PENDING-" in (status["waiting_for"] or ""):
+        if "lettre recommandée de mise en demeure PENDING-" in (status["waiting_for"] or ""):
             break
         await asyncio.sleep(0.2)
-    assert "the outcome of the formal notice's registered letter PENDING-" in status["waiting_for"]
+    assert "l'issue de la lettre recommandée de mise en demeure PENDING-" in status["waiting_for"]
     assert postal_pack_path(cli.settings, case_id, "formal_notice").is_file()
     record = cli.settings.registered_mail_dir / "postal" / case_id / "formal_notice.json"
 
@@ -75,7 +75,7 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
     [receipt] = [a for a in status["actions"] if a["kind"] == "formal_notice_received"]
     assert receipt["document_sha256"] == proof
     # The journal names the post's tracking number, not the pack's provisional one.
-    assert "registered letter 1A00123456789 (postal) received on" in receipt["detail"]
+    assert "lettre recommandée 1A00123456789 (postal) reçue le" in receipt["detail"]
 
     code, _, err = await cli(
         "letter",

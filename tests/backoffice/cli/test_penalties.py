@@ -66,6 +66,17 @@ def test_a_consumer_owes_the_legal_rate_from_the_notice_without_indemnity() -> N
     assert (out["interest"], out["indemnity"], out["total"]) == ("2.80", "0.00", "2.80")
 
 
+def test_a_public_buyer_owes_the_rate_of_the_half_year_its_interest_began_with_the_indemnity() -> None:
+    out = as_json("--amount", "2000", "--due", "2025-06-20", "--until", "2025-07-10", "--debtor", "public")
+    # Begun 21 June 2025 (2025-H1: ECB 3.15 + 8 = 11.15 %, R2192-31), July too: 10 days each,
+    # 2000 × 11.15% × 10/365 = 223000/36500 = 6.109… → 6.11, twice; + 40.00 (D2192-35).
+    assert [(p["days"], p["rate_percent"], p["interest"]) for p in out["periods"]] == [
+        (10, "11.15", "6.11"),
+        (10, "11.15", "6.11"),
+    ]
+    assert (out["interest"], out["indemnity"], out["total"]) == ("12.22", "40.00", "52.22")
+
+
 def test_a_contract_rate_above_the_floor_and_further_costs() -> None:
     out = as_json(
         "--amount", "3000", "--due", "2025-07-31", "--until", "2025-08-31",
@@ -107,7 +118,11 @@ def test_the_table_shows_the_periods_the_indemnity_the_total_and_the_warnings() 
             "error: --until: statement end 2025-08-01 is before the due date 2025-09-01",
         ),
         (["--debtor", "consumer"], "error: --notice: a consumer owes interest from the formal notice"),
-        (["--debtor", "public"], "error: --debtor: 'public' is not business or consumer"),
+        (["--debtor", "state"], "error: --debtor: 'state' is not business, consumer or public"),
+        (
+            ["--debtor", "public", "--contract-rate", "12"],
+            "error: --contract-rate: a public buyer owes the ECB rate + 8 points",
+        ),
         (
             ["--debtor", "consumer", "--notice", "2025-08-01"],
             "error: --notice: notice date 2025-08-01 is before",

@@ -109,7 +109,7 @@ async def test_only_an_administrator_adds_an_account(cli: Cli) -> None:
     code, _, err = await (await cli.signed_in_as("bruno"))(
         "user", "add", "zoe", "--role", "agent", "--password-stdin", stdin=PASSWORD + "\n"
     )
-    assert (code, one_line(err)) == (1, "error: bruno (agent) may not manage users")
+    assert (code, one_line(err)) == (1, "error: bruno (agent) n'a pas le droit de gérer les utilisateurs")
     code, out, err = await cli(
         "user", "add", "zoe", "--role", "agent", "--password-stdin", stdin=PASSWORD + "\n"
     )

@@ -14,12 +14,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
 from backoffice.intake.facturx_invoice import read_facturx_fields
 from backoffice.intake.fields import InvoiceProblem
 from backoffice.intake.invoice_file import InvoiceFileError, read_invoices
 from backoffice.intake.store import store_invoices
+
+# Private: how a case opens from what is stored, without Temporal.
+from backoffice.intake.unstarted import _case_input, _unstarted
+from config.policy import load_policy
 from config.settings import PROJECT_ROOT
 from models.enums import DebtorKind
 from storage.database import Database
@@ -303,6 +308,62 @@ async def test_a_stored_pdf_invoice_keeps_its_own_copy_once(database: Database, 
     assert (stored.new, stored.known) == (0, 1)
     assert kept.read_bytes() == first.read_bytes() != again.read_bytes()
     assert [path.name for path in kept.parent.iterdir()] == ["F-1.pdf"]
+
+
+async def test_the_signed_order_a_facturx_invoice_carries_is_kept_as_its_own_document(
+    database: Database, tmp_path: Path
+) -> None:
+    invoices_dir = tmp_path / "invoices"
+    order = plain_pdf("Bon de commande BC-1, signé")
+    path = facturx_pdf(
+        tmp_path / "in",
+        basic_xml(),
+        attachments={
+            # Named by the order's reference (BC-1), as the XML gives it.
+            "scan-bc-1.pdf": (order, ""),
+            # Neither named nor described as the order; nor a PDF.
+            "cgv.pdf": (plain_pdf("Conditions générales de vente"), "Conditions générales de vente"),
+            "heures.csv": (b"jour,heures\n", "Relevé d'heures du devis"),
+        },
+    )
+
+    [row] = read_invoices([path], invoices_dir)
+
+    kept = (invoices_dir / "123456782" / "orders" / "commande-F-1.pdf").resolve()
+    assert (row.invoice.order_pdf_path, row.order_to_keep) == (str(kept), order)
+    await store_invoices(database, [row], "default", TEST_CASE_ID_KEY)
+    [invoice], _ = await invoices_and_creditor(database)
+    assert invoice.order_pdf_path == str(kept)
+    assert "Bon de commande BC-1, signé" in PdfReader(kept).pages[0].extract_text()
+    # A case opened from what is stored (an import interrupted) produces it in court.
+    [case] = [_case_input(*stored, load_policy("default"), None) for stored in await _unstarted(database)]
+    assert case.invoice.order_pdf_path == str(kept)
+
+
+def test_an_order_attachment_is_one_pdf_named_or_described_so(tmp_path: Path) -> None:
+    described = facturx_pdf(
+        tmp_path / "described", basic_xml(), attachments={"scan.pdf": (plain_pdf("Devis"), "Devis signé")}
+    )
+    terms_only = facturx_pdf(
+        tmp_path / "terms",
+        basic_xml(number="F-2"),
+        attachments={"cgv.pdf": (plain_pdf("CGV"), "Conditions de vente")},
+    )
+    two = facturx_pdf(
+        tmp_path / "two",
+        basic_xml(),
+        attachments={"devis.pdf": (plain_pdf("Devis"), ""), "order.pdf": (plain_pdf("Order"), "")},
+    )
+
+    rows = read_invoices([described, terms_only], tmp_path / "invoices")
+    assert [row.order_to_keep is not None for row in rows] == [True, False]
+    assert rows[1].invoice.order_pdf_path is None
+    [problem] = refused(two, invoices_dir=tmp_path / "invoices")
+    assert (problem.source, problem.row, problem.column) == (two, None, "order_pdf")
+    assert problem.message.startswith(
+        "attachments devis.pdf, order.pdf could each be the signed quote or order: import the invoice "
+        "from a CSV row that names it in invoice_pdf and the order in order_pdf"
+    )
 
 
 async def test_a_creditor_identifier_is_filled_but_never_replaced(database: Database, tmp_path: Path) -> None:

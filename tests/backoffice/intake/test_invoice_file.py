@@ -15,8 +15,9 @@ from backoffice.intake.fields import ImportRules
 from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file
 from config.judicial import load_judicial_rules
 from config.settings import PROJECT_ROOT
-from models.enums import DebtorKind
+from models.enums import Civility, DebtorKind
 from support.parsing import parse_amount
+from tests.fixtures.facturx import plain_pdf
 from tests.fixtures.invoice_files import GOOD, HEADER
 
 
@@ -190,11 +191,11 @@ BEYOND_THE_BOUNDS: list[tuple[dict[str, str], dict[str, str]]] = [
     ({"due_date": "2040-01-01"}, {"due_date": "2040-01-01 is more than 10 years ahead"}),
     (
         {"issue_date": "2021-01-10", "due_date": "2021-02-09"},
-        {"due_date": "the claim is time-barred since 2026-02-10 (Code de commerce L110-4: 5 years"},
+        {"due_date": "the claim is time-barred since 2026-02-10 (Code de commerce, art. L110-4 : cinq ans"},
     ),
     (
         {**CONSUMER, "issue_date": "2024-01-10", "due_date": "2024-02-09"},
-        {"due_date": "time-barred since 2026-02-10 (Code de la consommation L218-2: 2 years"},
+        {"due_date": "time-barred since 2026-02-10 (Code de la consommation, art. L218-2 : deux ans"},
     ),
     ({"debtor_kind": "consumer"}, {"debtor_siren": "987654324: a consumer has no SIREN"}),
     ({"debtor_siren": ""}, {"debtor_siren": "a business debtor needs its SIREN"}),
@@ -245,3 +246,99 @@ def test_the_last_values_within_the_bounds_are_read(tmp_path: Path) -> None:
     assert [row.invoice.number for row in read] == ["F-2", "F-3", "F-4", "F" * 100]
     assert read[0].invoice.amount_due == Decimal("999999999999.99")
     assert read[3].debtor.kind == DebtorKind.CONSUMER and read[3].debtor.siren is None
+
+
+# --- consumers' civility, public buyers ------------------------------------------------------------
+
+CONSUMER_ROW = (
+    "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
+    "consumer,Claire Dubois,,c@dubois.fr,4 rue Haute,75019,Paris,"
+    "F-{n},10/01/2026,09/02/2026,100,0,"
+)
+# The commune of Lyon, a public buyer: its SIREN, as a company's.
+PUBLIC_ROW = (
+    "123456782,Menuiserie Dupont,compta@dupont.fr,12 rue des Artisans,69003,Lyon,"
+    "public,Ville de Lyon,216901231,factures@mairie-lyon.fr,1 place de la Comédie,69001,Lyon,"
+    "F-{n},10/01/2026,09/02/2026,100,0,BC-9"
+)
+
+
+def test_a_consumer_s_civility_is_read_and_a_public_buyer_is_a_kind_of_debtor(tmp_path: Path) -> None:
+    header = f"{HEADER},debtor_civility"
+    rows = [
+        f"{CONSUMER_ROW.format(n=1)},Madame",
+        f"{CONSUMER_ROW.format(n=2)},M.",
+        f"{CONSUMER_ROW.format(n=3)},",
+        f"{PUBLIC_ROW.format(n=4)},",
+    ]
+    read = read_invoice_file(write(tmp_path, *rows, header=header)).rows
+    assert [row.debtor.civility for row in read] == [Civility.MADAME, Civility.MONSIEUR, None, None]
+    assert read[0].debtor.designation == "Madame Claire Dubois" and read[0].debtor.salutation == "Madame"
+    assert read[2].debtor.salutation == "Madame, Monsieur"
+    public = read[3].debtor
+    assert (public.kind, public.siren) == (DebtorKind.PUBLIC, "216901231")
+    assert public.designation == "Ville de Lyon"
+
+
+def test_a_civility_for_a_company_and_a_public_buyer_without_siren_are_refused(tmp_path: Path) -> None:
+    header = f"{HEADER},debtor_civility"
+    rows = [
+        f"{GOOD},Monsieur",
+        f"{CONSUMER_ROW.format(n=2)},Mlle",
+        f"{PUBLIC_ROW.format(n=3).replace('216901231', '')},",
+        f"{PUBLIC_ROW.format(n=4).replace(',public,', ',state,')},",
+    ]
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(write(tmp_path, *rows, header=header))
+    found = {(e.row, e.column): e.message for e in failure.value.problems}
+    assert found == {
+        (2, "debtor_civility"): (
+            "'Monsieur': a civility addresses a consumer; a business debtor is addressed by its name "
+            "(leave it empty)"
+        ),
+        (3, "debtor_civility"): "'Mlle' is neither Madame nor Monsieur (Mme, M.)",
+        (4, "debtor_siren"): "a public buyer needs its SIREN (every public body has one)",
+        (5, "debtor_kind"): "'state' is not 'business', 'consumer' or 'public'",
+    }
+
+
+def numbered(number: int) -> str:
+    return GOOD.replace("F-001", f"F-{number}")
+
+
+def write_pdf(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(plain_pdf("Devis signé"))
+    return path
+
+
+def test_an_order_pdf_is_read_relative_to_the_file_with_or_without_a_reference(tmp_path: Path) -> None:
+    order = write_pdf(tmp_path / "pdfs" / "DEVIS-118.pdf")
+    header = f"{HEADER},order_pdf"
+    rows = [
+        f"{GOOD},pdfs/DEVIS-118.pdf",
+        # The document proves the commitment by itself: its reference is not required.
+        f"{numbered(2).removesuffix('BC-1')},{order}",
+        f"{numbered(3)},",
+    ]
+    read = read_invoice_file(write(tmp_path, *rows, header=header)).rows
+    assert [row.invoice.order_pdf_path for row in read] == [str(order.resolve()), str(order), None]
+    assert [row.invoice.order_reference for row in read] == ["BC-1", None, "BC-1"]
+    # Read where the file names it, as an invoice_pdf is: nothing to copy.
+    assert {row.order_to_keep for row in read} == {None}
+    assert [row.invoice.names_an_order for row in read] == [True, True, True]
+
+
+def test_an_order_pdf_missing_or_not_a_pdf_is_refused_at_its_row_and_column(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("Bon pour accord", encoding="utf-8")
+    header = f"{HEADER},order_pdf"
+    path = write(tmp_path, f"{GOOD},missing.pdf", f"{numbered(2)},notes.pdf", header=header)
+
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(path)
+
+    assert [str(problem) for problem in failure.value.problems] == [
+        f"{path}: row 2, column order_pdf: {(tmp_path / 'missing.pdf').resolve()} does not exist",
+        f"{path}: row 3, column order_pdf: {notes.resolve()} is not a PDF",
+    ]

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from backoffice.intake.fields import InvoiceRow
 from backoffice.intake.invoice_file import InvoiceFileError, read_invoices
 from backoffice.intake.store import invoice_case_id, store_invoices
+from backoffice.intake.unstarted import _case_input, _unstarted  # how a case opens from what is stored
+from config.policy import load_policy
 from models.case_ids import case_id_for
 from storage.database import Database
 from storage.tables import Debtor, Invoice
 from tests.fixtures.cases import TEST_CASE_ID_KEY
+from tests.fixtures.facturx import plain_pdf
 from tests.fixtures.invoice_files import GOOD, HEADER
 
 MARTIN = "business,Bâtiments Martin,987654324,f@martin.fr,4 av. Jaurès,75019,Paris,"
@@ -91,3 +95,56 @@ async def test_a_batch_larger_than_a_statement_is_stored_and_known_whole(
     assert [stored.case_id for stored in first.invoices] == [stored.case_id for stored in second.invoices]
     assert len({stored.case_id for stored in first.invoices}) == 1234
     assert await counts(database) == (1234, 1)
+
+
+async def test_a_consumer_s_civility_is_stored_and_opens_the_case_with_it(
+    database: Database, tmp_path: Path
+) -> None:
+    header = f"{HEADER},debtor_civility"
+    consumer = GOOD.replace(MARTIN, "consumer,Claire Dubois,,c@dubois.fr,4 rue Haute,75019,Paris,")
+
+    def rows(name: str, *lines: str) -> list[InvoiceRow]:
+        (tmp_path / name).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+        return read_invoices([tmp_path / name], tmp_path / "invoices")
+
+    await store_invoices(database, rows("a.csv", f"{consumer},"), "default", TEST_CASE_ID_KEY)
+    # The same consumer (by email) in a later import that says she is Madame: filled in, once.
+    later = rows("b.csv", f"{numbered('F-002', consumer)},Mme")
+    await store_invoices(database, later, "default", TEST_CASE_ID_KEY)
+    async with database.sessions() as session:
+        [debtor] = (await session.exec(select(Debtor))).all()
+    assert debtor.civility == "madame"
+    # A case started from what is stored (an import interrupted) addresses her so.
+    cases = [_case_input(*stored, load_policy("default"), None) for stored in await _unstarted(database)]
+    assert [case.debtor.designation for case in cases] == ["Madame Claire Dubois"] * 2
+
+
+async def test_an_uploaded_order_is_kept_by_the_data_folder_and_opens_the_case_with_it(
+    database: Database, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "F-001.pdf").write_bytes(plain_pdf("Facture F-001"))
+    (uploads / "DEVIS-118.pdf").write_bytes(plain_pdf("Devis DEVIS-118 signé"))
+    csv = tmp_path / "invoices.csv"
+    # The upload's own file names: a path of the uploader's machine names its file only.
+    csv.write_text(f"{HEADER},invoice_pdf,order_pdf\n{GOOD},F-001.pdf,C:\\Devis\\DEVIS-118.pdf\n")
+    attachments = {path.name: path for path in uploads.iterdir()}
+
+    [row] = read_invoices([csv], tmp_path / "invoices", attachments=attachments)
+    await store_invoices(database, [row], "default", TEST_CASE_ID_KEY)
+    for upload in uploads.iterdir():
+        upload.unlink()  # the upload goes away after the import
+
+    kept = (tmp_path / "invoices" / "123456782" / "orders" / "commande-F-001.pdf").resolve()
+    assert kept.read_bytes() == plain_pdf("Devis DEVIS-118 signé")
+    [case] = [_case_input(*stored, load_policy("default"), None) for stored in await _unstarted(database)]
+    assert case.invoice.order_pdf_path == str(kept)
+    invoice = Path(case.invoice.pdf_path or "")
+    assert invoice.read_bytes() == plain_pdf("Facture F-001")
+    # An order the upload does not hold is refused, saying which file to attach.
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoices([csv], tmp_path / "invoices", attachments={"F-001.pdf": invoice})
+    [problem] = failure.value.problems
+    assert (problem.row, problem.column) == (2, "order_pdf")
+    assert "attach DEVIS-118.pdf to the upload" in problem.message

@@ -66,7 +66,7 @@ async def test_an_agent_pauses_a_case_and_records_a_promise(live_backoffice: Liv
 
     await page.fill("#pause-form input[name=reason]", "le débiteur appelle lundi")
     await page.click("#pause-form button")
-    assert "paused" in await page.inner_text(".flash")
+    assert "dossier mis en pause" in await page.inner_text(".flash")
     assert "le débiteur appelle lundi" in await page.inner_text("#case-pause")
     assert (await status_of(handle)).paused
 
@@ -87,7 +87,9 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
     live_backoffice: LiveBackoffice,
 ) -> None:
     backoffice = live_backoffice.backoffice
-    case_id, handle = await backoffice.case(invoice_pdf=live_backoffice.relance.invoice_pdf)
+    case_id, handle = await backoffice.case(
+        invoice_pdf=live_backoffice.relance.invoice_pdf, order_pdf=live_backoffice.relance.order_pdf
+    )
     asking = await to_court(handle, requested_by="alice")
     assert asking.approval_pending
     await backoffice.user("bruno", Role.AGENT)
@@ -95,11 +97,11 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
 
     bruno = await live_backoffice.signed_in("bruno")
     assert bruno.url.endswith("/queue")
-    assert "judicial filing asked by alice" in await bruno.inner_text("#queue")
+    assert "saisine judiciaire demandée par alice" in await bruno.inner_text("#queue")
     await bruno.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
     await bruno.click(f"#queue >> text={case_id}")
     await bruno.click("text=Approuver la saisine")
-    assert "judicial filing approved" in await bruno.inner_text(".flash")
+    assert "saisine approuvée" in await bruno.inner_text(".flash")
 
     async def with_bailiff() -> bool:
         return (await status_of(handle)).state == CaseState.WITH_BAILIFF
@@ -110,7 +112,7 @@ async def test_a_second_agent_approves_the_filing_and_an_auditor_replays_the_cas
     await audrey.click("nav >> text=Audit")
     await audrey.fill("input[name=case_id]", case_id)
     await audrey.click("text=Ouvrir l'historique")
-    assert "filing_approved" in await audrey.inner_text("#journal")
+    assert "saisine approuvée" in await audrey.inner_text("#journal")
     await audrey.click("text=Rejouer l'historique")
     assert "Rejeu déterministe" in await audrey.inner_text("#replay-verdict")
     await audrey.screenshot(path=str(SCREENSHOTS / "audit.png"), full_page=True)

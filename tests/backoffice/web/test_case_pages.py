@@ -7,10 +7,14 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
+from io import BytesIO
 
 import httpx
+from pypdf import PdfReader
 
-from models.enums import Role
+from models.enums import CaseState, Role
+from support.french import date_fr
+from tests.fixtures.pdf import flat
 from tests.fixtures.web import BackofficeUnderTest, status_of
 
 
@@ -90,10 +94,62 @@ async def test_a_hold_beyond_the_policy_is_refused_by_the_case_which_goes_on(
     refused = await alice.post(f"/cases/{case_id}/promise", {"amount": "100", "by": far})
     assert refused.status_code == 303
     page = await alice.get(refused.headers["location"])
-    assert f"refused: the promised date {far} is 400 days ahead: at most 365" in shown(page)
+    on = date_fr(date.fromisoformat(far))
+    assert f"refusé : la date promise ({on}) est dans 400 jours : au plus 365" in shown(page)
 
     by = (date.today() + timedelta(days=20)).isoformat()
     accepted = await alice.post(f"/cases/{case_id}/promise", {"amount": "100", "by": by})
     assert accepted.status_code == 303
     status = await status_of(handle)
     assert status.promise is not None and status.promise.by.isoformat() == by
+
+
+async def test_an_agent_records_collective_proceedings_on_the_case_page(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    case_id, handle = await backoffice.case(amount="600.00")
+    alice = await backoffice.user("alice", Role.AGENT)
+    page = await alice.get(f"/cases/{case_id}")
+    assert 'id="insolvency-form"' in page.text and 'id="declaration-sent-form"' not in page.text
+    day = date.today().isoformat()
+    opening = {"kind": "sauvegarde", "opened_on": day, "court": "Tribunal de commerce de Paris"}
+
+    forged = await alice.http.post(f"/cases/{case_id}/insolvency", data=opening)
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    wrong = await alice.post(f"/cases/{case_id}/insolvency", opening | {"kind": "faillite"})
+    assert wrong.status_code == 400 and shown(wrong).startswith("refusé : procédure : ")
+    no_court = await alice.post(f"/cases/{case_id}/insolvency", opening | {"court": " "})
+    assert no_court.status_code == 400 and shown(no_court) == "refusé : tribunal : requis"
+    assert (await status_of(handle)).insolvency is None
+
+    recorded = await alice.post(f"/cases/{case_id}/insolvency", opening)
+    assert recorded.status_code == 303
+    page = await alice.get(recorded.headers["location"])
+    assert "procédure de sauvegarde, jugement d'ouverture du" in shown(page)
+    assert "la relance est arrêtée" in shown(page)
+    text = unescape(page.text)
+    assert 'data-state="insolvency"' in text and "en procédure collective" in text
+    assert "délai à connaître (date de publication au BODACC)" in text
+    assert 'class="need-banner need-claim_declaration"' in text
+    # Nothing holds or moves the ladder any more; the declaration can be recorded as sent.
+    assert 'id="pause-form"' not in text and 'id="promise-form"' not in text
+    assert 'id="declaration-sent-form"' in text and "Compléter la procédure collective" in text
+    status = await status_of(handle)
+    assert status.state == CaseState.INSOLVENCY and status.insolvency is not None
+    sha256 = status.insolvency.declaration_sha256
+    document = await alice.get(f"/cases/{case_id}/documents/{sha256}")
+    assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
+    assert "DÉCLARATION DE CRÉANCE" in flat(
+        " ".join(p.extract_text() for p in PdfReader(BytesIO(document.content)).pages)
+    )
+    queue = unescape((await alice.get("/queue")).text)
+    assert case_id in queue and "renseignez la date de publication du jugement d'ouverture au BODACC" in queue
+
+    sent = await alice.post(f"/cases/{case_id}/declaration-sent", {"sent_on": day, "reference": "1A 23"})
+    assert sent.status_code == 303
+    page = await alice.get(sent.headers["location"])
+    assert shown(page).startswith("déclaration de créance envoyée le ")
+    assert 'id="declaration-sent-form"' not in page.text and 'id="insolvency-form"' not in page.text
+    status = await status_of(handle)
+    assert status.insolvency is not None and status.insolvency.declaration_reference == "1A 23"
+    assert [a.actor for a in status.actions if a.kind == "claim_declaration_sent"] == ["alice"]

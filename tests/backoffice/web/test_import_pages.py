@@ -118,7 +118,7 @@ async def test_a_file_that_cannot_be_read_is_refused_on_the_form_and_its_upload_
         ("windows.csv", "", ""),
         ("empty.csv", "", ""),
     ]
-    assert found[0][3].startswith("is not UTF-8: byte 0xe2 on line 2 is not UTF-8 text")
+    assert found[0][3].startswith("is not UTF-8: byte 0xe9 on line 2 is not UTF-8 text")
     assert "an invoice file is UTF-8" in found[0][3]
     assert found[1][3] == "is empty: an invoice file has a header line, then one invoice a row"
     assert await stored_numbers(backoffice) == []

@@ -164,19 +164,19 @@ async def test_an_agent_steers_a_case_and_every_action_carries_their_name(
     assert 'id="pause-form"' in page.text and 'id="promise-form"' in page.text
 
     paused = await follow(alice, await alice.post(f"/cases/{case_id}/pause", {"reason": "debtor on holiday"}))
-    assert "paused" in flash(paused)
+    assert flash(paused) == "dossier mis en pause"
     assert "debtor on holiday" in paused.text
     status = await status_of(handle)
     assert status.paused and status.pause_reason == "debtor on holiday"
     assert [action.actor for action in status.actions if action.kind == "paused"] == ["alice"]
     resumed = await follow(alice, await alice.post(f"/cases/{case_id}/resume"))
-    assert not (await status_of(handle)).paused and "resumed" in flash(resumed)
+    assert not (await status_of(handle)).paused and flash(resumed) == "dossier repris"
 
     by = date.today() + timedelta(days=20)
     too_much = await follow(
         alice, await alice.post(f"/cases/{case_id}/promise", {"amount": "9000", "by": by.isoformat()})
     )
-    assert "refused" in flash(too_much) and "exceeds the balance" in flash(too_much)
+    assert f"{case_id} : refusé : 9\u202f000,00\xa0€ dépasse le solde de 600,00\xa0€" == flash(too_much)
     promised = await follow(
         alice, await alice.post(f"/cases/{case_id}/promise", {"amount": "300,00", "by": by.isoformat()})
     )
@@ -250,7 +250,9 @@ async def to_the_court(agent: WebUser, case_id: str, handle: Handle) -> CaseStat
 async def test_a_filing_is_approved_by_a_second_agent_and_the_queue_shows_it_meanwhile(
     backoffice: BackofficeUnderTest,
 ) -> None:
-    case_id, handle = await backoffice.case(invoice_pdf=backoffice.relance.invoice_pdf)
+    case_id, handle = await backoffice.case(
+        invoice_pdf=backoffice.relance.invoice_pdf, order_pdf=backoffice.relance.order_pdf
+    )
     alice = await backoffice.user("alice", Role.AGENT)
     bruno = await backoffice.user("bruno", Role.AGENT)
     status = await to_the_court(alice, case_id, handle)
@@ -258,16 +260,16 @@ async def test_a_filing_is_approved_by_a_second_agent_and_the_queue_shows_it_mea
 
     queue = unescape((await bruno.get("/queue")).text)
     assert case_id in queue
-    assert "judicial filing asked by alice" in queue
+    assert "saisine judiciaire demandée par alice : un autre agent l'approuve ou la rejette" in queue
     page = await bruno.get(f"/cases/{case_id}")
     assert 'id="filing-form"' in page.text
 
     own = await follow(alice, await alice.post(f"/cases/{case_id}/filing", {"approve": "true"}))
-    assert "four-eyes rule" in flash(own)
+    assert "règle des quatre yeux : alice a demandé cette saisine" in flash(own)
     no_reason = await bruno.post(f"/cases/{case_id}/filing", {"approve": "false"})
     assert no_reason.status_code == 400 and flash(no_reason) == "refusé : motif : requis pour rejeter"
     approved = await follow(bruno, await bruno.post(f"/cases/{case_id}/filing", {"approve": "true"}))
-    assert "judicial filing approved" in flash(approved)
+    assert flash(approved) == "saisine approuvée : le dossier part chez le commissaire de justice"
 
     async def handed_off() -> CaseStatus | None:
         status = await status_of(handle)
@@ -276,7 +278,7 @@ async def test_a_filing_is_approved_by_a_second_agent_and_the_queue_shows_it_mea
     status = await eventually(handed_off, "the dossier goes to the commissaire de justice")
     assert [a.actor for a in status.actions if a.kind == "filing_approved"] == ["bruno"]
     # Approved: the filing no longer waits in anyone's queue.
-    assert "judicial filing asked by alice" not in unescape((await bruno.get("/queue")).text)
+    assert "saisine judiciaire demandée par alice" not in unescape((await bruno.get("/queue")).text)
 
 
 async def test_an_auditor_reads_replays_and_checks_the_documents_of_a_case(
@@ -309,6 +311,11 @@ async def test_an_auditor_reads_replays_and_checks_the_documents_of_a_case(
 
     # Documents open from the case page, and a file changed since is shown as altered.
     case_page = (await alice.get(f"/cases/{case_id}")).text
+    # The agent reads the journal in French, and no path of the server's.
+    timeline = unescape(case_page)
+    assert "<td>mise en demeure envoyée</td>" in timeline and "<td>mise en demeure reçue</td>" in timeline
+    assert "lettre recommandée" in timeline and "formal_notice_sent" not in timeline
+    assert str(relance.settings.data_dir) not in timeline
     links = re.findall(rf'href="(/cases/{case_id}/documents/([0-9a-f]{{64}}))"', case_page)
     assert links
     url, recorded = links[0]
