@@ -119,8 +119,8 @@ def test_the_agency_s_first_letter_to_a_consumer_says_no_interest_nor_accessory_
     agency_letter = context("first_reminder", CONSUMER, variant="split", agency=AGENCY)
     text = pdf_text(render(documents, "first_reminder", agency_letter).document.path)
     assert (
-        "Principal restant dû (facture n° F-2025-0042) 1 234,56 € Intérêts — aucun à ce jour néant "
-        "Autres accessoires — aucun néant Total dû au 1er avril 2025 1 234,56 €"
+        "Principal restant dû (facture n° F-2025-0042) 1 234,56 € Intérêts néant "
+        "Autres accessoires néant Total dû au 1er avril 2025 1 234,56 €"
     ) in text
 
 
