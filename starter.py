@@ -1,8 +1,5 @@
-"""``relance``: the back office's command line.
-
-Start the embedded system, import invoices, steer cases and audit them. Read commands take
-``--json`` for scripts.
-"""
+"""``relance``: the back office's command line, every group of ``backoffice/cli`` mounted on one
+French command line (``backoffice/cli/command_line.py``)."""
 
 from __future__ import annotations
 
@@ -10,12 +7,11 @@ import logging
 import os
 import sys
 
-import typer
-
 from backoffice.cli import (
     audit,
     case_commands,
     cases,
+    debtor_accounts,
     labels,
     letters,
     penalties,
@@ -24,10 +20,16 @@ from backoffice.cli import (
     system,
     users,
 )
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import errors
 from support.files import create_privately
 
-app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
+HELP = (
+    "Relance, le back-office du recouvrement : démarrer le système embarqué, importer les factures, "
+    "piloter les dossiers et les auditer. Chaque commande agit pour l'utilisateur connecté par "
+    "« relance login » ; les commandes de lecture prennent --json pour les scripts."
+)
+app = CommandGroup(no_args_is_help=True, help=HELP, pretty_exceptions_enable=False)
 # Groups without a name add their commands at the top level; the help lists them in this order.
 for commands in (system, session, cases, case_commands, penalties, audit):
     app.add_typer(commands.app)
@@ -35,6 +37,7 @@ app.add_typer(labels.app, name="label")
 app.add_typer(users.app, name="user")
 app.add_typer(letters.app, name="letter")
 app.add_typer(rates.app, name="rates")
+app.add_typer(debtor_accounts.app, name="account")
 
 
 def main() -> None:

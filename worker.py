@@ -23,6 +23,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.debtor_accounts import DebtorAccountActivities
 from activities.documents import DocumentActivities
 from activities.heartbeats import HeartbeatInterceptor
 from activities.labels import LabelActivities
@@ -90,8 +91,10 @@ async def ensure_search_attributes(client: Client, namespace: str) -> None:
     log.info("registered search attributes %s in namespace %s", ", ".join(missing), namespace)
 
 
-def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
-    """Every activity, bound to its dependencies: one per side effect."""
+def activities_for(settings: Settings, database: Database, client: Client) -> Sequence[Any]:
+    """Every activity, bound to its dependencies: one per side effect; ``client`` is the worker's,
+    through which a debtor's account asks its cases."""
+    accounts = DebtorAccountActivities(client)
     documents = DocumentActivities(settings)
     labels = LabelActivities(settings)
     mail = MailActivities(settings, database)
@@ -119,6 +122,8 @@ def activities_for(settings: Settings, database: Database) -> Sequence[Any]:
         penalties.compute_penalties,
         penalties.render_penalty_statement,
         parties.current_parties,
+        accounts.case_balances,
+        accounts.pay_case,
     ]
 
 
@@ -132,11 +137,12 @@ def build_worker(
     config["data_converter"] = worker_data_converter(settings)
     # PDF rendering and stamping are sync activities: they run on the executor's threads so the
     # event loop that drives workflow tasks never stalls.
+    worker_client = Client(**config)
     return Worker(
-        Client(**config),
+        worker_client,
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(settings, database),
+        activities=activities_for(settings, database, worker_client),
         activity_executor=executor,
         # Every activity heartbeats while it runs, so a dead worker's step is retried in seconds.
         interceptors=[HeartbeatInterceptor()],

@@ -22,8 +22,13 @@ from backoffice import sign_in_limit
 from models.enums import Role
 from storage.database import Database
 from storage.tables import KnownDevice, LoginAttempt, User, WebSession
+from support.french import moment_fr
+from support.parsing import quoted
+from support.typography import typeset_text
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day
+# One refusal whatever was wrong at sign-in: it does not tell whether the user exists.
+UNKNOWN_OR_WRONG = "identifiant inconnu ou mot de passe erroné"
 MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
@@ -37,7 +42,12 @@ def _dummy_hash() -> str:
 
 
 class AccountError(ValueError):
-    """A user that cannot be created or changed as asked; the message says which field and why."""
+    """A user that cannot be created or changed as asked; the message says which field and why, in
+    French (the administrator reads it, on the accounts page or at the command line), its no-break
+    spaces set."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(typeset_text(message))
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,11 @@ def check_new_user(username: str, password: str) -> str:
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
         raise AccountError(
-            f"username {username!r}: 2 to 64 characters, a letter first, then letters, digits, "
-            "'.', '_' or '-'"
+            f"identifiant {quoted(username)} : de 2 à 64 caractères, une lettre d'abord, puis des "
+            "lettres sans accent, des chiffres, « . », « _ » ou « - »"
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"mot de passe : {MIN_PASSWORD_LENGTH} caractères au moins")
     return name
 
 
@@ -83,7 +93,7 @@ async def add_user(database: Database, username: str, password: str, role: Role,
     name = check_new_user(username, password)
     async with database.sessions() as session, session.begin():
         if (await session.exec(select(User).where(User.username == name))).first() is not None:
-            raise AccountError(f"username {name!r}: already taken")
+            raise AccountError(f"identifiant {quoted(name)} : déjà pris")
         user = User(
             username=name, full_name=full_name.strip(), role=role, password_hash=await _hash(password)
         )
@@ -101,7 +111,7 @@ async def add_first_admin(database: Database, username: str, password: str, full
     name = check_new_user(username, password)
     async with database.sessions() as session, session.begin():
         if (await session.exec(select(User.id).limit(1))).first() is not None:
-            raise AccountError("the first administrator already exists: sign in")
+            raise AccountError("le premier administrateur existe déjà : connectez-vous")
         user = User(
             username=name, full_name=full_name.strip(), role=Role.ADMIN, password_hash=await _hash(password)
         )
@@ -120,7 +130,7 @@ async def set_active(database: Database, username: str, active: bool) -> None:
     async with database.sessions() as session, session.begin():
         user = (await session.exec(select(User).where(User.username == name))).first()
         if user is None:
-            raise AccountError(f"username {username!r}: no such user")
+            raise AccountError(f"identifiant {quoted(username)} : aucun compte de ce nom")
         user.active = active
         if not active:
             await session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
@@ -164,7 +174,7 @@ async def sign_in(
             )
     if not valid:
         # The charge stays: the limit counts this failure.
-        raise AccountError("unknown username or wrong password")
+        raise AccountError(UNKNOWN_OR_WRONG)
     await sign_in_limit.give_back(database, charges)
     return token
 
@@ -243,8 +253,8 @@ async def why_no_session(database: Database, token: str) -> str:
                 )
             ).first()
     if found is None:
-        return "no such session (signed out, or opened on another installation)"
+        return "session inconnue (fermée, ou ouverte sur une autre installation)"
     expires_at, active = found
     if not active:
-        return "the account is disabled"
-    return f"the session expired at {expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return "le compte est désactivé"
+    return f"la session a expiré le {moment_fr(expires_at)}"

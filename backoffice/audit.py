@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from temporalio.worker import Replayer
 
 from backoffice.cases import CASES_QUERY
 from models.ledger import CaseEventRecord
+from models.wording import history_event_fr
 from security.payload_codec import EncryptionCodec, PayloadDecryptionError, decode_history, is_encrypted
 from support.files import sha256_of_file
 from workflows import WORKFLOWS
@@ -135,6 +136,7 @@ _UNREADABLE = {
 class TimelineEntry:
     event_id: int
     at: datetime
+    # The event in French (``models.wording.history_event_fr``); what it carried, in its own words.
     what: str
     detail: str
 
@@ -146,7 +148,7 @@ def payload_value(payload: Payload) -> Any:
         return json.loads(payload.data)
     if encoding == "binary/null":
         return None
-    return f"<{encoding}, {len(payload.data)} bytes>"
+    return f"<{encoding}, {len(payload.data)} octets>"
 
 
 def _values(payloads: Any) -> str:
@@ -163,7 +165,7 @@ def readable_timeline(history: WorkflowHistory) -> list[TimelineEntry]:
             continue
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             scheduled[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
-        what = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower().replace("_", " ")
+        what = history_event_fr(EventType.Name(event.event_type).removeprefix("EVENT_TYPE_"))
         entries.append(
             TimelineEntry(
                 event.event_id,
@@ -175,32 +177,42 @@ def readable_timeline(history: WorkflowHistory) -> list[TimelineEntry]:
     return entries
 
 
+def _duration_fr(duration: timedelta) -> str:
+    """``2 jours 3 h 5 min``, ``40 s``: a timer's wait as a person reads it."""
+    minutes, seconds = divmod(round(duration.total_seconds()) - duration.days * 86_400, 60)
+    hours, minutes = divmod(minutes, 60)
+    days = f"{duration.days} jour{'s' if duration.days > 1 else ''}" if duration.days else ""
+    parts = [days, *(f"{n} {unit}" for n, unit in ((hours, "h"), (minutes, "min"), (seconds, "s")) if n)]
+    return " ".join(part for part in parts if part) or "0 s"
+
+
 def _detail(event: HistoryEvent, scheduled: dict[int, str]) -> str:
     kind = event.event_type
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
         attributes = event.workflow_execution_started_event_attributes
-        return f"{attributes.workflow_type.name} on {attributes.task_queue.name}: {_values(attributes.input)}"
+        queue = attributes.task_queue.name
+        return f"{attributes.workflow_type.name} sur {queue} : {_values(attributes.input)}"
     if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         attributes = event.activity_task_scheduled_event_attributes
         return f"{attributes.activity_type.name}({_values(attributes.input)})"
     if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
         attributes = event.activity_task_completed_event_attributes
-        name = scheduled.get(attributes.scheduled_event_id, "activity")
-        return f"{name} returned {_values(attributes.result)}"
+        name = scheduled.get(attributes.scheduled_event_id, "activité")
+        return f"{name} a rendu {_values(attributes.result)}"
     if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
         attributes = event.activity_task_failed_event_attributes
-        name = scheduled.get(attributes.scheduled_event_id, "activity")
-        return f"{name} failed: {attributes.failure.message}"
+        name = scheduled.get(attributes.scheduled_event_id, "activité")
+        return f"{name} a échoué : {attributes.failure.message}"
     if kind == EventType.EVENT_TYPE_TIMER_STARTED:
         attributes = event.timer_started_event_attributes
-        return f"wait {attributes.start_to_fire_timeout.ToTimedelta()}"
+        return f"attendre {_duration_fr(attributes.start_to_fire_timeout.ToTimedelta())}"
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         request = event.workflow_execution_update_accepted_event_attributes.accepted_request
         return f"{request.input.name}: {_values(request.input.args)}"
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
         outcome = event.workflow_execution_update_completed_event_attributes.outcome
         if outcome.HasField("failure"):
-            return f"refused: {outcome.failure.message}"
+            return f"refusée : {outcome.failure.message}"
         result = [payload_value(p) for p in outcome.success.payloads]
         message = result[0].get("message") if result and isinstance(result[0], dict) else None
         return message or json.dumps(result, ensure_ascii=False, default=str)

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from backoffice.inputs import BadOption, amount_input, day_input, validated
 from models.commands import BailiffReport, BailiffReportKind, CostBearer
+from support.parsing import quoted
 
 # The report field each option fills: an error names the option to correct.
 BAILIFF_OPTIONS = {
-    "kind": "KIND",
+    "kind": "NATURE",
     "amount": "--amount",
     "received_on": "--date",
     "costs": "--costs",
@@ -29,26 +30,31 @@ def bailiff_report(
 ) -> BailiffReport:
     """The report the arguments describe, or ``BadOption`` naming the first one to correct."""
     if kind not in {item.value for item in BailiffReportKind}:
-        raise BadOption("KIND", f"{kind!r} is not accepted, recovered, failed or closed")
+        raise BadOption("NATURE", f"{quoted(kind)} n'est ni accepted, ni recovered, ni failed, ni closed")
     recovered = kind == BailiffReportKind.RECOVERED
     value = amount_input("--amount", amount, zero_allowed=True) if amount is not None else None
     if recovered and not value:
-        raise BadOption("--amount", "a recovery report needs the amount recovered")
+        raise BadOption("--amount", "un compte rendu de recouvrement (recovered) donne la somme recouvrée")
     if not recovered and value is not None:
-        raise BadOption("--amount", f"only a recovery report carries an amount, not {kind!r}")
+        raise BadOption(
+            "--amount", f"seul un compte rendu de recouvrement (recovered) a un montant, pas {kind}"
+        )
     if received_on is not None and not recovered:
-        raise BadOption("--date", f"only a recovery report has a date received, not {kind!r}")
+        raise BadOption(
+            "--date", f"seul un compte rendu de recouvrement (recovered) a une date de réception, pas {kind}"
+        )
     day = day_input("--date", received_on) if received_on is not None else None
     cost = amount_input("--costs", costs, zero_allowed=True) if costs is not None else Decimal("0.00")
     if borne_by is not None and borne_by not in {bearer.value for bearer in CostBearer}:
-        raise BadOption("--borne-by", f"{borne_by!r} is not debtor or creditor")
+        raise BadOption("--borne-by", f"{quoted(borne_by)} n'est ni debtor ni creditor")
     if cost and borne_by is None:
         raise BadOption(
             "--borne-by",
-            "say who bears the costs: debtor (enforcement under a title, CPCE L111-8) or creditor",
+            "dites qui supporte les frais : debtor, le débiteur (exécution d'un titre, CPCE L111-8), ou "
+            "creditor, le créancier",
         )
     if borne_by is not None and not cost:
-        raise BadOption("--borne-by", "no --costs to bear")
+        raise BadOption("--borne-by", "aucuns frais (--costs) à supporter")
     fields = {
         "kind": kind,
         "amount": value or Decimal("0.00"),

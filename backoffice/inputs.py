@@ -19,24 +19,22 @@ from pydantic import BaseModel, ValidationError
 
 from backoffice.commands import LOCAL_ZONE, moment_from_text
 from models.bounds import amount_from_text, day_from_text, day_in_window
-from support.parsing import in_french
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
 class BadOption(Exception):
-    """An option (or a form's field) to correct: printed as one line naming it, exit code 2 (a usage
-    error); a web page shows ``french``."""
+    """An option (or a form's field) to correct, named, and why, in French: the command line prints
+    it as one line, exit code 2 (a usage error); a web page shows it, 400."""
 
-    def __init__(self, option: str, message: str, french: str | None = None) -> None:
-        super().__init__(f"{option}: {message}")
-        self.french = f"{option} : {french or message}"
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"{option} : {message}")
 
     @classmethod
     def of(cls, option: str, error: ValueError) -> BadOption:
         """``error``'s reason (``models.bounds``, ``support.parsing``), naming ``option``."""
-        return cls(option, str(error), in_french(error))
+        return cls(option, str(error))
 
 
 def parsed(option: str, parse: Callable[[str], T], text: str) -> T:

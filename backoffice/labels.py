@@ -34,6 +34,7 @@ from storage.database import Database
 from storage.journal import append_event, events_with_label_code
 from storage.tables import CaseEvent, Creditor, Invoice
 from support.files import sha256_of
+from support.parsing import quoted
 
 
 class LabelRefused(ValueError):
@@ -60,7 +61,7 @@ async def verify_label(database: Database, text: str) -> list[CaseEvent]:
     """The journal lines of the documents carrying this code (none for a code Relance never issued)."""
     code = normalise_label_code(text)
     if code is None:
-        raise LabelRefused(f"{text!r} is not a label code: they read like RL-7K3M-Q9TD")
+        raise LabelRefused(f"{quoted(text)} n'est pas un code de label : ils s'écrivent comme RL-7K3M-Q9TD")
     return await events_with_label_code(database, code)
 
 
@@ -73,7 +74,7 @@ async def creditor_info(database: Database, siren: str) -> CreditorInfo:
     async with database.sessions() as session:
         creditor = (await session.exec(select(Creditor).where(Creditor.siren == compact))).first()
     if creditor is None:
-        raise LabelRefused(f"no creditor with SIREN {compact}: import one of its invoices first")
+        raise LabelRefused(f"aucun créancier de SIREN {compact} : importez d'abord une de ses factures")
     return CreditorInfo(
         name=creditor.name,
         siren=creditor.siren,
@@ -96,7 +97,7 @@ async def invoice_info(database: Database, creditor: CreditorInfo, number: str) 
         )
         invoice = (await session.exec(query)).first()
     if invoice is None:
-        raise LabelRefused(f"{creditor.name} (SIREN {creditor.siren}) has no invoice {number!r}")
+        raise LabelRefused(f"{creditor.name} (SIREN {creditor.siren}) n'a pas de facture n° {number}")
     return InvoiceInfo.model_validate(invoice, from_attributes=True), invoice.case_id
 
 
@@ -110,9 +111,11 @@ async def label_invoice_file(
         try:
             number = (await asyncio.to_thread(read_facturx_fields, path)).values["invoice_number"]
         except FacturxError as error:
-            raise LabelRefused(f"{path} {error}: give the invoice number") from error
+            raise LabelRefused(f"{path} : {error} ; donnez le numéro de la facture (--invoice)") from error
         if not number:
-            raise LabelRefused(f"{path}: its Factur-X XML has no invoice number: give it")
+            raise LabelRefused(
+                f"{path} : son XML Factur-X n'a pas de numéro de facture ; donnez-le (--invoice)"
+            )
     case_id = await invoice_case_id(database, case_id_key, creditor.siren, number)
     content = await asyncio.to_thread(path.read_bytes)
     try:

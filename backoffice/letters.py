@@ -23,6 +23,8 @@ from backoffice.commands import moment_from_text, rpc_failure
 from backoffice.inputs import BadOption, is_pdf, parsed
 from config.settings import Settings
 from models.mail import DeliveryEvent, DeliveryEventKind
+from models.wording import ending_fr
+from support.parsing import quoted
 from workflows import InvoiceCollectionWorkflow
 
 T = TypeVar("T")
@@ -34,24 +36,26 @@ class LetterRefused(Exception):
 
 def check_letter(case_id: str, step: str) -> None:
     """A case id and a step key name folders of the data folder: never paths (``BadOption``)."""
-    for what, value in (("CASE", case_id), ("STEP", step)):
+    for what, value, name in (("DOSSIER", case_id, "dossier"), ("ÉTAPE", step, "étape")):
         if not value or value in {".", ".."} or Path(value).name != value:
-            raise BadOption(what, f"{value!r} is not a {what.lower()} name")
+            raise BadOption(what, f"{quoted(value)} n'est pas un nom de {name}")
 
 
 def reported_event(kind: str, at: str, proof: Path | None) -> tuple[DeliveryEventKind, datetime]:
     """What the post reports, when, as typed; ``BadOption`` naming the first input to correct."""
     if kind not in {item.value for item in DeliveryEventKind}:
         raise BadOption(
-            "KIND", f"{kind!r} is not deposited, first_presentation, received, refused or not_claimed"
+            "NATURE",
+            f"{quoted(kind)} n'est ni deposited, ni first_presentation, ni received, ni refused, "
+            "ni not_claimed",
         )
     moment = parsed("--at", moment_from_text, at)
     if moment > datetime.now(UTC):
-        raise BadOption("--at", f"{at} is in the future")
+        raise BadOption("--at", f"{quoted(at)} est dans le futur")
     if proof is not None and not proof.is_file():
-        raise BadOption("--proof", f"{proof} is not a file")
+        raise BadOption("--proof", f"{proof} n'est pas un fichier")
     if proof is not None and not is_pdf(proof):
-        raise BadOption("--proof", f"{proof} is not a PDF")
+        raise BadOption("--proof", f"{proof} n'est pas un PDF")
     return DeliveryEventKind(kind), moment
 
 
@@ -83,7 +87,7 @@ async def _recorded(case_id: str, step: str, record: Callable[[], T]) -> T:
     except LookupError as error:
         raise LetterRefused(str(error)) from error
     except ValueError as error:
-        raise LetterRefused(f"{case_id}/{step}: refused: {error}") from error
+        raise LetterRefused(f"{case_id}/{step} : refusé : {error}") from error
 
 
 async def tell_case_of_delivery(client: Client, case_id: str) -> str | None:
@@ -99,5 +103,5 @@ async def tell_case_of_delivery(client: Client, case_id: str) -> str | None:
     try:
         ended = await how_it_ended(client, case_id)
     except RPCError:
-        return f"no case {case_id!r} to tell: nothing follows the letter"
-    return f"case {case_id} is not running ({ended or 'ended'}): it will not read this"
+        return f"aucun dossier {quoted(case_id)} à prévenir : rien ne suit la lettre"
+    return f"le dossier {case_id} n'est plus en cours ({ending_fr(ended or 'ended')}) : il ne le lira pas"

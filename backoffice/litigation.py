@@ -78,7 +78,7 @@ def write_litigation_file(
 ) -> LitigationFile:
     """Write the litigation file into ``target``, which must not exist yet."""
     if target.exists():
-        raise LitigationFileError(f"{target} already exists: choose another folder")
+        raise LitigationFileError(f"{target} existe déjà : choisissez un autre répertoire")
     contents = {name: path.read_bytes() for name, path in sources.items()}
     contents["history.json"] = history_json.encode("utf-8")
     contents["timeline.json"] = canonical_json(

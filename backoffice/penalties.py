@@ -4,14 +4,15 @@ penalty engine (``law.penalties``) computes on, each refusal naming the option t
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from backoffice.inputs import BadOption, parsed, validated
 from law.penalties import PenaltyRequest, PenaltyStatement, compute_penalties
 from law.penalty_rates import check_contract_rate_allowed
 from law.rates import RateNotKnown, RateTables
+from models.bounds import rate_from_text
 from models.enums import DebtorKind
-from support.parsing import parse_amount, parse_date
+from support.parsing import parse_amount, parse_date, quoted
 
 # The request field each option fills: an error names the option to correct.
 PENALTY_OPTIONS = {
@@ -26,22 +27,11 @@ PENALTY_OPTIONS = {
 }
 
 
-def parse_percent(text: str) -> Decimal:
-    """A rate in percent a year: ``8.5``, ``8,5`` or ``8,5 %``."""
-    try:
-        rate = Decimal(text.replace("%", "").replace(",", ".").strip())
-    except InvalidOperation as error:
-        raise ValueError(f"{text!r} is not a rate in percent") from error
-    if not rate.is_finite():
-        raise ValueError(f"{text!r} is not a rate in percent")
-    return rate
-
-
 def parse_payment(text: str) -> tuple[date, Decimal]:
     """``DATE:AMOUNT``: ``2026-03-15:400`` or ``15/03/2026:400,00``."""
     day, separator, amount = text.partition(":")
     if not separator:
-        raise ValueError(f"{text!r} is not DATE:AMOUNT (e.g. 2026-03-15:400.00)")
+        raise ValueError(f"{quoted(text)} n'est pas de la forme DATE:MONTANT (par exemple 15/03/2026:400,00)")
     return parse_date(day), parse_amount(amount)
 
 
@@ -57,7 +47,7 @@ def penalty_request(
 ) -> PenaltyRequest:
     """The request the options describe, or ``BadOption`` naming the first option to correct."""
     if debtor not in {kind.value for kind in DebtorKind}:
-        raise BadOption("--debtor", f"{debtor!r} is not business, consumer or public")
+        raise BadOption("--debtor", f"{quoted(debtor)} n'est ni business, ni consumer, ni public")
     if contract_rate is not None:
         try:
             check_contract_rate_allowed(DebtorKind(debtor))
@@ -68,7 +58,7 @@ def penalty_request(
         "due_date": parsed("--due", parse_date, due),
         "until": parsed("--until", parse_date, until),
         "debtor_kind": debtor,
-        "contract_rate_percent": parsed("--contract-rate", parse_percent, contract_rate)
+        "contract_rate_percent": parsed("--contract-rate", rate_from_text, contract_rate)
         if contract_rate
         else None,
         "notice_date": parsed("--notice", parse_date, notice) if notice else None,
@@ -86,4 +76,4 @@ def penalty_statement(request: PenaltyRequest, rates: RateTables) -> PenaltyStat
     except RateNotKnown as error:
         covered = rates.covered_until()
         option = "--until" if covered is not None and request.until > covered else "--due"
-        raise BadOption(option, f"beyond the rate tables: {error}") from error
+        raise BadOption(option, f"au-delà des tables de taux : {error.french}") from error

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from law.penalty_rates import day_rate
 from law.rates import RateTables, SourcedRate, half_year_of
 from models.enums import DebtorKind
+from support.french import date_fr, money_fr
 from support.units import CENT
 
 ZERO = Decimal("0.00")
@@ -71,11 +72,13 @@ def legal_basis(debtor_kind: DebtorKind) -> tuple[str, ...]:
 
 
 def _cents(value: Decimal, what: str) -> Decimal:
-    """An amount in euros and cents, never negative; ``10.500`` is accepted, ``10.505`` is not."""
+    """An amount in euros and cents, never negative; ``10.500`` is accepted, ``10.505`` is not.
+    Refused in French, ``what`` naming the amount."""
+    said = str(value).replace(".", ",")
     if value < 0:
-        raise ValueError(f"{what} {value} is negative")
+        raise ValueError(f"{what} : {said}, un montant négatif")
     if value != value.quantize(CENT):
-        raise ValueError(f"{what} {value} has more than 2 decimals")
+        raise ValueError(f"{what} : {said} a plus de deux décimales")
     return value.quantize(CENT)
 
 
@@ -89,8 +92,8 @@ class PenaltyPayment(BaseModel):
     @classmethod
     def _amount(cls, value: Decimal) -> Decimal:
         if value == 0:
-            raise ValueError("a payment of 0 is not a payment")
-        return _cents(value, "payment")
+            raise ValueError("un paiement de 0 n'est pas un paiement")
+        return _cents(value, "paiement")
 
 
 class InterestStart(BaseModel):
@@ -114,7 +117,8 @@ class InterestStart(BaseModel):
 
 
 class PenaltyRequest(BaseModel):
-    """What the penalties are computed on. Invalid input raises pydantic's ValidationError (a ValueError)."""
+    """What the penalties are computed on. Invalid input raises pydantic's ValidationError (a ValueError),
+    each refusal in French: the agent using the calculator reads it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -159,7 +163,7 @@ class PenaltyRequest(BaseModel):
         due_date = info.data.get("due_date")
         if due_date is not None and value < due_date:
             raise ValueError(
-                f"statement end {value.isoformat()} is before the due date {due_date.isoformat()}"
+                f"la fin du décompte, le {date_fr(value)}, est avant l'échéance du {date_fr(due_date)}"
             )
         return value
 
@@ -167,7 +171,7 @@ class PenaltyRequest(BaseModel):
     @classmethod
     def _contract_rate(cls, value: Decimal | None) -> Decimal | None:
         if value is not None and value < 0:
-            raise ValueError(f"contract rate {value} % is negative")
+            raise ValueError(f"taux contractuel : {str(value).replace('.', ',')} %, un taux négatif")
         return value
 
     @field_validator("notice_date")
@@ -176,12 +180,15 @@ class PenaltyRequest(BaseModel):
         if info.data.get("debtor_kind") is not DebtorKind.CONSUMER:
             return value
         if value is None:
-            raise ValueError("a consumer owes interest from the formal notice: notice_date is required")
+            raise ValueError(
+                "un consommateur doit les intérêts à compter de la mise en demeure (Code civil 1231-6, "
+                "1344-1) : sa date est obligatoire"
+            )
         due_date = info.data.get("due_date")
         if due_date is not None and value < due_date:
             raise ValueError(
-                f"notice date {value.isoformat()} is before the due date {due_date.isoformat()}: "
-                "nothing was payable yet"
+                f"la mise en demeure du {date_fr(value)} est antérieure à l'échéance du "
+                f"{date_fr(due_date)} : rien n'était encore dû"
             )
         return value
 
@@ -193,15 +200,20 @@ class PenaltyRequest(BaseModel):
         paid = sum((payment.amount for payment in value), ZERO)
         principal = info.data.get("principal")
         if principal is not None and paid > principal:
-            raise ValueError(f"payments total {paid} exceeds the principal {principal}")
+            raise ValueError(
+                f"les paiements ({money_fr(paid)}) dépassent le principal ({money_fr(principal)})"
+            )
         return value
 
     @field_validator("further_costs")
     @classmethod
     def _further_costs(cls, value: Decimal, info: ValidationInfo) -> Decimal:
-        value = _cents(value, "further costs")
+        value = _cents(value, "frais de recouvrement supplémentaires")
         if value and info.data.get("debtor_kind") is not DebtorKind.BUSINESS:
-            raise ValueError("further recovery costs are claimable from a business debtor only")
+            # Code de commerce L441-10 II: the indemnity and further costs are owed by a business only.
+            raise ValueError(
+                "des frais de recouvrement supplémentaires ne se réclament qu'à un débiteur professionnel"
+            )
         return value
 
     @property

@@ -104,9 +104,9 @@ def public_rate(first_late_day: date, rates: RateTables) -> SourcedRate:
 def check_contract_rate_allowed(debtor_kind: DebtorKind) -> None:
     """ValueError when a debtor of this kind cannot owe a contract rate."""
     if debtor_kind is DebtorKind.CONSUMER:
-        raise ValueError("a consumer owes the legal rate (Code civil 1231-6), not a contract rate")
+        raise ValueError("un consommateur doit le taux légal (Code civil 1231-6), pas un taux contractuel")
     if debtor_kind is DebtorKind.PUBLIC:
         raise ValueError(
-            "a public buyer owes the ECB rate + 8 points (Code de la commande publique R2192-31), "
-            "not a contract rate"
+            "un acheteur public doit le taux de la BCE majoré de huit points (Code de la commande "
+            "publique R2192-31), pas un taux contractuel"
         )

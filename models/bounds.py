@@ -6,10 +6,11 @@ one door is refused at every door, before anything is stored or sent to a case; 
 receives what it cannot hold: an amount whose cents overflow the balance's search attribute, a day
 past the calendar's end, a text beyond Temporal's payload limit.
 
-Each checker returns its value unchanged or raises ``ValueError`` saying why, in one sentence that
-never repeats a long input; what the web forms check says it in French too (``Refusal``). The
-checkers that need today take it: the models' are static (they run in the workflow too, where only
-the workflow's clock may be read).
+Each checker returns its value unchanged or raises ``ValueError`` (``support.parsing.Refusal``)
+saying why, in one French sentence that never repeats a long input: the clerk reading an import's
+problems, the agent at a web form or the command line read the same one. The checkers that need
+today take it: the models' are static (they run in the workflow too, where only the workflow's clock
+may be read).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import AfterValidator
 from law.judicial import JudicialRules, add_years, prescription
 from models.case_ids import safe_name
 from models.enums import Civility, DebtorKind
-from support.french import date_fr
+from support.french import date_fr, money_fr, number_fr, percent_fr, words_fr
 from support.parsing import Refusal, parse_amount, parse_date, parse_rate, quoted
 from support.units import CENT
 
@@ -43,18 +44,15 @@ def bounded_amount(value: Decimal, *, zero_allowed: bool = False) -> Decimal:
     ``zero_allowed``."""
     said = str(value).replace(".", ",")
     if not value.is_finite():
-        raise Refusal(f"{value} is not an amount", f"{said} n'est pas un montant")
+        raise Refusal(f"{said} n'est pas un montant")
     if value < 0:
-        raise Refusal(f"{value} is negative", f"{said} est négatif")
+        raise Refusal(f"{said} est négatif : un montant ne l'est jamais")
     if value == 0 and not zero_allowed:
-        raise Refusal("is zero: an amount must be more than 0", "est nul : un montant est supérieur à 0")
+        raise Refusal("montant nul : il doit être supérieur à 0")
     if value > MAX_AMOUNT:
-        raise Refusal(
-            f"{value} is more than the largest amount Relance keeps ({MAX_AMOUNT})",
-            f"{said} dépasse le plus grand montant que Relance conserve (999 999 999 999,99)",
-        )
+        raise Refusal(f"{said} dépasse le plus grand montant que Relance conserve ({money_fr(MAX_AMOUNT)})")
     if value != value.quantize(CENT):
-        raise Refusal(f"{value} has more than two decimals", f"{said} a plus de deux décimales")
+        raise Refusal(f"{said} a plus de deux décimales : arrondissez au centime")
     return value
 
 
@@ -67,9 +65,11 @@ def rate_from_text(text: str) -> Decimal:
     """A yearly rate in percent as people write it, from 0 to ``MAX_RATE``."""
     rate = parse_rate(text)
     if rate < 0:
-        raise ValueError(f"{quoted(text)} is negative")
+        raise Refusal(f"{quoted(text)} est négatif : un taux ne l'est jamais")
     if rate > MAX_RATE:
-        raise ValueError(f"{rate} is not a yearly rate in percent (below 1000)")
+        raise Refusal(
+            f"{quoted(text)} n'est pas un taux annuel en pour cent (au plus {percent_fr(MAX_RATE)})"
+        )
     return rate
 
 
@@ -81,16 +81,11 @@ EARLIEST_DAY = date(2000, 1, 1)
 YEARS_AHEAD = 10
 
 
-def _french(day: date) -> str:
-    # Without Babel (support.french): this runs in the workflow too, as the commands' models are read.
-    return day.strftime("%d/%m/%Y")
-
-
 def not_before_earliest(day: date) -> date:
     if day < EARLIEST_DAY:
         raise Refusal(
-            f"{day.isoformat()} is before {EARLIEST_DAY.isoformat()}",
-            f"le {_french(day)} est avant le {_french(EARLIEST_DAY)}",
+            f"le {date_fr(day)} est avant le {date_fr(EARLIEST_DAY)}, la date la plus ancienne que "
+            "Relance reçoit"
         )
     return day
 
@@ -101,8 +96,7 @@ def day_in_window(day: date, today: date) -> date:
     latest = add_years(today, YEARS_AHEAD)
     if day > latest:
         raise Refusal(
-            f"{day.isoformat()} is more than {YEARS_AHEAD} years ahead (after {latest.isoformat()})",
-            f"le {_french(day)} est à plus de {YEARS_AHEAD} ans d'ici (après le {_french(latest)})",
+            f"le {date_fr(day)} est à plus de {words_fr(YEARS_AHEAD)} ans d'ici (après le {date_fr(latest)})"
         )
     return day
 
@@ -116,14 +110,17 @@ def issue_day(day: date, today: date) -> date:
     """An invoice's issue date: within the window and not in the future."""
     day_in_window(day, today)
     if day > today:
-        raise ValueError(f"{day.isoformat()} is in the future: an invoice is issued on or before today")
+        raise Refusal(
+            f"le {date_fr(day)} est dans le futur : une facture est émise au plus tard aujourd'hui, "
+            f"le {date_fr(today)}"
+        )
     return day
 
 
 def due_day(due: date, issued: date) -> date:
     """An invoice's due date, never before its issue date."""
     if due < issued:
-        raise ValueError(f"{due.isoformat()} is before the issue date {issued.isoformat()}")
+        raise Refusal(f"le {date_fr(due)} est avant la date d'émission de la facture, le {date_fr(issued)}")
     return due
 
 
@@ -132,8 +129,7 @@ def within_max_hold(ahead: timedelta, longest: timedelta) -> timedelta:
     ``max_hold``)."""
     if ahead > longest:
         raise Refusal(
-            f"is {ahead.days} days ahead: at most {longest.days} (the policy's max_hold)",
-            f"est dans {ahead.days} jours : au plus {longest.days} (max_hold de la politique de relance)",
+            f"est dans {ahead.days} jours : au plus {longest.days} (max_hold de la politique de relance)"
         )
     return ahead
 
@@ -146,12 +142,9 @@ def not_time_barred(kind: DebtorKind, due: date, today: date, rules: JudicialRul
     if limit.ends_on < today:
         barred_from = limit.ends_on + timedelta(days=1)
         raise Refusal(
-            f"due on {due.isoformat()}, the claim is time-barred since {barred_from.isoformat()} "
-            f"({limit.basis}): nothing to collect, unless the debtor acknowledged the debt since "
-            "(Code civil 2240)",
             f"échue le {date_fr(due)}, la créance est prescrite depuis le {date_fr(barred_from)} "
-            f"({limit.basis}) : rien à recouvrer, sauf si le débiteur a reconnu la dette depuis "
-            "(article 2240 du Code civil)",
+            f"({limit.basis}) : rien à recouvrer, sauf reconnaissance de la dette depuis "
+            "(article 2240 du Code civil)"
         )
     return due
 
@@ -179,17 +172,11 @@ _NOT_IN_A_NOTE = re.compile(f"(?![\t\n\r])[{_CONTROLS}]")
 
 def _checked_text(text: str, limit: int, forbidden: re.Pattern[str]) -> str:
     if len(text) > limit:
-        raise Refusal(
-            f"is {len(text)} characters long: at most {limit}",
-            f"compte {len(text)} caractères : au plus {limit}",
-        )
+        raise Refusal(f"compte {number_fr(len(text))} caractères : au plus {number_fr(limit)}")
     found = forbidden.search(text)
     if found:
         code, position = f"U+{ord(found.group()):04X}", found.start() + 1
-        raise Refusal(
-            f"has a control character ({code}) at position {position}: remove it",
-            f"contient un caractère de contrôle ({code}) en position {position} : retirez-le",
-        )
+        raise Refusal(f"contient un caractère de contrôle ({code}) en position {position} : retirez-le")
     return text
 
 
@@ -218,30 +205,40 @@ HANDLED_CURRENCIES = frozenset({"EUR"})
 def invoice_number(text: str) -> str:
     checked_line(text, MAX_INVOICE_NUMBER)
     if len(safe_name(text)) > MAX_SAFE_INVOICE_NUMBER:
-        raise ValueError(
-            f"{quoted(text)} has too many characters other than A-Z, a-z, 0-9, '.', '_' and '-' "
-            f"(each takes 3 to 12 in the ids and file names it makes, {MAX_SAFE_INVOICE_NUMBER} at most)"
+        raise Refusal(
+            f"{quoted(text)} a trop de caractères autres que A-Z, a-z, 0-9, « . », « _ » et « - » : "
+            f"chacun en prend de 3 à 12 dans les identifiants et noms de fichier qu'il forme, "
+            f"{MAX_SAFE_INVOICE_NUMBER} au plus"
         )
     return text
 
 
 def handled_currency(code: str) -> str:
     if code not in HANDLED_CURRENCIES:
-        raise ValueError(
-            f"{quoted(code)}: Relance collects amounts in euros (EUR) only: its late-payment rates, the "
-            "40 EUR indemnity (Code de commerce D441-5) and the courts' ceilings are in euros"
+        raise Refusal(
+            f"{quoted(code)} : Relance ne recouvre que des euros (EUR), la monnaie de ses taux de "
+            "pénalités, de l'indemnité de 40\u00a0€ (Code de commerce D441-5) et des plafonds des tribunaux"
         )
     return code
 
 
+# A debtor of each kind, as a refusal names it.
+_DEBTOR_KINDS_FR = {
+    DebtorKind.BUSINESS: "un débiteur professionnel",
+    DebtorKind.CONSUMER: "un consommateur",
+    DebtorKind.PUBLIC: "un acheteur public",
+}
+
+
 def debtor_siren(kind: DebtorKind, siren: str | None) -> str | None:
-    """A business debtor and a public buyer have their SIREN; a consumer has none."""
-    if kind is DebtorKind.BUSINESS and not siren:
-        raise ValueError("a business debtor needs its SIREN")
-    if kind is DebtorKind.PUBLIC and not siren:
-        raise ValueError("a public buyer needs its SIREN (every public body has one)")
+    """A business debtor and a public buyer have their SIREN (every public body has one); a consumer
+    has none."""
+    if kind.professional and not siren:
+        raise Refusal(f"{_DEBTOR_KINDS_FR[kind]} a un SIREN : donnez-le")
     if kind is DebtorKind.CONSUMER and siren:
-        raise ValueError(f"{siren}: a consumer has no SIREN (a debtor registered with one is a business)")
+        raise Refusal(
+            f"{siren} : un consommateur n'a pas de SIREN (un débiteur immatriculé est un professionnel)"
+        )
     return siren
 
 
@@ -262,11 +259,16 @@ def debtor_civility(kind: DebtorKind, text: str) -> Civility:
     rather than printed before a company's name."""
     civility = _CIVILITIES.get(text.strip().lower())
     if civility is None:
-        raise ValueError(f"{quoted(text)} is neither Madame nor Monsieur (Mme, M.)")
+        raise Refusal(f"{quoted(text)} n'est ni Madame ni Monsieur (Mme, M.)")
+    return consumer_civility(kind, civility)
+
+
+def consumer_civility(kind: DebtorKind, civility: Civility) -> Civility:
+    """A civility addresses a consumer; a business or a public buyer, by its name."""
     if kind is not DebtorKind.CONSUMER:
-        raise ValueError(
-            f"{quoted(text)}: a civility addresses a consumer; a {kind.value} debtor is addressed by its "
-            "name (leave it empty)"
+        raise Refusal(
+            f"{civility.value.capitalize()} : une civilité s'adresse à un consommateur ; "
+            f"{_DEBTOR_KINDS_FR[kind]} est désigné par son nom (laissez la civilité vide)"
         )
     return civility
 

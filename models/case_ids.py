@@ -17,6 +17,7 @@ import hmac
 import re
 
 CASE_ID_PREFIX = "case-"
+ACCOUNT_ID_PREFIX = "account-"
 # 130 bits of the hash, in lower-case base32: no two invoices ever share an id.
 _HASH_CHARACTERS = 26
 _UNSAFE_ID_CHAR = re.compile(r"[^A-Za-z0-9._-]")
@@ -39,6 +40,15 @@ def case_id_for(key: bytes, creditor_siren: str, invoice_number: str) -> str:
     message = f"{creditor_siren}/{invoice_number}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return CASE_ID_PREFIX + base64.b32encode(digest).decode("ascii").lower()[:_HASH_CHARACTERS]
+
+
+def account_id_for(key: bytes, creditor_siren: str, debtor_key: str) -> str:
+    """The workflow id of the account of one creditor and one debtor (``debtor_key``: the debtor's
+    natural key, its SIREN or a consumer's email), as opaque as a case's id."""
+    # "account:" cannot begin a SIREN: no account shares a message, so an id, with a case.
+    message = f"account:{creditor_siren}/{debtor_key}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return ACCOUNT_ID_PREFIX + base64.b32encode(digest).decode("ascii").lower()[:_HASH_CHARACTERS]
 
 
 def legacy_case_id(creditor_siren: str, invoice_number: str) -> str:

@@ -10,8 +10,10 @@ from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 from stdnum.fr import tva as vat_number
 
+from models.bounds import consumer_civility, debtor_siren
 from models.enums import Civility, DebtorKind
 from models.frozen import Value
+from support.parsing import Refusal, quoted
 
 
 class Address(Value):
@@ -30,7 +32,7 @@ def valid_siren(value: str | None) -> str | None:
         return None
     compact = siren_number.compact(value)
     if not siren_number.is_valid(compact):
-        raise ValueError(f"{value!r} is not a valid SIREN (9 digits, Luhn key)")
+        raise Refusal(f"{quoted(value)} n'est pas un SIREN valide (9 chiffres, clé de Luhn)")
     return compact
 
 
@@ -40,7 +42,7 @@ def valid_siret(value: str | None) -> str | None:
         return None
     compact = siret_number.compact(value)
     if not siret_number.is_valid(compact):
-        raise ValueError(f"{value!r} is not a valid SIRET (14 digits, Luhn key)")
+        raise Refusal(f"{quoted(value)} n'est pas un SIRET valide (14 chiffres, clé de Luhn)")
     return compact
 
 
@@ -50,7 +52,10 @@ def valid_vat_number(value: str | None) -> str | None:
         return None
     compact = vat_number.compact(value)
     if not vat_number.is_valid(compact):
-        raise ValueError(f"{value!r} is not a valid French VAT number (FR, 2-character key, SIREN)")
+        raise Refusal(
+            f"{quoted(value)} n'est pas un numéro de TVA intracommunautaire français valide (FR, clé "
+            "de 2 caractères, SIREN)"
+        )
     return f"FR{compact}" if not compact.startswith("FR") else compact
 
 
@@ -60,8 +65,22 @@ def valid_iban(value: str | None) -> str | None:
         return None
     compact = iban_number.compact(value)
     if not iban_number.is_valid(compact):
-        raise ValueError(f"{value!r} is not a valid IBAN (country format or check digits wrong)")
+        raise Refusal(f"{quoted(value)} n'est pas un IBAN valide (format du pays ou clé de contrôle faux)")
     return compact
+
+
+def establishment_of(siren: str, siret: str | None) -> str | None:
+    """A SIRET that is an establishment of ``siren`` (its first nine digits), or ValueError."""
+    if siret and not siret.startswith(siren):
+        raise Refusal(f"{siret} n'est pas un établissement du SIREN {siren} (ses 9 premiers chiffres)")
+    return siret
+
+
+def vat_number_of(siren: str, vat_number: str | None) -> str | None:
+    """The VAT number of ``siren`` (FR, its key, then the SIREN), or ValueError."""
+    if vat_number and not vat_number.endswith(siren):
+        raise Refusal(f"{vat_number} n'est pas le numéro de TVA du SIREN {siren} (FR, clé, puis le SIREN)")
+    return vat_number
 
 
 class Signatory(Value):
@@ -91,10 +110,8 @@ class CreditorInfo(Value):
 
     @model_validator(mode="after")
     def _identifiers_agree(self) -> CreditorInfo:
-        if self.siret and not self.siret.startswith(self.siren):
-            raise ValueError(f"SIRET {self.siret} does not belong to SIREN {self.siren}")
-        if self.vat_number and not self.vat_number.endswith(self.siren):
-            raise ValueError(f"VAT number {self.vat_number} does not belong to SIREN {self.siren}")
+        establishment_of(self.siren, self.siret)
+        vat_number_of(self.siren, self.vat_number)
         return self
 
 
@@ -149,13 +166,8 @@ class DebtorInfo(Value):
     def _named_as_its_kind(self) -> DebtorInfo:
         """A business or a public buyer has its SIREN; only a consumer is addressed as Madame or
         Monsieur (the others by their name)."""
-        if self.kind.professional and not self.siren:
-            raise ValueError(f"a {_KIND_NAMES[self.kind]} needs its SIREN")
-        if self.civility is not None and self.kind is not DebtorKind.CONSUMER:
-            raise ValueError(
-                f"a {_KIND_NAMES[self.kind]} is addressed by its name: a civility is for a consumer"
-            )
+        if self.kind.professional:
+            debtor_siren(self.kind, self.siren)
+        if self.civility is not None:
+            consumer_civility(self.kind, self.civility)
         return self
-
-
-_KIND_NAMES = {DebtorKind.BUSINESS: "business debtor", DebtorKind.PUBLIC: "public buyer"}

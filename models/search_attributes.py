@@ -19,6 +19,7 @@ from typing import NamedTuple
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate, TypedSearchAttributes
 
 from models.enums import CaseState, Stage
+from support.parsing import quoted
 
 STATE = SearchAttributeKey.for_keyword("RelanceState")
 STAGE = SearchAttributeKey.for_keyword("RelanceStage")
@@ -148,7 +149,7 @@ def case_query(
         clauses.append(f"({NEEDS_PERSON.name} = true OR {NEEDS_PERSON.name} IS NULL)")
     if creditor_siren is not None:
         if not (len(creditor_siren) == 9 and creditor_siren.isdigit()):
-            raise ValueError(f"{creditor_siren!r} is not a SIREN (nine digits)")
+            raise ValueError(f"{quoted(creditor_siren)} n'est pas un SIREN (neuf chiffres)")
         clauses.append(f"{CREDITOR_SIREN.name} = '{creditor_siren}'")
     if due_before is not None:
         moment = datetime.combine(due_before, time(), tzinfo=UTC).isoformat().replace("+00:00", "Z")

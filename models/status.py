@@ -42,6 +42,8 @@ class PaymentLine(Value):
     paid_on: date
     recorded_by: str
     reference: str = ""
+    # The id of the update that recorded it: an account's part sent again under it is not recorded twice.
+    key: str = ""
 
 
 class InsolvencyStatus(Value):

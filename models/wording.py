@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from models.attention import Need
 from models.commands import CostBearer
-from models.enums import CaseState, Role, Stage
+from models.enums import CaseState, LabelColour, Role, Stage
 
 STAGES: dict[Stage, str] = {
     Stage.AMICABLE_REMINDER: "relance amiable",
@@ -63,6 +63,12 @@ ROLES: dict[Role, str] = {
     Role.AGENT: "agent",
     Role.AUDITOR: "auditeur",
     Role.ADMIN: "administrateur",
+}
+
+LABEL_COLOURS: dict[LabelColour, str] = {
+    LabelColour.GREEN: "vert",
+    LabelColour.ORANGE: "orange",
+    LabelColour.RED: "rouge",
 }
 
 # The judicial routes and courts of law.judicial's decision.
@@ -134,6 +140,49 @@ EVENTS: dict[str, str] = {
 }
 
 
+# The events of a Temporal history, by their type's name (``EVENT_TYPE_`` left out), as the auditor's
+# timeline shows them (``backoffice.audit.readable_timeline``).
+HISTORY_EVENTS: dict[str, str] = {
+    "WORKFLOW_EXECUTION_STARTED": "dossier ouvert",
+    "WORKFLOW_EXECUTION_COMPLETED": "dossier terminé",
+    "WORKFLOW_EXECUTION_FAILED": "dossier en échec",
+    "WORKFLOW_EXECUTION_TIMED_OUT": "dossier expiré",
+    "WORKFLOW_EXECUTION_CANCEL_REQUESTED": "annulation du dossier demandée",
+    "WORKFLOW_EXECUTION_CANCELED": "dossier annulé",
+    "WORKFLOW_EXECUTION_TERMINATED": "dossier arrêté",
+    "WORKFLOW_EXECUTION_CONTINUED_AS_NEW": "dossier poursuivi dans une nouvelle exécution",
+    "WORKFLOW_EXECUTION_SIGNALED": "signal reçu",
+    "WORKFLOW_TASK_SCHEDULED": "tâche de décision planifiée",
+    "WORKFLOW_TASK_STARTED": "tâche de décision commencée",
+    "WORKFLOW_TASK_COMPLETED": "tâche de décision terminée",
+    "WORKFLOW_TASK_TIMED_OUT": "tâche de décision expirée",
+    "WORKFLOW_TASK_FAILED": "tâche de décision en échec",
+    "ACTIVITY_TASK_SCHEDULED": "activité planifiée",
+    "ACTIVITY_TASK_STARTED": "activité commencée",
+    "ACTIVITY_TASK_COMPLETED": "activité terminée",
+    "ACTIVITY_TASK_FAILED": "activité en échec",
+    "ACTIVITY_TASK_TIMED_OUT": "activité expirée",
+    "ACTIVITY_TASK_CANCEL_REQUESTED": "annulation de l'activité demandée",
+    "ACTIVITY_TASK_CANCELED": "activité annulée",
+    "TIMER_STARTED": "attente commencée",
+    "TIMER_FIRED": "attente écoulée",
+    "TIMER_CANCELED": "attente interrompue",
+    "MARKER_RECORDED": "marqueur enregistré",
+    "UPSERT_WORKFLOW_SEARCH_ATTRIBUTES": "attributs de recherche mis à jour",
+    "WORKFLOW_PROPERTIES_MODIFIED": "propriétés du dossier modifiées",
+    "WORKFLOW_EXECUTION_UPDATE_ADMITTED": "commande reçue",
+    "WORKFLOW_EXECUTION_UPDATE_ACCEPTED": "commande acceptée",
+    "WORKFLOW_EXECUTION_UPDATE_REJECTED": "commande refusée",
+    "WORKFLOW_EXECUTION_UPDATE_COMPLETED": "commande exécutée",
+    "START_CHILD_WORKFLOW_EXECUTION_INITIATED": "workflow enfant demandé",
+    "CHILD_WORKFLOW_EXECUTION_STARTED": "workflow enfant commencé",
+    "CHILD_WORKFLOW_EXECUTION_COMPLETED": "workflow enfant terminé",
+    "CHILD_WORKFLOW_EXECUTION_FAILED": "workflow enfant en échec",
+    "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED": "signal à un autre workflow demandé",
+    "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED": "signal à un autre workflow en échec",
+    "EXTERNAL_WORKFLOW_EXECUTION_SIGNALED": "signal à un autre workflow transmis",
+}
+
 # How a case's workflow ended, as the server says it (``backoffice.cases.how_it_ended``).
 ENDINGS: dict[str, str] = {
     "running": "en cours d'exécution",
@@ -168,6 +217,12 @@ def step_fr(key: str) -> str:
 def event_fr(kind: str) -> str:
     """A kind of journal event: ``promise_broken`` -> ``promesse non tenue``."""
     return EVENTS.get(kind, _as_itself(kind))
+
+
+def history_event_fr(event_type: str) -> str:
+    """A Temporal history's event by its type's name: ``ACTIVITY_TASK_SCHEDULED`` -> ``activité
+    planifiée``; one without a name here reads as itself, in lower case."""
+    return HISTORY_EVENTS.get(event_type, _as_itself(event_type.lower()))
 
 
 def ending_fr(ending: str) -> str:

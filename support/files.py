@@ -3,6 +3,7 @@ names them as a person reads it, by their names."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -87,6 +88,21 @@ def sha256_of_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# Why a file cannot be read, in the words of the person who gave it.
+_READ_ERRORS_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.ENOENT: "il n'existe pas",
+    errno.EISDIR: "c'est un dossier",
+}
+
+
+def unreadable(error: OSError) -> str:
+    """``impossible de lire le fichier : accès refusé``; a rarer error in the system's words."""
+    why = _READ_ERRORS_FR.get(error.errno or 0) or error.strerror or str(error)
+    return f"impossible de lire le fichier : {why}"
 
 
 def create_private_file(path: Path, content: bytes) -> bool:

@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from support.french import number_fr, words_fr
+from support.typography import NARROW_NBSP, NBSP, typeset_text
 from support.units import CENT, RATE_QUANTUM
 
 # Digits 0-9 only (Decimal would read Arabic-Indic and other digits, and exponents such as 1e3),
@@ -15,20 +17,16 @@ _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 _EXPONENT = re.compile(r"[+-]?[0-9.]+[eE][+-]?[0-9]+", re.ASCII)
 # Dates are written with the digits 0-9.
 _DATE_CHARACTERS = re.compile(r"[0-9/-]+", re.ASCII)
+# Spaces a quoted value shows as they are; any other invisible character is written as its escape.
+_SHOWN_SPACES = f"{NBSP}{NARROW_NBSP}"
 
 
 class Refusal(ValueError):
-    """Why a value is refused, in English (invoice files, the command line) and in French
-    (``french``: the web pages' forms)."""
+    """Why a value is refused, in French as the person who gave it reads it (an invoice file's
+    problem, the command line, a web form), its no-break spaces set (``support.typography``)."""
 
-    def __init__(self, english: str, french: str) -> None:
-        super().__init__(english)
-        self.french = french
-
-
-def in_french(error: ValueError) -> str:
-    """The reason of ``error`` as a web page says it: its French when it has one."""
-    return error.french if isinstance(error, Refusal) else str(error)
+    def __init__(self, reason: str) -> None:
+        super().__init__(typeset_text(reason))
 
 
 def _parse_decimal(text: str, unit: str, quantum: Decimal) -> Decimal:
@@ -36,10 +34,7 @@ def _parse_decimal(text: str, unit: str, quantum: Decimal) -> Decimal:
     said = quoted(text)
     if "," in cleaned:
         if "." in cleaned:
-            raise Refusal(
-                f"{said}: use either a comma or a dot as the decimal separator",
-                f"{said} : une virgule ou un point avant les décimales, pas les deux",
-            )
+            raise Refusal(f"{said} : une virgule ou un point avant les décimales, pas les deux")
         cleaned = cleaned.replace(",", ".")
     if not _NUMBER.fullmatch(cleaned):
         raise _not_a_number(said, cleaned)
@@ -48,23 +43,20 @@ def _parse_decimal(text: str, unit: str, quantum: Decimal) -> Decimal:
         exact = number == number.quantize(quantum)
     except InvalidOperation:
         # More digits than the decimal context holds (28).
-        raise Refusal(f"{said} has too many digits", f"{said} a trop de chiffres") from None
+        raise Refusal(f"{said} a trop de chiffres") from None
     if not exact:
         decimals = -quantum.as_tuple().exponent
-        raise Refusal(f"{said} has more than {decimals} decimals", f"{said} a plus de {decimals} décimales")
+        raise Refusal(f"{said} a plus de {words_fr(decimals)} décimales")
     # -0 is 0.
     return number.quantize(quantum) + 0
 
 
 def _not_a_number(said: str, cleaned: str) -> Refusal:
     if any(character.isdigit() and character not in "0123456789" for character in cleaned):
-        return Refusal(f"{said} has digits other than 0-9", f"{said} a des chiffres autres que 0-9")
+        return Refusal(f"{said} a des chiffres autres que 0 à 9")
     if _EXPONENT.fullmatch(cleaned):
-        return Refusal(
-            f"{said} is not a number written in full (no exponent such as 1e3)",
-            f"{said} n'est pas un nombre écrit en entier (pas d'exposant comme 1e3)",
-        )
-    return Refusal(f"{said} is not a number", f"{said} n'est pas un nombre")
+        return Refusal(f"{said} n'est pas un nombre écrit en entier (pas d'exposant comme 1e3)")
+    return Refusal(f"{said} n'est pas un nombre")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -86,13 +78,17 @@ def parse_date(text: str) -> date:
                 return datetime.strptime(cleaned, layout).date()
             except ValueError:
                 continue
-    raise Refusal(
-        f"{quoted(text)} is not a date (write 2026-03-31 or 31/03/2026)",
-        f"{quoted(text)} n'est pas une date (écrivez 2026-03-31 ou 31/03/2026)",
-    )
+    raise Refusal(f"{quoted(text)} n'est pas une date (écrivez 2026-03-31 ou 31/03/2026)")
 
 
 def quoted(text: str, longest: int = 40) -> str:
-    """``text`` quoted for a message, cut after ``longest`` characters: a refusal never repeats a
-    whole page of input."""
-    return repr(text) if len(text) <= longest else f"{text[:longest]!r}… ({len(text)} characters)"
+    """``text`` between French quotation marks for a message, an invisible character written as its
+    escape (``\\x00``), cut after ``longest`` characters: a refusal never repeats a whole page of
+    input."""
+    shown = "".join(
+        character if character.isprintable() or character in _SHOWN_SPACES else repr(character)[1:-1]
+        for character in text[:longest]
+    )
+    if len(text) <= longest:
+        return f"«{NBSP}{shown}{NBSP}»"
+    return f"«{NBSP}{shown}…{NBSP}» ({number_fr(len(text))} caractères)"

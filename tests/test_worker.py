@@ -172,7 +172,7 @@ async def test_a_worker_starts_the_cases_an_import_stored_without_starting_them(
     lost = await Client.connect(
         f"127.0.0.1:{free_port('127.0.0.1')}", lazy=True, data_converter=converter_for_tests()
     )
-    with pytest.raises(ImportInterrupted, match="0 of 2 case"):
+    with pytest.raises(ImportInterrupted, match="0 dossier ouvert sur 2"):
         await prepare_import(settings, [invoices], "default").run(
             lost, database, settings.temporal_task_queue, started_by="alice"
         )

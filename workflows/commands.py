@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
     from models.status import CommandResult, CostLine, PaymentLine, Promise
     from models.wording import COST_BEARERS, event_fr, stage_fr, state_fr
     from support.french import date_fr, moment_fr, money_fr
-    from support.parsing import in_french
     from support.units import CENT
 
 from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused, escalation_fr
@@ -140,6 +139,9 @@ class AgentCommands:
 
     @workflow.update
     async def record_payment(self, request: PaymentRequest) -> CommandResult:
+        if self._already_recorded():
+            # An account's part sent again under the same key (workflows/debtor_account.py).
+            return self._result(f"paiement déjà enregistré ; solde {self._money(self._balance)}")
         paid_in_full = await self._apply_payment(
             request.amount, request.paid_on, request.agent, request.reference
         )
@@ -150,8 +152,15 @@ class AgentCommands:
     @record_payment.validator
     def _validate_payment(self, request: PaymentRequest) -> None:
         self._refuse_unless_a_person(request)
+        if self._already_recorded():
+            return
         self._refuse_if_closed()
         self._check_payment(request.amount, request.paid_on)
+
+    def _already_recorded(self) -> bool:
+        """Whether a payment was recorded under the current update's id already."""
+        update = workflow.current_update_info()
+        return update is not None and any(payment.key == update.id for payment in self._payments)
 
     def _check_payment(self, amount: Decimal, paid_on: date) -> None:
         # The request's model bounds the amount (models/bounds.py): more than zero, in cents.
@@ -173,12 +182,12 @@ class AgentCommands:
         """Lower the balance, record the payment; close the case once paid in full (True then)."""
         # Lower the balance before any await, so a concurrent payment is validated against it.
         self._balance = (self._balance - amount).quantize(CENT)
+        update = workflow.current_update_info()
+        key = update.id if update is not None else str(len(self._payments) + 1)
         self._payments.append(
-            PaymentLine(amount=amount, paid_on=paid_on, recorded_by=agent, reference=reference)
+            PaymentLine(amount=amount, paid_on=paid_on, recorded_by=agent, reference=reference, key=key)
         )
         self._revision += 1
-        update = workflow.current_update_info()
-        key = update.id if update is not None else str(len(self._payments))
         await workflow.execute_activity_method(
             LedgerActivities.record_payment,
             PaymentRecord(
@@ -344,7 +353,7 @@ class AgentCommands:
         try:
             within_max_hold(ahead, self._case.policy.max_hold)
         except ValueError as error:
-            raise CommandRefused(f"{what} {in_french(error)}") from None
+            raise CommandRefused(f"{what} {error}") from None
 
     def _refuse_unless_a_person(self, command: Command) -> None:
         """A command comes from a person. The system acts only through the workflow's own steps:

@@ -28,8 +28,8 @@ def require_charter(creditor: CreditorInfo) -> None:
     """Refuse the green label and the attestation to a creditor who has not accepted the charter."""
     if creditor.charter_accepted_on is None:
         raise CharterNotAccepted(
-            f"{creditor.name} (SIREN {creditor.siren}) has not accepted the good-practice charter: "
-            "no green label nor attestation for its invoices"
+            f"{creditor.name} (SIREN {creditor.siren}) n'a pas accepté la charte des bonnes pratiques : "
+            "ni label vert ni attestation pour ses factures"
         )
 
 

@@ -171,12 +171,12 @@ def stamp_pdf(source: bytes, colour: LabelColour, code: str) -> bytes:
     try:
         reader = PdfReader(BytesIO(source))
         if reader.is_encrypted:
-            raise PdfRefused("the PDF is encrypted: it cannot be stamped without its password")
+            raise PdfRefused("le PDF est chiffré : il ne peut pas recevoir le label sans son mot de passe")
         # Cloning keeps the whole catalog: embedded files (a Factur-X invoice's factur-x.xml),
         # metadata, outlines and form fields survive the stamping.
         writer = PdfWriter(clone_from=reader)
     except PyPdfError as error:
-        raise PdfRefused(f"not a readable PDF ({error})") from error
+        raise PdfRefused(f"PDF illisible ({error})") from error
     stamp = label_stamp(colour, code)
     drawing = stamp.get_contents().get_data()
     for page in writer.pages:

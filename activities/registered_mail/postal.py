@@ -45,6 +45,7 @@ from models.mail import (
     RegisteredStatusRequest,
 )
 from support.files import sha256_of, write_atomically
+from support.french import moment_fr
 
 PENDING_PREFIX = "PENDING-"
 
@@ -119,7 +120,7 @@ def _postal_record(folder: Path, case_id: str, step_key: str) -> Iterator[dict[s
     written back when changed; LookupError when the letter was never packed."""
     path = _postal_record_path(folder, case_id, step_key)
     if not path.is_file():
-        raise LookupError(f"no postal registered letter for {case_id}/{step_key} (looked for {path})")
+        raise LookupError(f"pas de lettre recommandée postale pour {case_id}/{step_key} (cherchée : {path})")
     with (path.parent / f".{path.name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         original = path.read_bytes()
@@ -132,9 +133,9 @@ def _postal_record(folder: Path, case_id: str, step_key: str) -> Iterator[dict[s
 def _record_tracking_number(record: dict[str, Any], tracking_number: str) -> None:
     number = tracking_number.strip()
     if not number or number.startswith(PENDING_PREFIX):
-        raise ValueError(f"{tracking_number!r} is not a tracking number given by the post")
+        raise ValueError(f"{tracking_number!r} n'est pas un numéro de suivi donné par la Poste")
     if record["tracking_number"] not in (None, number):
-        raise ValueError(f"this letter already has the tracking number {record['tracking_number']}")
+        raise ValueError(f"cette lettre a déjà le numéro de suivi {record['tracking_number']}")
     record["tracking_number"] = number
 
 
@@ -168,9 +169,11 @@ def record_postal_event(
             if earlier == event:
                 return earlier
             if earlier.kind == event.kind:
-                raise ValueError(f"{kind} is already recorded for {case_id}/{step_key}, at {earlier.at}")
+                raise ValueError(
+                    f"{kind} est déjà enregistré pour {case_id}/{step_key}, le {moment_fr(earlier.at)}"
+                )
             if earlier.kind.final and event.kind.final:
-                raise ValueError(f"{case_id}/{step_key} already has its outcome: {earlier.kind}")
+                raise ValueError(f"{case_id}/{step_key} a déjà son issue : {earlier.kind}")
         if content is not None:
             store_proof(stored_at, content)
         record["events"] = [

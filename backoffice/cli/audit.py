@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from temporalio.service import RPCError
 
 from backoffice import audit, litigation
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import (
+    CaseArgument,
     CommandFailed,
     JsonOption,
     connect_client,
@@ -22,20 +25,25 @@ from backoffice.cli.common import (
     print_json,
     rpc_failed,
     run,
+    usage_error,
+    warn,
 )
 from backoffice.cli.session import signed_in, signed_in_user
+from backoffice.inputs import BadOption
 from backoffice.permissions import Permission
 from config.settings import load_settings
 from models.wording import event_fr
+from support.french import count_fr
 
 # The top-level ``dossier`` command, and the ``audit`` group.
-app = typer.Typer()
-audit_app = typer.Typer(no_args_is_help=True, help="Prove what was done on cases, from their histories.")
+app = CommandGroup()
+audit_app = CommandGroup(
+    no_args_is_help=True, help="Prouver ce qui a été fait sur les dossiers, d'après leurs historiques."
+)
 
 
-@audit_app.command("history")
-def audit_history(case_id: str, as_json: JsonOption = False) -> None:
-    """The case's actions in order, read from its Temporal history."""
+@audit_app.command("history", help="Les actions du dossier dans l'ordre, lues dans son historique Temporal.")
+def audit_history(case_id: CaseArgument, as_json: JsonOption = False) -> None:
 
     async def go() -> None:
         settings = load_settings()
@@ -64,15 +72,19 @@ def audit_history(case_id: str, as_json: JsonOption = False) -> None:
     run(go)
 
 
-@audit_app.command("replay")
+@audit_app.command(
+    "replay",
+    help="Rejouer les historiques avec le code d'aujourd'hui et dire si chacun est déterministe.",
+)
 def audit_replay(
-    case_id: Annotated[str | None, typer.Argument(help="One case; or use --all.")] = None,
-    all_cases: Annotated[bool, typer.Option("--all", help="Replay every case's history.")] = False,
+    case_id: Annotated[
+        str | None, typer.Argument(metavar="DOSSIER", help="Un dossier ; ou bien --all.")
+    ] = None,
+    all_cases: Annotated[bool, typer.Option("--all", help="Rejouer l'historique de chaque dossier.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Replay histories against today's workflow code and say whether each is deterministic."""
     if (case_id is None) == (not all_cases):
-        raise typer.BadParameter("give one case id or --all")
+        raise usage_error(BadOption("DOSSIER", "donnez un dossier, ou --all pour tous"))
 
     async def go() -> list[audit.ReplayOutcome]:
         settings = load_settings()
@@ -92,28 +104,35 @@ def audit_replay(
     else:
         for o in outcomes:
             verdict = (
-                "[green]deterministic[/green]"
+                "[green]déterministe[/green]"
                 if o.deterministic
-                else f"[red]NOT deterministic[/red]: {o.failure}"
+                else f"[red]NON déterministe[/red] : {escape(o.failure or '')}"
             )
-            console.print(f"{o.case_id} ({o.run_id}): {verdict}")
+            console.print(f"{o.case_id} (exécution {o.run_id}) : {verdict}")
         bad = sum(not o.deterministic for o in outcomes)
-        console.print(f"{len(outcomes)} case(s) replayed, {bad} not deterministic")
+        console.print(f"{count_fr(len(outcomes), 'dossier')} rejoué(s), {bad} non déterministe(s)")
     if any(not o.deterministic for o in outcomes):
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    help="Écrire le dossier contentieux d'un dossier : ses documents, son historique Temporal, sa "
+    "chronologie et son journal, avec l'empreinte SHA-256 de chaque fichier dans un manifeste."
+)
 def dossier(
-    case_id: str,
+    case_id: CaseArgument,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Folder to create (default: ./dossier-ID).", file_okay=False),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="RÉPERTOIRE",
+            help="Le répertoire à créer (par défaut ./dossier-IDENTIFIANT).",
+            file_okay=False,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a case's litigation file: its documents, Temporal history, timeline and journal, with
-    every file's SHA-256 in a manifest."""
     target = output or Path(f"dossier-{case_id}")
 
     async def go() -> litigation.LitigationFile:
@@ -132,9 +151,12 @@ def dossier(
     if as_json:
         print_json({"folder": str(written.folder), "files": written.files, "not_found": written.not_found})
         return
-    console.print(f"{written.folder}: {len(written.files)} files, each with its SHA-256 in manifest.json")
+    console.print(
+        f"{written.folder} : {count_fr(len(written.files), 'fichier')}, chacun avec son SHA-256 dans "
+        "manifest.json"
+    )
     for sha256 in written.not_found:
-        console.print(f"[yellow]warning:[/yellow] the journal records a document {sha256} found in no file")
+        warn(f"le journal cite un document {sha256} qu'aucun fichier ne contient")
 
 
 app.add_typer(audit_app, name="audit")

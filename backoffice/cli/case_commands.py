@@ -11,7 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from backoffice.bailiff import bailiff_report
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import (
+    CaseArgument,
     CommandFailed,
     JsonOption,
     connect_client,
@@ -41,12 +43,12 @@ from models.commands import (
 from models.enums import InsolvencyKind, Stage
 from workflows import InvoiceCollectionWorkflow
 
-app = typer.Typer()
+app = CommandGroup()
 # The option or argument each field of a request comes from: a refusal names it.
 OPTIONS = {
     "reason": "--reason",
     "until": "--until",
-    "amount": "AMOUNT",
+    "amount": "MONTANT",
     "paid_on": "--date",
     "by": "--by",
     "reference": "--reference",
@@ -83,56 +85,66 @@ def _command(case_id: str, update: Any, request: Command, as_json: bool) -> None
         if as_json:
             print_json(to_json(result))
         else:
-            console.print(f"{case_id}: {result.message}")
+            console.print(f"{case_id} : {result.message}")
 
     run(go)
 
 
-@app.command()
+@app.command(help="Mettre un dossier en pause : aucun courrier ne part avant sa reprise (ou avant --until).")
 def pause(
-    case_id: str,
-    reason: Annotated[str, typer.Option(help="Why the case is paused (kept in the journal).")],
-    until: Annotated[str | None, typer.Option(help="Resume by itself at this date or date-time.")] = None,
+    case_id: CaseArgument,
+    reason: Annotated[
+        str, typer.Option(metavar="MOTIF", help="Pourquoi le dossier est en pause (gardé au journal).")
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Reprendre de lui-même à cette date (31/03/2026) ou date et heure."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Pause a case: no letter goes out until it is resumed (or until --until)."""
     with _bad_input_is_a_usage_error():
         fields = {"reason": reason, "until": moment_input("--until", until) if until else None}
         request = validated(PauseRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.pause, request, as_json)
 
 
-@app.command()
-def resume(case_id: str, as_json: JsonOption = False) -> None:
-    """Resume a paused case; a step that fell due meanwhile goes out now."""
+@app.command(help="Reprendre un dossier en pause ; une étape arrivée à échéance entre-temps part aussitôt.")
+def resume(case_id: CaseArgument, as_json: JsonOption = False) -> None:
     _command(case_id, InvoiceCollectionWorkflow.resume, ResumeRequest(), as_json)
 
 
-@app.command()
+@app.command(
+    help="Faire passer un dossier à une étape ultérieure dès maintenant ; refusé quand la loi ou le "
+    "dossier ne le permet pas."
+)
 def escalate(
-    case_id: str,
+    case_id: CaseArgument,
     to: Annotated[
-        Stage | None, typer.Option("--to", help="Stage to jump to (default: the next one).")
+        Stage | None, typer.Option("--to", help="L'étape où aller (par défaut la suivante).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Move a case to a later stage now; refused when the law or the case does not allow it."""
     request = EscalateRequest(to_stage=to)
     _command(case_id, InvoiceCollectionWorkflow.escalate, request, as_json)
 
 
-@app.command()
+@app.command(help="Enregistrer un paiement ; le dossier est clos quand le solde tombe à zéro.")
 def pay(
-    case_id: str,
-    amount: Annotated[str, typer.Argument(help="Amount received, e.g. 150.00 or 150,00.")],
-    on: Annotated[str | None, typer.Option("--date", help="Date received (default today).")] = None,
-    reference: Annotated[str, typer.Option(help="Bank reference of the payment.")] = "",
+    case_id: CaseArgument,
+    amount: Annotated[
+        str, typer.Argument(metavar="MONTANT", help="Le montant reçu, par exemple 150,00 ou 150.00.")
+    ],
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Date de réception (par défaut aujourd'hui).")
+    ] = None,
+    reference: Annotated[str, typer.Option(help="La référence bancaire du paiement.")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record a payment; the case closes when the balance reaches zero."""
     with _bad_input_is_a_usage_error():
         fields = {
-            "amount": amount_input("AMOUNT", amount),
+            "amount": amount_input("MONTANT", amount),
             "paid_on": day_input("--date", on) if on else today(),
             "reference": reference,
         }
@@ -140,112 +152,145 @@ def pay(
     _command(case_id, InvoiceCollectionWorkflow.record_payment, request, as_json)
 
 
-@app.command()
+@app.command(
+    help="Enregistrer la promesse de paiement du débiteur : la relance attend la date, puis reprend, "
+    "une étape plus loin d'un coup si la promesse n'est pas tenue."
+)
 def promise(
-    case_id: str,
-    amount: Annotated[str, typer.Argument(help="Amount promised, e.g. 500.00 or 500,00.")],
-    by: Annotated[str, typer.Option("--by", help="Date by which the debtor promises to pay.")],
+    case_id: CaseArgument,
+    amount: Annotated[
+        str, typer.Argument(metavar="MONTANT", help="Le montant promis, par exemple 500,00 ou 500.00.")
+    ],
+    by: Annotated[
+        str, typer.Option("--by", metavar="DATE", help="La date où le débiteur promet d'avoir payé.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Record the debtor's promise to pay: the ladder waits until the date, then goes on, one stage
-    further at once if the promise is broken."""
     with _bad_input_is_a_usage_error():
-        fields = {"amount": amount_input("AMOUNT", amount), "by": day_input("--by", by)}
+        fields = {"amount": amount_input("MONTANT", amount), "by": day_input("--by", by)}
         request = validated(PromiseRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.promise_to_pay, request, as_json)
 
 
-@app.command()
+@app.command(
+    help="Approuver (ou rejeter, --reject) une saisine judiciaire : un autre agent que celui qui l'a "
+    "demandée."
+)
 def decide(
-    case_id: str,
+    case_id: CaseArgument,
     reject: Annotated[
-        bool, typer.Option("--reject", help="Reject the filing instead of approving it.")
+        bool, typer.Option("--reject", help="Rejeter la saisine au lieu de l'approuver.")
     ] = False,
-    reason: Annotated[str, typer.Option(help="Why (required to reject).")] = "",
+    reason: Annotated[str, typer.Option(metavar="MOTIF", help="Pourquoi (obligatoire pour rejeter).")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Approve (or --reject) a judicial filing: another agent than the one who asked for it."""
     with _bad_input_is_a_usage_error():
         fields = {"approve": not reject, "reason": reason}
         request = validated(FilingDecision, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.decide_filing, request, as_json)
 
 
-@app.command()
+@app.command(
+    help="Ouvrir un litige : la relance s'arrête et aucune saisine ne part au tribunal ; le clore "
+    "(--close) pour reprendre."
+)
 def dispute(
-    case_id: str,
+    case_id: CaseArgument,
     reason: Annotated[
-        str, typer.Option(help="What the debtor disputes, or how it was settled (kept in the journal).")
+        str,
+        typer.Option(
+            metavar="MOTIF",
+            help="Ce que le débiteur conteste, ou comment le litige a été réglé (gardé au journal).",
+        ),
     ],
     close: Annotated[
-        bool, typer.Option("--close", help="Close the open dispute instead of opening one.")
+        bool, typer.Option("--close", help="Clore le litige ouvert au lieu d'en ouvrir un.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Open a dispute: the ladder holds and no filing goes to court; --close it to go on."""
     with _bad_input_is_a_usage_error():
         fields = {"open": not close, "reason": reason}
         request = validated(DisputeRequest, fields, OPTIONS)
     _command(case_id, InvoiceCollectionWorkflow.dispute, request, as_json)
 
 
-@app.command()
+@app.command(
+    help="Enregistrer un compte rendu du commissaire de justice sur le dossier : accepted (dossier "
+    "accepté), recovered (sommes recouvrées : le solde baisse), failed (recouvrement impossible) ou "
+    "closed (dossier clos : le dossier se clôt)."
+)
 def bailiff(
-    case_id: str,
+    case_id: CaseArgument,
     kind: Annotated[
         str,
         typer.Argument(
-            help="What the commissaire de justice reports: accepted, recovered, failed or closed."
+            metavar="NATURE",
+            help="Ce que rapporte le commissaire de justice : accepted, recovered, failed ou closed.",
         ),
     ],
     amount: Annotated[
-        str | None, typer.Option(help="Sum recovered (recovered only), e.g. 850.00 or 850,00.")
+        str | None,
+        typer.Option(metavar="MONTANT", help="La somme recouvrée (recovered seulement), par exemple 850,00."),
     ] = None,
     received_on: Annotated[
         str | None,
-        typer.Option("--date", help="Date the sum was received (recovered only; default today)."),
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="Date de réception de la somme (recovered seulement ; par défaut aujourd'hui).",
+        ),
     ] = None,
-    costs: Annotated[str | None, typer.Option(help="Costs of the acts reported, e.g. 120,50.")] = None,
+    costs: Annotated[
+        str | None,
+        typer.Option(metavar="MONTANT", help="Les frais des actes rapportés, par exemple 120,50."),
+    ] = None,
     borne_by: Annotated[
         str | None,
         typer.Option(
             "--borne-by",
-            help="Who bears the costs: debtor (enforcement under a title, CPCE L111-8; A444-31) or "
-            "creditor (amicable collection, small-claims procedure; A444-32).",
+            metavar="QUI",
+            help="Qui supporte les frais : debtor, le débiteur (exécution d'un titre, CPCE L111-8 ; "
+            "A444-31) ou creditor, le créancier (recouvrement amiable, procédure simplifiée ; A444-32).",
         ),
     ] = None,
-    note: Annotated[str, typer.Option(help="What the report says (kept in the journal).")] = "",
+    note: Annotated[
+        str, typer.Option(metavar="TEXTE", help="Ce que dit le compte rendu (gardé au journal).")
+    ] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record a report of the commissaire de justice on the case's dossier: accepted, recovered
-    (lowers the balance), failed or closed (the case closes)."""
     with _bad_input_is_a_usage_error():
         report = bailiff_report(kind, amount, received_on, costs, borne_by, note)
     _command(case_id, InvoiceCollectionWorkflow.report_from_bailiff, report, as_json)
 
 
-@app.command()
+@app.command(
+    help="Enregistrer une procédure collective ouverte contre le débiteur : la relance s'arrête aussitôt "
+    "(Code de commerce L622-21) et le dossier établit la déclaration de créance. La redonner pour la "
+    "compléter (--published, --mandataire) : la déclaration est établie à nouveau."
+)
 def insolvency(
-    case_id: str,
-    opened: Annotated[str, typer.Option("--opened", help="Date of the opening judgment.")],
-    kind: Annotated[InsolvencyKind, typer.Option("--kind", help="The proceedings opened.")],
-    court: Annotated[str, typer.Option("--court", help="The court that opened them.")],
+    case_id: CaseArgument,
+    opened: Annotated[str, typer.Option("--opened", metavar="DATE", help="La date du jugement d'ouverture.")],
+    kind: Annotated[InsolvencyKind, typer.Option("--kind", help="La procédure ouverte.")],
+    court: Annotated[str, typer.Option("--court", metavar="TRIBUNAL", help="Le tribunal qui l'a ouverte.")],
     published: Annotated[
         str | None,
         typer.Option(
             "--published",
-            help="Date of the judgment's publication in the BODACC: the two months to declare the "
-            "claim run from it (Code de commerce R622-24).",
+            metavar="DATE",
+            help="La date de publication du jugement au BODACC : les deux mois pour déclarer la "
+            "créance courent de cette date (Code de commerce R622-24).",
         ),
     ] = None,
     mandataire: Annotated[
-        str, typer.Option(help="The mandataire judiciaire (the liquidateur in a liquidation): name, address.")
+        str,
+        typer.Option(
+            metavar="TEXTE",
+            help="Le mandataire judiciaire (le liquidateur dans une liquidation) : nom, adresse.",
+        ),
     ] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record collective proceedings against the debtor: the ladder stops at once (Code de commerce
-    L622-21) and the case draws the declaration of claim. Give it again to complete it (--published,
-    --mandataire): the declaration is drawn again."""
     with _bad_input_is_a_usage_error():
         fields = {
             "opened_on": day_input("--opened", opened),
@@ -258,16 +303,21 @@ def insolvency(
     _command(case_id, InvoiceCollectionWorkflow.declare_insolvency, request, as_json)
 
 
-@app.command("declaration-sent")
+@app.command(
+    "declaration-sent",
+    help="Enregistrer l'envoi de la déclaration de créance au mandataire judiciaire : son rappel cesse.",
+)
 def declaration_sent(
-    case_id: str,
-    on: Annotated[str | None, typer.Option("--on", help="Date it was sent (default today).")] = None,
+    case_id: CaseArgument,
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="La date d'envoi (par défaut aujourd'hui).")
+    ] = None,
     reference: Annotated[
-        str, typer.Option(help="The registered letter's number, or the online filing's reference.")
+        str,
+        typer.Option(help="Le numéro du recommandé, ou la référence du dépôt en ligne."),
     ] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record that the declaration of claim went to the mandataire judiciaire: its reminder ends."""
     with _bad_input_is_a_usage_error():
         fields = {"sent_on": day_input("--on", on) if on else today(), "reference": reference}
         request = validated(ClaimDeclarationSent, fields, OPTIONS)

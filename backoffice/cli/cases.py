@@ -8,29 +8,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from temporalio.service import RPCError
 
 from backoffice.cases import CaseSummary, case_handle, list_cases
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import (
+    CaseArgument,
     CommandFailed,
     JsonOption,
     connect_client,
     console,
     errors,
+    failed,
     local,
     open_database,
     print_json,
     rpc_failed,
     run,
     to_json,
+    usage_error,
 )
 from backoffice.cli.session import signed_in_user
+from backoffice.inputs import BadOption, day_input
 from backoffice.intake.batch import ImportInterrupted, ImportReport, prepare_import
 from backoffice.intake.invoice_file import InvoiceFileError
-from backoffice.intake.progress import ImportPhase, ImportProgress
+from backoffice.intake.progress import PHASE_NAMES, ImportPhase, ImportProgress
 from backoffice.permissions import Permission
 from config.agency import AgencyError
 from config.case_id_key import CaseIdKeyError
@@ -43,40 +47,43 @@ from models.enums import CaseState, Stage
 from models.search_attributes import case_query
 from models.status import CaseStatus, InsolvencyStatus
 from models.wording import COST_BEARERS, ending_fr, event_fr, stage_fr, state_fr, step_fr
-from support.french import date_fr, money_fr
-from support.parsing import parse_date
+from support.french import count_fr, date_fr, moment_fr, money_fr
 from workflows import InvoiceCollectionWorkflow
 
-app = typer.Typer()
+app = CommandGroup()
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help="Vérifier chaque facture, puis les enregistrer et ouvrir un dossier par facture impayée.",
+)
 def import_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="CSV files of invoices (one per row), Factur-X PDFs, or folders of them "
-            "(their *.csv and *.pdf files): one batch, imported whole or not at all.",
-            metavar="PATH",
+            help="Fichiers CSV de factures (une par ligne), PDF Factur-X, ou dossiers qui en "
+            "contiennent (leurs fichiers *.csv et *.pdf) : un seul lot, importé en entier ou pas du tout.",
+            metavar="CHEMIN",
             exists=False,
         ),
     ],
-    policy: Annotated[str, typer.Option(help="Escalation policy (config/policies/NAME.toml).")] = "",
+    policy: Annotated[
+        str, typer.Option(metavar="NOM", help="Politique de relance (config/policies/NOM.toml).")
+    ] = "",
     default_terms: Annotated[
         int | None,
         typer.Option(
             "--default-terms",
-            metavar="DAYS",
+            metavar="JOURS",
             min=0,
             max=MAX_AGREED_TERMS_DAYS,
-            help="Payment terms of a Factur-X invoice that has no due date (the MINIMUM profile has "
-            "none): due date = issue date + DAYS. Code de commerce L441-10 I: "
-            f"{DEFAULT_TERMS_DAYS} days when nothing was agreed, {MAX_AGREED_TERMS_DAYS} at most.",
+            help="Délai de paiement d'une facture Factur-X sans échéance (le profil MINIMUM n'en a "
+            "pas) : échéance = date d'émission + JOURS. Code de commerce L441-10 I : "
+            f"{DEFAULT_TERMS_DAYS} jours sans accord des parties, {MAX_AGREED_TERMS_DAYS} au plus.",
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate every invoice, then store them and start one case per unpaid invoice."""
     settings = load_settings()
 
     async def go() -> ImportReport:
@@ -88,11 +95,11 @@ def import_command(
     try:
         report = run(go)
     except ImportInterrupted as interrupted:
-        errors.print(f"[red]error:[/red] {escape(str(interrupted))}")
+        failed(interrupted)
         # 130: stopped by Ctrl-C (SIGINT), as a shell says it; 1: Temporal failed a start.
         raise typer.Exit(130 if interrupted.cause is None else 1) from None
     except KeyboardInterrupt:
-        errors.print("[red]error:[/red] interrupted: nothing stored")
+        failed("interrompu : rien n'est enregistré")
         raise typer.Exit(130) from None
     if as_json:
         print_json(asdict(report))
@@ -104,13 +111,6 @@ def _refuse(error: InvoiceFileError) -> CommandFailed:
     return CommandFailed(str(error))
 
 
-_PHASE_LABELS = {
-    ImportPhase.VALIDATING: "validating invoices",
-    ImportPhase.STORING: "storing invoices",
-    ImportPhase.STARTING: "starting cases",
-}
-
-
 class _ProgressBars(ImportProgress):
     """The import's phases as progress bars on stderr, one under the other."""
 
@@ -120,7 +120,7 @@ class _ProgressBars(ImportProgress):
         self._task: TaskID | None = None
 
     def begin(self, phase: ImportPhase, total: int) -> None:
-        self._task = self._bars.add_task(_PHASE_LABELS[phase], total=total)
+        self._task = self._bars.add_task(PHASE_NAMES[phase], total=total)
 
     def advanced(self, steps: int) -> None:
         if self._task is not None:
@@ -155,36 +155,50 @@ async def import_files(
         except InvoiceFileError as error:
             raise _refuse(error) from error
     if not quiet:
-        files = len({row.source for row in rows})
-        console.print(
-            f"{files} file(s): {report.rows} invoice(s); {report.invoices_stored} stored, "
-            f"{report.invoices_known} already known, {report.already_paid} already paid; "
-            f"{report.cases_started} case(s) started, {report.cases_existing} already existed "
-            f"(policy {batch.policy.name})"
-        )
+        console.print(_what_was_imported(len({row.source for row in rows}), report, batch.policy.name))
     return report
 
 
-@app.command("list")
+def _what_was_imported(files: int, report: ImportReport, policy: str) -> str:
+    return (
+        f"{count_fr(files, 'fichier')}, {count_fr(report.rows, 'facture')} : "
+        f"{count_fr(report.invoices_stored, 'enregistrée')}, "
+        f"{count_fr(report.invoices_known, 'déjà connue')}, "
+        f"{count_fr(report.already_paid, 'déjà payée')} ; {count_fr(report.cases_started, 'dossier')} "
+        f"{'ouverts' if report.cases_started > 1 else 'ouvert'}, "
+        f"{count_fr(report.cases_existing, 'déjà ouvert')} (politique {policy})"
+    )
+
+
+@app.command(
+    "list",
+    help="Lister les dossiers avec leur étape, leur solde et leur prochaine action, filtrés par la "
+    "visibilité de Temporal.",
+)
 def list_command(
-    all_cases: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many cases.")] = 100,
-    state: Annotated[CaseState | None, typer.Option(help="Only cases in this state.")] = None,
-    stage: Annotated[Stage | None, typer.Option(help="Only cases at this stage.")] = None,
+    all_cases: Annotated[bool, typer.Option("--all", help="Avec les dossiers clos.")] = False,
+    limit: Annotated[int, typer.Option(help="Au plus ce nombre de dossiers.")] = 100,
+    state: Annotated[CaseState | None, typer.Option(help="Seulement les dossiers dans cet état.")] = None,
+    stage: Annotated[Stage | None, typer.Option(help="Seulement les dossiers à cette étape.")] = None,
     paused: Annotated[
-        bool | None, typer.Option("--paused/--not-paused", help="Only paused (or running) cases.")
+        bool | None,
+        typer.Option("--paused/--not-paused", help="Seulement les dossiers en pause (ou en cours)."),
     ] = None,
     disputed: Annotated[
         bool | None,
-        typer.Option("--disputed/--not-disputed", help="Only cases with (or without) a dispute open."),
+        typer.Option("--disputed/--not-disputed", help="Seulement les dossiers avec (ou sans) litige."),
     ] = None,
-    creditor: Annotated[str | None, typer.Option(help="Only the cases of this creditor (SIREN).")] = None,
+    creditor: Annotated[
+        str | None, typer.Option(metavar="SIREN", help="Seulement les dossiers de ce créancier.")
+    ] = None,
     due_before: Annotated[
-        str | None, typer.Option(help="Only invoices due before this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Seulement les factures échues avant cette date (31/03/2026 ou 2026-03-31)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List cases with their stage, balance and next action, filtered through Temporal visibility."""
     try:
         query = case_query(
             running_only=not all_cases,
@@ -193,10 +207,12 @@ def list_command(
             paused=paused,
             disputed=disputed,
             creditor_siren=creditor,
-            due_before=parse_date(due_before) if due_before else None,
+            due_before=day_input("--due-before", due_before) if due_before else None,
         )
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
+    except BadOption as error:
+        raise usage_error(error) from None
+    except ValueError as error:  # the creditor's SIREN
+        raise usage_error(BadOption.of("--creditor", error)) from None
 
     async def go() -> None:
         settings = load_settings()
@@ -246,15 +262,16 @@ def _next_action(
     paused: bool | None, pause_until: datetime | None, next_action: str | None, at: datetime | None
 ) -> str:
     if paused:
-        return f"en pause jusqu'au {local(pause_until)}" if pause_until else "en pause"
+        return f"en pause jusqu'au {moment_fr(pause_until)}" if pause_until else "en pause"
     if next_action is None:
         return ""
-    return f"{step_fr(next_action)} le {local(at)}" if at else step_fr(next_action)
+    return f"{step_fr(next_action)} le {moment_fr(at)}" if at else step_fr(next_action)
 
 
-@app.command()
-def status(case_id: str, as_json: JsonOption = False) -> None:
-    """Show one case: stage, balance, pause, next action and every action so far."""
+@app.command(
+    help="Montrer un dossier : étape, solde, pause, prochaine action et chacune des actions passées."
+)
+def status(case_id: CaseArgument, as_json: JsonOption = False) -> None:
 
     async def go() -> None:
         settings = load_settings()
@@ -279,7 +296,7 @@ def _print_status(s: CaseStatus) -> None:
     stage = stage_fr(s.stage) if s.stage else "-"
     console.print(f"état : {state_fr(s.state)}  étape : {stage}  solde : {money_fr(s.balance, s.currency)}")
     if s.paused:
-        until = f" jusqu'au {local(s.pause_until)}" if s.pause_until else ""
+        until = f" jusqu'au {moment_fr(s.pause_until)}" if s.pause_until else ""
         console.print(f"en pause : {s.pause_reason}{until}")
     if s.waiting_for:
         console.print(f"attend : {s.waiting_for}")

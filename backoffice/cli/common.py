@@ -7,12 +7,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from temporalio.client import Client
 from temporalio.service import RPCError
 
@@ -21,34 +22,47 @@ from backoffice.inputs import BadOption
 from config.settings import Settings
 from security.payload_codec import PayloadDecryptionError
 from storage.database import Database
+from support.typography import typeset_text
 
 console = Console()
 errors = Console(stderr=True)
 
 T = TypeVar("T")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Écrire du JSON, pour les scripts.")]
+CaseArgument = Annotated[
+    str, typer.Argument(metavar="DOSSIER", help="L'identifiant du dossier (relance list le donne).")
+]
 
 
 class CommandFailed(Exception):
-    """A failure the user can act on: printed as one line, exit code 1."""
+    """A failure the user can act on, said in French: printed as one line, exit code 1."""
 
 
 def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
     except CommandFailed as failure:
-        errors.print(f"[red]error:[/red] {failure}")
+        failed(failure)
         raise typer.Exit(1) from None
     except PayloadDecryptionError as error:
         # A case sealed with a key this process lacks (RELANCE_PAYLOAD_KEYS, see the README).
-        errors.print(f"[red]error:[/red] payload keys: {error}")
+        failed(f"clés de chiffrement (RELANCE_PAYLOAD_KEYS) : {error}")
         raise typer.Exit(1) from None
+
+
+def failed(why: object) -> None:
+    """Say on stderr, in one line, why the command failed."""
+    errors.print(typeset_text(f"[red]erreur :[/red] {escape(str(why))}"), highlight=False)
+
+
+def warn(what: object) -> None:
+    errors.print(typeset_text(f"[yellow]attention :[/yellow] {escape(str(what))}"), highlight=False)
 
 
 def usage_error(error: BadOption) -> typer.Exit:
     """Print ``error`` as one line; the exit to raise (code 2, a usage error)."""
-    typer.echo(f"error: {error}", err=True)
+    typer.echo(typeset_text(f"erreur : {error}"), err=True)
     return typer.Exit(2)
 
 
@@ -65,12 +79,12 @@ async def connect_client(settings: Settings) -> Client:
     try:
         return await connect(settings)
     except PayloadKeyError as error:
-        raise CommandFailed(f"payload keys: {error}") from error
+        raise CommandFailed(f"clés de chiffrement (RELANCE_PAYLOAD_KEYS) : {error}") from error
     except TemporalTLSError as error:
-        raise CommandFailed(f"Temporal TLS: {error}") from error
+        raise CommandFailed(f"TLS de Temporal : {error}") from error
     except RuntimeError as error:
         raise CommandFailed(
-            f"cannot reach Temporal at {settings.temporal_address} ({error}); is `relance up` running?"
+            f"Temporal ne répond pas à {settings.temporal_address} ({error}) : « relance up » tourne-t-il ?"
         ) from error
 
 
@@ -92,6 +106,11 @@ def to_json(model: BaseModel) -> Any:
     return model.model_dump(mode="json")
 
 
+def short_date(day: date) -> str:
+    """A day as a table shows it: ``31/03/2026``."""
+    return day.strftime("%d/%m/%Y")
+
+
 def local(moment: datetime | None) -> str:
-    """A moment as Paris reads it, to the second; empty for none."""
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    """A moment as Paris reads it in a table, to the second (``03/03/2026 09:30:12``); empty for none."""
+    return moment.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else ""

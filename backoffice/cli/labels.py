@@ -12,11 +12,11 @@ import typer
 
 from activities.labelling.images import LabelImageFormat, label_image
 from backoffice import labels
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import (
     CommandFailed,
     JsonOption,
     console,
-    local,
     open_database,
     print_json,
     run,
@@ -27,22 +27,35 @@ from backoffice.permissions import Permission
 from config.case_id_key import CaseIdKeyError, case_id_key
 from config.settings import load_settings
 from models.enums import LabelColour
+from models.wording import LABEL_COLOURS, event_fr, step_fr
 from storage.database import Database
 from storage.tables import CaseEvent
 from support.files import write_atomically
+from support.french import moment_fr
 
-app = typer.Typer(
+app = CommandGroup(
     no_args_is_help=True,
-    help="The good-practice label: verify a code, label an invoice, attestation, images.",
+    help="Le label des bonnes pratiques : vérifier un code, labelliser une facture, l'attestation, "
+    "les images.",
 )
 
-CreditorOption = Annotated[str, typer.Option("--creditor", help="The creditor's SIREN, as imported.")]
-OutputOption = Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)]
+CreditorOption = Annotated[
+    str, typer.Option("--creditor", metavar="SIREN", help="Le SIREN du créancier, tel qu'importé.")
+]
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", metavar="FICHIER", help="Le fichier à écrire.", dir_okay=False)
+]
 
 
-@app.command("verify")
-def label_verify(code: str, as_json: JsonOption = False) -> None:
-    """Check a label's code: the case, step, date and document SHA-256 the journal keeps for it."""
+@app.command(
+    "verify",
+    help="Vérifier le code d'un label : le dossier, l'étape, la date et le SHA-256 du document que le "
+    "journal garde pour lui.",
+)
+def label_verify(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Le code du label, par exemple RL-7K3M-Q9TD.")],
+    as_json: JsonOption = False,
+) -> None:
 
     async def go() -> list[CaseEvent]:
         settings = load_settings()
@@ -53,7 +66,7 @@ def label_verify(code: str, as_json: JsonOption = False) -> None:
             except labels.LabelRefused as error:
                 raise CommandFailed(str(error)) from error
         if not events:
-            raise CommandFailed(f"unknown label code {code}: no document in the journal carries it")
+            raise CommandFailed(f"code de label inconnu, {code} : aucun document du journal ne le porte")
         return events
 
     events = run(go)
@@ -62,15 +75,15 @@ def label_verify(code: str, as_json: JsonOption = False) -> None:
         print_json([e.model_dump(mode="json", include=fields) for e in events])
         return
     for e in events:
-        console.print(f"[green]{e.label_code}: issued by Relance[/green]")
+        console.print(f"[green]{e.label_code} : délivré par Relance[/green]")
         for name, value in (
-            ("case", e.case_id),
-            ("step", e.step_key),
-            ("kind", e.kind),
-            ("date", local(e.occurred_at)),
-            ("document sha256", e.document_sha256),
+            ("dossier", e.case_id),
+            ("étape", step_fr(e.step_key) if e.step_key else None),
+            ("événement", event_fr(e.kind)),
+            ("date", moment_fr(e.occurred_at)),
+            ("SHA-256", e.document_sha256),
         ):
-            console.print(f"  {name:<16}{value or '-'}")
+            console.print(f"  {name:<12}{value or '-'}")
 
 
 def _issue_label(
@@ -102,20 +115,27 @@ def _issue_label(
             }
         )
     else:
-        console.print(f"{output}: {issued.detail}, code {issued.code} (case {issued.case_id})")
+        console.print(f"{output} : {issued.detail}, code {issued.code} (dossier {issued.case_id})")
 
 
-@app.command("invoice")
+@app.command(
+    "invoice",
+    help="Apposer le label vert sur une facture d'un créancier qui a accepté la charte ; ses pièces "
+    "jointes sont gardées.",
+)
 def label_invoice(
-    file: Annotated[Path, typer.Argument(help="The invoice PDF.", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FACTURE", help="Le PDF de la facture.", exists=True, dir_okay=False),
+    ],
     creditor: CreditorOption,
     output: OutputOption,
     invoice: Annotated[
-        str | None, typer.Option(help="Invoice number (read from a Factur-X invoice when not given).")
+        str | None,
+        typer.Option(metavar="NUMÉRO", help="Le numéro de la facture (lu dans une facture Factur-X sinon)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Put the green label on an invoice of a creditor who accepted the charter; attachments kept."""
 
     async def issue(database: Database) -> labels.IssuedLabel:
         try:
@@ -127,14 +147,19 @@ def label_invoice(
     _issue_label(output, as_json, issue)
 
 
-@app.command("attestation")
+@app.command(
+    "attestation",
+    help="Délivrer l'attestation de la charte à un créancier qui l'a acceptée, pour une facture ou "
+    "pour toutes.",
+)
 def label_attestation(
     creditor: CreditorOption,
     output: OutputOption,
-    invoice: Annotated[str | None, typer.Option(help="Number of the invoice it is joined to.")] = None,
+    invoice: Annotated[
+        str | None, typer.Option(metavar="NUMÉRO", help="Le numéro de la facture à laquelle la joindre.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Issue the charter attestation of a creditor who accepted it, for one invoice or for all."""
     templates_dir = load_settings().templates_dir
     today = datetime.now(LOCAL_ZONE).date()
     _issue_label(
@@ -144,14 +169,18 @@ def label_attestation(
     )
 
 
-@app.command("image")
+@app.command(
+    "image",
+    help="Écrire un label en image (PNG ou SVG), pour les autocollants, les factures et les pages web.",
+)
 def label_image_command(
-    colour: Annotated[LabelColour, typer.Option("--colour", help="Which label.")],
+    colour: Annotated[
+        LabelColour, typer.Option("--colour", help="Quel label : green (vert), orange ou red (rouge).")
+    ],
     output: OutputOption,
-    image_format: Annotated[LabelImageFormat, typer.Option("--format", help="Image format.")] = (
+    image_format: Annotated[LabelImageFormat, typer.Option("--format", help="Le format de l'image.")] = (
         LabelImageFormat.PNG
     ),
 ) -> None:
-    """Write a label as an image (PNG or SVG), for stickers, invoices and web pages."""
     write_atomically(output, label_image(colour, image_format))
-    console.print(f"{output}: {colour.value} label ({image_format.value})")
+    console.print(f"{output} : label {LABEL_COLOURS[colour]} ({image_format.value.upper()})")

@@ -10,34 +10,44 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from backoffice import letters
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import (
+    CaseArgument,
     CommandFailed,
     JsonOption,
     connect_client,
     console,
-    errors,
-    local,
     print_json,
     run,
     to_json,
     usage_error,
+    warn,
 )
 from backoffice.cli.session import signed_in_user
 from backoffice.commands import CommandRefused
 from backoffice.inputs import BadOption
 from backoffice.permissions import Permission
 from config.settings import Settings, load_settings
+from models.wording import event_fr
+from support.french import moment_fr
 
 T = TypeVar("T")
 
-app = typer.Typer(
+app = CommandGroup(
     no_args_is_help=True,
-    help="Postal registered letters: record the post's tracking number and what it reports.",
+    help="Les lettres recommandées postales : enregistrer le numéro de suivi de la Poste et ce "
+    "qu'elle rapporte.",
 )
 
 StepArgument = Annotated[
-    str, typer.Argument(help="The letter's step, as the policy names it (e.g. formal_notice).")
+    str,
+    typer.Argument(
+        metavar="ÉTAPE",
+        help="L'étape de la lettre, telle que la politique la nomme (par exemple formal_notice).",
+    ),
 ]
+# Said once the case was told: it asks the post's news at once.
+TOLD = " ; le dossier demande des nouvelles dès maintenant"
 
 
 def _record_for_case(
@@ -61,14 +71,15 @@ def _record_for_case(
             warning = await letters.tell_case_of_delivery(await connect_client(settings), case_id)
         except (CommandFailed, CommandRefused) as failure:
             raise CommandFailed(
-                f"{case_id}/{step}: recorded, but the case could not be told ({failure}); it asks for "
-                "news at its next check, or run this command again to tell it now"
+                f"{case_id}/{step} : enregistré, mais le dossier n'a pas pu être prévenu ({failure}) ; il "
+                "demandera des nouvelles à sa prochaine vérification, ou relancez cette commande pour le "
+                "prévenir maintenant"
             ) from failure
         return recorded, warning
 
     recorded, warning = run(go)
     if warning:
-        errors.print(f"[yellow]warning:[/yellow] recorded, but {warning}", highlight=False)
+        warn(f"enregistré, mais {warning}")
     if as_json:
         print_json(
             {
@@ -82,14 +93,19 @@ def _record_for_case(
     return recorded, warning
 
 
-@app.command("tracking")
+@app.command(
+    "tracking",
+    help="Enregistrer le numéro de suivi d'une lettre recommandée postale ; le dossier demande aussitôt "
+    "des nouvelles.",
+)
 def letter_tracking(
-    case_id: str,
+    case_id: CaseArgument,
     step: StepArgument,
-    number: Annotated[str, typer.Argument(help="The number the post gave the letter once posted.")],
+    number: Annotated[
+        str, typer.Argument(metavar="NUMÉRO", help="Le numéro que la Poste a donné à la lettre déposée.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Record the post's tracking number of a postal registered letter; the case asks for news now."""
     try:
         letters.check_letter(case_id, step)
     except BadOption as error:
@@ -102,39 +118,45 @@ def letter_tracking(
         lambda recorded: {"tracking_number": recorded},
     )
     if not as_json:
-        told = "" if warning else "; the case asks for news now"
-        console.print(f"{case_id}/{step}: tracking number {recorded} recorded{told}", highlight=False)
+        told = "" if warning else TOLD
+        console.print(f"{case_id}/{step} : numéro de suivi {recorded} enregistré{told}", highlight=False)
 
 
-@app.command("event")
+@app.command(
+    "event",
+    help="Enregistrer ce que la Poste rapporte sur une lettre recommandée postale, avec sa preuve ; le "
+    "dossier demande aussitôt des nouvelles (une réception fait courir le délai de la mise en demeure).",
+)
 def letter_event(
-    case_id: str,
+    case_id: CaseArgument,
     step: StepArgument,
     kind: Annotated[
         str,
         typer.Argument(
-            help="What the post reports: deposited, first_presentation, received, refused or not_claimed."
+            metavar="NATURE",
+            help="Ce que rapporte la Poste : deposited (déposée), first_presentation (présentée), "
+            "received (distribuée), refused (refusée) ou not_claimed (non réclamée).",
         ),
     ],
     at: Annotated[
         str,
         typer.Option(
             "--at",
-            help="When, as the post reports it: 2026-03-04T11:20 (Paris time unless an offset is "
-            "given), or a date.",
+            metavar="QUAND",
+            help="Quand, selon la Poste : 2026-03-04T11:20 (heure de Paris sauf décalage donné), ou "
+            "une date.",
         ),
     ],
     proof: Annotated[
         Path | None,
         typer.Option(
-            help="The post's proof, a PDF: deposit slip, signed acknowledgment of receipt, letter "
-            "returned unclaimed.",
+            metavar="PDF",
+            help="La preuve de la Poste, en PDF : preuve de dépôt, avis de réception signé, lettre "
+            "revenue non réclamée.",
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record what the post reports on a postal registered letter, with its proof; the case asks for
-    news now (a receipt starts the notice's deadline)."""
     try:
         letters.check_letter(case_id, step)
         event_kind, moment = letters.reported_event(kind, at, proof)
@@ -148,9 +170,10 @@ def letter_event(
         lambda event: {"event": to_json(event)},
     )
     if not as_json:
-        proved = f", proof SHA-256 {event.proof.sha256}" if event.proof else ""
-        told = "" if warning else "; the case asks for news now"
+        proved = f", preuve SHA-256 {event.proof.sha256}" if event.proof else ""
+        told = "" if warning else TOLD
         console.print(
-            f"{case_id}/{step}: {event.kind.value} at {local(event.at)} recorded{proved}{told}",
+            f"{case_id}/{step} : {event_fr(f'delivery_{event.kind.value}')} le {moment_fr(event.at)}, "
+            f"enregistré{proved}{told}",
             highlight=False,
         )

@@ -5,46 +5,61 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
-from backoffice.cli.common import JsonOption, console, print_json, to_json, usage_error
+from backoffice.cli.command_line import CommandGroup
+from backoffice.cli.common import JsonOption, console, failed, print_json, short_date, to_json, usage_error
 from backoffice.inputs import BadOption
 from backoffice.penalties import penalty_request, penalty_statement
 from config.rates import RateTableError, load_rate_tables
 from config.settings import load_settings
 from law.penalties import PenaltyStatement
+from support.french import date_fr, money_fr, percent_fr
 
-app = typer.Typer()
+app = CommandGroup()
 
 
-@app.command()
+@app.command(
+    help="Calculer les pénalités de retard période par période, d'après les tables de taux (sans serveur)."
+)
 def penalties(
-    amount: Annotated[str, typer.Option(help="Principal of the invoice, e.g. 1234.56 or 1 234,56.")],
-    due: Annotated[str, typer.Option(help="Due date of the invoice.")],
-    until: Annotated[str, typer.Option(help="Last day counted, inclusive.")],
+    amount: Annotated[
+        str,
+        typer.Option(metavar="MONTANT", help="Le principal de la facture, par exemple 1 234,56 ou 1234.56."),
+    ],
+    due: Annotated[str, typer.Option(metavar="DATE", help="L'échéance de la facture.")],
+    until: Annotated[str, typer.Option(metavar="DATE", help="Le dernier jour compté, inclus.")],
     debtor: Annotated[
         str,
         typer.Option(
-            help="business (L441-10), consumer (Code civil 1231-6) or public (Code de la commande "
-            "publique R2192-31)."
+            metavar="DÉBITEUR",
+            help="business, un professionnel (L441-10), consumer, un consommateur (Code civil 1231-6), "
+            "ou public, un acheteur public (Code de la commande publique R2192-31).",
         ),
     ] = "business",
     contract_rate: Annotated[
-        str | None, typer.Option(help="Late-payment rate of the terms of sale, percent a year.")
+        str | None,
+        typer.Option(metavar="TAUX", help="Le taux de pénalité des conditions de vente, en % par an."),
     ] = None,
     notice: Annotated[
-        str | None, typer.Option(help="Day the formal notice was received (consumer: required).")
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Le jour où la mise en demeure a été reçue (consommateur : obligatoire)."
+        ),
     ] = None,
     payment: Annotated[
-        list[str] | None, typer.Option(help="A payment received, DATE:AMOUNT; repeat for several.")
+        list[str] | None,
+        typer.Option(metavar="DATE:MONTANT", help="Un paiement reçu ; répéter l'option pour plusieurs."),
     ] = None,
     further_costs: Annotated[
-        str, typer.Option(help="Justified recovery costs beyond the 40 EUR indemnity.")
+        str,
+        typer.Option(
+            metavar="MONTANT", help="Les frais de recouvrement justifiés au-delà de l'indemnité de 40 €."
+        ),
     ] = "0",
     as_json: JsonOption = False,
 ) -> None:
-    """Compute late-payment penalties period by period, from the rate tables (no server needed)."""
     try:
         request = penalty_request(
             amount, due, until, debtor, contract_rate, notice, payment or [], further_costs
@@ -53,7 +68,7 @@ def penalties(
     except BadOption as error:
         raise usage_error(error) from None
     except RateTableError as error:
-        typer.echo(f"error: {error}", err=True)
+        failed(error)
         raise typer.Exit(1) from None
     if as_json:
         print_json(to_json(statement))
@@ -62,32 +77,39 @@ def penalties(
 
 
 def _print_penalties(statement: PenaltyStatement) -> None:
+    # Only the rate's source wraps: a date, a number of days or an amount reads on one line.
+    columns = [Column(header, no_wrap=True) for header in ("du", "au", "jours", "assiette", "taux")]
     table = Table(
-        "from",
-        "to",
-        "days",
-        "base",
-        "rate %",
-        "rate source",
-        "interest",
-        title=f"penalties to {statement.until}",
+        *columns,
+        Column("source du taux", ratio=1),
+        Column("intérêts", no_wrap=True),
+        title=f"pénalités au {date_fr(statement.until)}",
     )
     for period in statement.periods:
         table.add_row(
-            str(period.start),
-            str(period.end),
+            short_date(period.start),
+            short_date(period.end),
             str(period.days),
-            str(period.base),
-            str(period.rate_percent),
+            money_fr(period.base),
+            percent_fr(period.rate_percent),
             Text(period.rate_source),
-            str(period.interest),
+            money_fr(period.interest),
         )
-    table.add_section()
-    table.add_row("", "", "", "", "", "interest", str(statement.interest))
-    table.add_row("", "", "", "", "", "indemnity (D441-5)", str(statement.indemnity))
-    if statement.further_costs:
-        table.add_row("", "", "", "", "", "further costs", str(statement.further_costs))
-    table.add_row("", "", "", "", "", "total", str(statement.total))
     console.print(table)
+    # The sums under the periods, each on its line whatever the terminal's width.
+    sums = Table.grid(Column(), Column(justify="right"), padding=(0, 3))
+    further = (
+        [("frais de recouvrement supplémentaires", statement.further_costs)]
+        if statement.further_costs
+        else []
+    )
+    for label, amount in (
+        ("intérêts", statement.interest),
+        ("indemnité forfaitaire (D441-5)", statement.indemnity),
+        *further,
+        ("total des pénalités", statement.total),
+    ):
+        sums.add_row(label, money_fr(amount))
+    console.print(sums)
     for warning in statement.warnings:
-        console.print(Text(f"warning: {warning}"))
+        console.print(Text(f"attention : {warning}"))

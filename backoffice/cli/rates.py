@@ -6,34 +6,42 @@ from datetime import date
 
 import typer
 
-from backoffice.cli.common import JsonOption, console, errors, print_json
+from backoffice.cli.command_line import CommandGroup
+from backoffice.cli.common import JsonOption, console, errors, failed, print_json
 from backoffice.rates import missing_rates
 from config.rates import RateTableError
 from config.settings import load_settings
-from law.rates import half_year_of
+from law.rates import first_day, half_year_fr, half_year_of
 
-app = typer.Typer(no_args_is_help=True, help="The rate tables of the penalty engine (ECB, legal interest).")
+app = CommandGroup(
+    no_args_is_help=True, help="Les tables de taux du calcul des pénalités (BCE, taux de l'intérêt légal)."
+)
 
 
-@app.command("check")
+@app.command(
+    "check",
+    help="Dire quels semestres jusqu'à aujourd'hui manquent aux tables de taux (code de sortie 1 s'il en "
+    "manque).",
+)
 def check(as_json: JsonOption = False) -> None:
-    """Say which half-years up to today the rate tables lack (exit 1 when any)."""
     settings = load_settings()
     folder, today = settings.rates_dir, date.today()
     try:
         missing = missing_rates(settings, today)
     except RateTableError as error:
-        errors.print(f"[red]error:[/red] {error}")
+        failed(error)
         raise typer.Exit(1) from None
     if as_json:
         print_json({"folder": str(folder), "up_to": half_year_of(today), "missing": missing})
     elif missing:
         for half_year, files in missing.items():
             errors.print(
-                f"missing: {half_year} in {', '.join(str(folder / name) for name in files)}: "
-                "add the row from its official source (config/rates/README.md)"
+                f"manquant : {half_year_fr(first_day(half_year))} ({half_year}) dans "
+                f"{', '.join(str(folder / name) for name in files)} : ajoutez la ligne depuis sa source "
+                "officielle (config/rates/README.md)",
+                highlight=False,
             )
     else:
-        console.print(f"rates known up to {half_year_of(today)} ({folder})")
+        console.print(f"taux connus jusqu'au {half_year_fr(today)} ({folder})", highlight=False)
     if missing:
         raise typer.Exit(1)

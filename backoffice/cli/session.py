@@ -28,30 +28,31 @@ from backoffice.accounts import (
     sign_out,
     why_no_session,
 )
-from backoffice.cli.common import CommandFailed, console, open_database, run
+from backoffice.cli.command_line import CommandGroup
+from backoffice.cli.common import CommandFailed, console, failed, open_database, run
 from backoffice.permissions import NotAllowed, Permission, authorize
 from backoffice.sign_in_limit import TooManyAttempts
 from config.settings import Settings, load_settings
+from models.wording import ROLES
 from storage.database import Database
 from support.files import PRIVATE_FILE, PRIVATE_FOLDER, write_atomically
 
-app = typer.Typer()
+app = CommandGroup()
 
-NOT_SIGNED_IN = "not signed in: run `relance login USERNAME`"
+NOT_SIGNED_IN = "personne n'est connecté : lancez « relance login IDENTIFIANT »"
+UsernameArgument = Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="L'identifiant du compte.")]
+PasswordFromStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Lire le mot de passe sur l'entrée standard (pour les scripts)."),
+]
 
 
-@app.command()
-def login(
-    username: str,
-    password_from_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
-    ] = False,
-) -> None:
-    """Sign in: the following commands act as this user, for 10 hours or until `relance logout`."""
-    if password_from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True)
+@app.command(
+    help="Se connecter : les commandes suivantes agissent pour cet utilisateur, pendant 10 heures ou "
+    "jusqu'à « relance logout »."
+)
+def login(username: UsernameArgument, password_from_stdin: PasswordFromStdin = False) -> None:
+    password = read_password(password_from_stdin)
 
     async def go() -> SignedIn:
         settings = load_settings()
@@ -74,12 +75,14 @@ def login(
 
     user = run(go)
     hours = SESSION_LIFETIME.total_seconds() / 3600
-    console.print(f"signed in as {user.username} ({user.role.value}) for {hours:g} hours")
+    console.print(f"connecté comme {user.username} ({ROLES[user.role]}) pour {hours:g} heures")
 
 
-@app.command()
+@app.command(
+    help="Fermer la session de cette machine : les commandes refusent d'agir jusqu'au prochain "
+    "« relance login »."
+)
 def logout() -> None:
-    """End this machine's session: commands refuse to run until the next `relance login`."""
 
     async def go() -> str | None:
         settings = load_settings()
@@ -92,7 +95,19 @@ def logout() -> None:
         return kept[0]
 
     username = run(go)
-    console.print(f"{username} signed out" if username else "nobody was signed in")
+    console.print(f"{username} est déconnecté" if username else "personne n'était connecté")
+
+
+def read_password(from_stdin: bool, twice: bool = False) -> str:
+    """The password read from standard input's first line, or asked without echo (``twice`` for a
+    new one: both entries must match)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = typer.prompt("mot de passe", hide_input=True)
+    if twice and typer.prompt("mot de passe, à nouveau", hide_input=True) != password:
+        failed("mot de passe : les deux saisies diffèrent")
+        raise typer.Exit(1)
+    return password
 
 
 async def signed_in(settings: Settings, database: Database, permission: Permission) -> SignedIn:
@@ -104,7 +119,7 @@ async def signed_in(settings: Settings, database: Database, permission: Permissi
     user = await session_user(database, kept[1])
     if user is None:
         reason = await why_no_session(database, kept[1])
-        raise CommandFailed(f"{NOT_SIGNED_IN} ({kept[0]}: {reason})")
+        raise CommandFailed(f"{NOT_SIGNED_IN} ({kept[0]} : {reason})")
     try:
         authorize(user, permission)
     except NotAllowed as refusal:
@@ -134,10 +149,12 @@ def _read(path: Path, private_only: bool = True) -> tuple[str, str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise CommandFailed(f"{path}: not a session file ({error}); run `relance login` again") from None
+        raise CommandFailed(
+            f"{path} : pas un fichier de session ({error}) ; reconnectez-vous (« relance login »)"
+        ) from None
     if private_only and stat.S_IMODE(mode) & ~PRIVATE_FILE:
         raise CommandFailed(
-            f"{path} can be read by others (mode {stat.S_IMODE(mode):o}): run `relance logout`, then "
-            "`relance login` again"
+            f"{path} peut être lu par d'autres (mode {stat.S_IMODE(mode):o}) : lancez « relance logout », "
+            "puis de nouveau « relance login »"
         )
     return username, token

@@ -9,20 +9,24 @@ from typing import Annotated
 import typer
 
 from backoffice.cli.cases import import_files
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import CommandFailed, console, run
 from config.settings import DEMO_INVOICES_FILE, DEMO_POLICY, Settings, load_settings
 from support.files import keep_private
 
-app = typer.Typer()
+app = CommandGroup()
 
 
-@app.command()
+@app.command(
+    help="Tout démarrer avec les réglages embarqués : le serveur de développement Temporal, la boîte "
+    "d'envoi SMTP, le service de traitement et le back-office web."
+)
 def up(
     demo: Annotated[
-        bool, typer.Option(help="Also import the bundled demo invoices with the demo policy.")
+        bool,
+        typer.Option(help="Importer aussi les factures de démonstration livrées, avec la politique demo."),
     ] = False,
 ) -> None:
-    """Start everything on embedded defaults: Temporal dev server, SMTP outbox and the worker."""
     run(lambda: _up(demo))
 
 
@@ -45,7 +49,7 @@ async def _up(demo: bool) -> None:
         log_file=settings.data_dir / "temporal.log",
         codec_endpoint=f"{settings.backoffice_url}/codec",
     )
-    console.print(f"starting the Temporal dev server ({settings.temporal_db_file})")
+    console.print(f"démarrage du serveur de développement Temporal ({settings.temporal_db_file})")
     try:
         await server.start()
     except DevServerError as error:
@@ -61,25 +65,29 @@ async def _up(demo: bool) -> None:
             _print_banner(settings, server.ui_url)
             await asyncio.gather(worker, backoffice)
     finally:
-        console.print("stopping the Temporal dev server")
+        console.print("arrêt du serveur de développement Temporal")
         server.stop()
-    console.print("stopped; `relance up` again finds every case where it was")
+    console.print("arrêté ; « relance up » retrouve chaque dossier où il en était")
 
 
 def _print_banner(settings: Settings, ui_url: str) -> None:
+    places = (
+        ("Back-office", f"{settings.backoffice_url}  (la première visite crée l'administrateur)"),
+        ("Interface Temporal", f"{ui_url}  (charges utiles déchiffrées par le back-office)"),
+        ("Serveur Temporal", f"{settings.temporal_address} (espace {settings.temporal_namespace})"),
+        ("Courriels envoyés", f"{settings.outbox_dir}  (un fichier .eml par courriel)"),
+        ("Documents (PDF)", settings.documents_dir),
+        ("Recommandés", settings.registered_mail_dir),
+        ("Commissaire de justice", settings.dossiers_dir),
+        ("Base de données", settings.effective_database_url),
+    )
     console.print(
-        "\n[bold green]Relance is running.[/bold green] Ctrl-C stops everything.\n"
-        f"  Back office      {settings.backoffice_url}  (the first visit creates the administrator)\n"
-        f"  Temporal UI      {ui_url}  (payloads decoded by the back office's codec endpoint)\n"
-        f"  Temporal server  {settings.temporal_address} (namespace {settings.temporal_namespace})\n"
-        f"  Outbox (mails)   {settings.outbox_dir}  (one .eml file per mail)\n"
-        f"  Documents (PDF)  {settings.documents_dir}\n"
-        f"  Registered mail  {settings.registered_mail_dir}\n"
-        f"  Bailiff dossiers {settings.dossiers_dir}\n"
-        f"  Database         {settings.effective_database_url}\n"
-        "In another terminal, once signed in (relance login USERNAME): relance list | "
-        "relance status ID | relance pause ID --reason R | relance pay ID AMOUNT | "
-        "relance audit replay --all\n"
+        "\n[bold green]Relance tourne.[/bold green] Ctrl-C arrête tout.\n"
+        + "".join(f"  {name:<24}{value}\n" for name, value in places)
+        + "Dans un autre terminal, une fois connecté (relance login IDENTIFIANT) : relance list | "
+        "relance status DOSSIER | relance pause DOSSIER --reason MOTIF | relance pay DOSSIER MONTANT | "
+        "relance audit replay --all\n",
+        highlight=False,
     )
 
 
@@ -88,8 +96,8 @@ async def _backoffice_port_is_free(settings: Settings) -> None:
 
     if await port_is_open(settings.backoffice_host, settings.backoffice_port):
         raise CommandFailed(
-            f"{settings.backoffice_host}:{settings.backoffice_port} is already taken (another back office?): "
-            "stop it, or set RELANCE_BACKOFFICE_PORT"
+            f"{settings.backoffice_host}:{settings.backoffice_port} est déjà pris (un autre back-office ?) : "
+            "arrêtez-le, ou réglez RELANCE_BACKOFFICE_PORT"
         )
 
 
@@ -121,9 +129,11 @@ async def serve_backoffice(settings: Settings, stop: asyncio.Event) -> None:
     stopping.cancel()
 
 
-@app.command("backoffice")
+@app.command(
+    "backoffice",
+    help="Servir le back-office web seul (le service de traitement et Temporal tournent ailleurs).",
+)
 def backoffice_command() -> None:
-    """Serve the web back office alone (the worker and Temporal run elsewhere)."""
     from worker import stop_on_signals
 
     settings = load_settings()
@@ -132,7 +142,7 @@ def backoffice_command() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
         await _backoffice_port_is_free(settings)
-        console.print(f"back office on {settings.backoffice_url}")
+        console.print(f"back-office sur {settings.backoffice_url}")
         await serve_backoffice(settings, stop)
 
     run(go)

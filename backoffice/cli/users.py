@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from backoffice.cli.command_line import CommandGroup
 from backoffice.cli.common import CommandFailed, JsonOption, console, open_database, print_json, run
-from backoffice.cli.session import signed_in
+from backoffice.cli.session import PasswordFromStdin, UsernameArgument, read_password, signed_in
 from backoffice.permissions import Permission
 from config.settings import load_settings
 from models.enums import Role
+from models.wording import ROLES
 
-app = typer.Typer(no_args_is_help=True, help="Accounts of the web back office.")
+app = CommandGroup(no_args_is_help=True, help="Les comptes du back-office.")
+ROLE_HELP = "Ce que l'utilisateur peut faire : " + ", ".join(f"{role.value} ({ROLES[role]})" for role in Role)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    help="Créer un compte du back-office ; le mot de passe est demandé deux fois (ou lu sur l'entrée "
+    "standard). Un administrateur connecté le fait ; le premier compte d'une installation est "
+    "l'administrateur.",
+)
 def user_add(
-    username: str,
-    role: Annotated[Role, typer.Option(help="What the user may do.")],
-    full_name: Annotated[str, typer.Option("--name", help="Full name shown in the back office.")] = "",
-    password_from_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
-    ] = False,
+    username: UsernameArgument,
+    role: Annotated[Role, typer.Option(help=ROLE_HELP)],
+    full_name: Annotated[
+        str, typer.Option("--name", metavar="NOM", help="Le nom complet affiché dans le back-office.")
+    ] = "",
+    password_from_stdin: PasswordFromStdin = False,
 ) -> None:
-    """Create a back-office account; the password is asked twice (or read from stdin). An
-    administrator does it, signed in; the first account of an installation is the administrator."""
     from backoffice.accounts import AccountError, add_first_admin, add_user, has_users
 
-    if password_from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_from_stdin, twice=True)
 
     async def go() -> None:
         settings = load_settings()
@@ -43,19 +45,20 @@ def user_add(
                     await signed_in(settings, database, Permission.MANAGE_USERS)
                     user = await add_user(database, username, password, role, full_name)
                 elif role != Role.ADMIN:
-                    raise CommandFailed("no account yet: the first one is the administrator (--role admin)")
+                    raise CommandFailed(
+                        "aucun compte encore : le premier est l'administrateur (--role admin)"
+                    )
                 else:
                     user = await add_first_admin(database, username, password, full_name)
             except AccountError as error:
                 raise CommandFailed(str(error)) from error
-        console.print(f"user {user.username} created ({user.role.value})")
+        console.print(f"compte {user.username} créé ({ROLES[Role(user.role)]})")
 
     run(go)
 
 
-@app.command("list")
+@app.command("list", help="Lister les comptes du back-office.")
 def user_list(as_json: JsonOption = False) -> None:
-    """List the back-office accounts."""
     from backoffice.accounts import list_users
 
     async def go() -> None:
@@ -70,9 +73,11 @@ def user_list(as_json: JsonOption = False) -> None:
         if as_json:
             print_json(rows)
             return
-        table = Table("username", "name", "role", "active")
+        table = Table("identifiant", "nom", "rôle", "actif")
         for row in rows:
-            table.add_row(row["username"], row["name"], row["role"], "yes" if row["active"] else "no")
+            table.add_row(
+                row["username"], row["name"], ROLES[Role(row["role"])], "oui" if row["active"] else "non"
+            )
         console.print(table)
 
     run(go)

@@ -19,7 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from backoffice.intake.fields import ImportRules, InvoiceRow
 from backoffice.intake.invoice_file import read_invoices
-from backoffice.intake.progress import ImportPhase, ImportProgress, ImportStopped
+from backoffice.intake.progress import PHASE_NAMES, ImportPhase, ImportProgress, ImportStopped
 from backoffice.intake.store import store_invoices
 from config.agency import load_agency
 from config.case_id_key import case_id_key
@@ -31,6 +31,8 @@ from models.parties import AgencyInfo
 from models.policy import EscalationPolicy
 from models.status import CaseStatus
 from storage.database import Database
+from support.french import count_fr
+from support.typography import typeset_text
 from workflows import InvoiceCollectionWorkflow
 
 # Case starts are network round trips; this many in flight keeps the server busy without
@@ -53,7 +55,7 @@ class StartsInterrupted(Exception):
 
     def __init__(self, started: int, existing: int, cause: str | None) -> None:
         self.started, self.existing, self.cause = started, existing, cause
-        super().__init__(cause or "interrupted")
+        super().__init__(cause or "interrompu")
 
 
 class ImportInterrupted(Exception):
@@ -66,14 +68,16 @@ class ImportInterrupted(Exception):
     ) -> None:
         self.phase, self.report, self.cause = phase, report, cause
         if phase != ImportPhase.STARTING:
-            what = f"interrupted while {phase.value}: nothing stored"
+            what = f"interrompu ({PHASE_NAMES[phase]}) : rien n'est enregistré"
         else:
-            existing = f" ({report.cases_existing} already there)" if report.cases_existing else ""
+            started, existing = report.cases_started, report.cases_existing
+            there = f", {existing} déjà ouvert{'s' if existing > 1 else ''}" if existing else ""
             what = (
-                f"interrupted: {report.cases_started} of {cases_to_start} case(s) started{existing}; "
-                "every invoice is stored: run the same import again to start the rest"
+                f"interrompu : {count_fr(started, 'dossier')} ouvert{'s' if started > 1 else ''} sur "
+                f"{cases_to_start}{there} ; toutes les factures sont enregistrées : relancez la même "
+                "importation pour ouvrir les autres"
             )
-        super().__init__(f"{cause}; {what}" if cause else what)
+        super().__init__(typeset_text(f"{cause} ; {what}" if cause else what))
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,7 @@ async def start_cases(
             try:
                 handle = await start_case(client, task_queue, case)
             except Exception as error:  # the server refused or went away: said, and the rest waits
-                failures.append(f"case {case.case_id} not started: {type(error).__name__}: {error}")
+                failures.append(f"dossier {case.case_id} non ouvert : {type(error).__name__} : {error}")
                 stopping = True
                 return
             counts["started" if handle is not None else "existing"] += 1

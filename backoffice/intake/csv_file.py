@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backoffice.intake.fields import InvoiceProblem
+from support.files import unreadable
+from support.french import enumeration_fr, number_fr
+from support.parsing import quoted
 
 REQUIRED_COLUMNS = (
     "creditor_siren",
@@ -56,7 +59,7 @@ OPTIONAL_COLUMNS = (
 )
 # What separates an invoice file's columns; and what other exports separate them with.
 SEPARATORS = (",", ";")
-_OTHER_SEPARATORS = {"\t": "tabs", "|": "vertical bars"}
+_OTHER_SEPARATORS = {"\t": "des tabulations", "|": "des barres verticales"}
 _LINE_BREAK = re.compile(r"[\r\n]+")
 
 
@@ -97,11 +100,13 @@ def read_csv_file(path: Path, problems: list[InvoiceProblem]) -> CsvFile | None:
                 records.append(CsvRecord(number, (line + 1, reader.line_num), values))
             line = reader.line_num
     except csv.Error as error:
-        problems.append(InvoiceProblem(path, None, None, f"line {reader.line_num} is not CSV: {error}"))
+        problems.append(InvoiceProblem(path, None, None, _not_csv(reader.line_num, error)))
         return None
     header_problems = _header_problems(path, header)
     if not header_problems and not records:
-        header_problems.append(InvoiceProblem(path, None, None, "has a header but no invoice row"))
+        header_problems.append(
+            InvoiceProblem(path, None, None, "le fichier a un en-tête mais aucune facture")
+        )
     problems += header_problems
     return None if header_problems else CsvFile(path, separator, header, records)
 
@@ -111,28 +116,36 @@ def _csv_text(path: Path, problems: list[InvoiceProblem]) -> str | None:
     try:
         content = path.read_bytes()
     except OSError as error:
-        problems.append(InvoiceProblem(path, None, None, f"cannot read the file: {error.strerror}"))
+        problems.append(InvoiceProblem(path, None, None, unreadable(error)))
         return None
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _not_utf8(path, "is UTF-16 text", problems)
+        return _not_utf8(path, "le fichier est en UTF-16", problems)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
-        found = f"is not UTF-8: byte 0x{content[error.start]:02x} on line {line} is not UTF-8 text"
+        found = f"le fichier n'est pas en UTF-8 (octet 0x{content[error.start]:02x} à la ligne {line})"
         if _is_windows_1252(content):
-            found += " (the file looks saved as Windows-1252 or Latin-1)"
+            found += ", il semble enregistré en Windows-1252 ou Latin-1"
         return _not_utf8(path, found, problems)
     if not text.strip():
-        why = "is empty: an invoice file has a header line, then one invoice a row"
+        why = "le fichier est vide : un fichier de factures a une ligne d'en-tête, puis une facture par ligne"
         problems.append(InvoiceProblem(path, None, None, why))
         return None
     return text
 
 
 def _not_utf8(path: Path, found: str, problems: list[InvoiceProblem]) -> None:
-    expected = "an invoice file is UTF-8: save it as UTF-8 (e.g. “CSV UTF-8”) and import it again"
-    problems.append(InvoiceProblem(path, None, None, f"{found}; {expected}"))
+    expected = "enregistrez-le en UTF-8 (par exemple « CSV UTF-8 ») et importez-le à nouveau"
+    problems.append(InvoiceProblem(path, None, None, f"{found} : {expected}"))
+
+
+def _not_csv(line: int, error: csv.Error) -> str:
+    """Why the line cannot be read as CSV: in a file that is UTF-8 text, only a field too long."""
+    why = str(error)
+    if why.startswith("field larger than field limit"):
+        why = f"un champ dépasse {number_fr(csv.field_size_limit())} caractères"
+    return f"la ligne {line} du fichier n'est pas du CSV lisible : {why}"
 
 
 def _is_windows_1252(content: bytes) -> bool:
@@ -149,9 +162,9 @@ def _separator(path: Path, first_line: str, problems: list[InvoiceProblem]) -> s
     if any(counts.values()):
         return max(SEPARATORS, key=lambda separator: counts[separator])
     other = next((name for character, name in _OTHER_SEPARATORS.items() if character in first_line), None)
-    found = f"its columns are separated by {other}" if other else "its first line holds a single column"
-    expected = "an invoice file separates its columns by commas or semicolons (save it as CSV)"
-    problems.append(InvoiceProblem(path, 0, None, f"{found}: {expected}"))
+    found = f"les colonnes sont séparées par {other}" if other else "la première ligne n'a qu'une colonne"
+    expected = "un fichier de factures sépare ses colonnes par des virgules ou des points-virgules"
+    problems.append(InvoiceProblem(path, 0, None, f"{found} ; {expected} (enregistrez-le en CSV)"))
     return None
 
 
@@ -159,19 +172,21 @@ def _header_problems(path: Path, header: list[str]) -> list[InvoiceProblem]:
     """Every required column there, each column once, none unknown."""
     names = list(dict.fromkeys(header))
     problems = [
-        InvoiceProblem(path, 0, column, "required column is missing")
+        InvoiceProblem(path, 0, column, "colonne obligatoire absente")
         for column in REQUIRED_COLUMNS
         if column not in names
     ]
     problems += [
-        InvoiceProblem(path, 0, column, "unknown column")
+        InvoiceProblem(path, 0, column, "colonne inconnue : vérifiez son nom")
         for column in names
         if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     ]
     for column in names:
         places = [str(index) for index, name in enumerate(header, start=1) if name == column]
         if len(places) > 1:
-            message = f"appears {len(places)} times (columns {', '.join(places)}): give each column once"
+            message = (
+                f"{len(places)} fois (colonnes {enumeration_fr(places)}) : donnez chaque colonne une fois"
+            )
             problems.append(InvoiceProblem(path, 0, column, message))
     return problems
 
@@ -181,13 +196,13 @@ def record_values(found: CsvFile, record: CsvRecord, problems: list[InvoiceProbl
     a quoted field is reported, and the value read on one line so that its other problems show."""
     path, columns, count = found.path, len(found.header), len(record.values)
     if count > columns:
-        message = f"{count} fields, more than the header's {columns} columns"
+        message = f"{count} champs, plus que les {columns} colonnes de l'en-tête"
         problems.append(InvoiceProblem(path, record.row, None, message))
         return None
     if count == 1 < columns and record.values[0].strip():
         message = (
-            f"a single field where the header has {columns} columns separated by {found.separator!r}: "
-            "is this row separated by another character?"
+            f"un seul champ, quand l'en-tête a {columns} colonnes séparées par {quoted(found.separator)} : "
+            "cette ligne est-elle séparée par un autre caractère ?"
         )
         problems.append(InvoiceProblem(path, record.row, None, message))
         return None
@@ -197,8 +212,8 @@ def record_values(found: CsvFile, record: CsvRecord, problems: list[InvoiceProbl
         if _LINE_BREAK.search(value):
             first, last = record.lines
             message = (
-                f"a line break inside the quoted field (lines {first} to {last} of the file): "
-                "write the value on one line"
+                f"retour à la ligne dans le champ entre guillemets (lignes {first} à {last} du fichier) : "
+                "écrivez la valeur sur une seule ligne"
             )
             problems.append(InvoiceProblem(path, record.row, column, message))
             values[column] = _LINE_BREAK.sub(" ", value)

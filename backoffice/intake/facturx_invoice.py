@@ -24,6 +24,9 @@ from pypdf import PdfReader
 
 from law.payment_terms import DEFAULT_TERMS_DAYS, MAX_AGREED_TERMS_DAYS, due_date_after
 from models.bounds import amount_from_text
+from support.files import unreadable
+from support.french import enumeration_fr
+from support.parsing import quoted
 
 NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -115,14 +118,15 @@ class FacturxFields:
         where = f" ({location})" if location else ""
         if column == "due_date":
             return (
-                f"the invoice has no due date{where}; the MINIMUM profile never has one: give the "
-                "agreed payment terms with --default-terms DAYS (Code de commerce L441-10 I: "
-                f"{DEFAULT_TERMS_DAYS} days when nothing was agreed, at most {MAX_AGREED_TERMS_DAYS})"
+                f"la facture n'a pas de date d'échéance{where} ; le profil MINIMUM n'en a jamais : "
+                "donnez le délai de paiement convenu (--default-terms JOURS, ou le délai par défaut du "
+                f"formulaire d'import ; Code de commerce L441-10 I : {DEFAULT_TERMS_DAYS} jours sans "
+                f"accord, {MAX_AGREED_TERMS_DAYS} au plus)"
             )
         return (
-            f"missing from the Factur-X XML{where} ({self.profile} profile): issue the invoice with "
-            "it (the BASIC and EN 16931 profiles carry parties' addresses and emails), or import it "
-            "from a CSV row that names this PDF in invoice_pdf"
+            f"absent du XML Factur-X{where} (profil {self.profile}) : émettez la facture avec ce champ "
+            "(les profils BASIC et EN 16931 portent les adresses et e-mails des parties), ou importez-la "
+            "d'une ligne CSV qui nomme ce PDF dans invoice_pdf"
         )
 
 
@@ -134,9 +138,9 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise FacturxError(f"cannot read the file: {error}") from error
+        raise FacturxError(unreadable(error)) from error
     if not content.startswith(b"%PDF-"):
-        raise FacturxError("is not a PDF")
+        raise FacturxError("le fichier n'est pas un PDF")
     xml, reader = _embedded_xml(content)
     root = etree.fromstring(xml, parser=_XML_PARSER)
     try:
@@ -144,7 +148,7 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         xml_check_xsd(root, flavor="factur-x", level=profile)
     except Exception as error:  # the library raises bare Exceptions, the cause is lxml's
         raise FacturxError(
-            f"its Factur-X XML does not follow the schema of its profile: {error.__cause__ or error}"
+            f"son XML Factur-X ne suit pas le schéma de son profil : {error.__cause__ or error}"
         ) from error
     fields = FacturxFields(profile=profile.upper(), values={})
     _read_values(root, fields)
@@ -166,12 +170,12 @@ def _embedded_xml(content: bytes) -> tuple[bytes, PdfReader]:
         if not encrypted:
             _, xml = get_facturx_xml_from_pdf(content, check_xsd=False)
     except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
-        raise FacturxError(f"cannot read the PDF: {error}") from error
+        raise FacturxError(f"PDF illisible : {error}") from error
     if encrypted:
         # ISO 19005-3 6.1.3: a PDF/A-3, as every Factur-X invoice, is never encrypted.
         raise FacturxError(
-            "is encrypted (protected by a password): a Factur-X invoice never is; import the PDF as "
-            "its issuer made it, without protection"
+            "le PDF est chiffré (protégé par un mot de passe) : une facture Factur-X ne l'est jamais ; "
+            "importez le PDF tel que son émetteur l'a produit, sans protection"
         )
     if xml:
         return xml, reader
@@ -180,8 +184,13 @@ def _embedded_xml(content: bytes) -> tuple[bytes, PdfReader]:
             try:
                 etree.fromstring(versions[0], parser=_XML_PARSER)
             except etree.XMLSyntaxError as error:
-                raise FacturxError(f"its {name} attachment is not well-formed XML: {error.msg}") from error
-    raise FacturxError("carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice")
+                raise FacturxError(
+                    f"sa pièce jointe {name} n'est pas du XML bien formé : {error.msg}"
+                ) from error
+    raise FacturxError(
+        "le PDF ne porte pas de XML Factur-X (aucune pièce jointe factur-x.xml) : ce n'est pas une "
+        "facture Factur-X"
+    )
 
 
 def _read_order(reader: PdfReader, fields: FacturxFields) -> None:
@@ -196,14 +205,15 @@ def _read_order(reader: PdfReader, fields: FacturxFields) -> None:
             if any(word in said for word in _ORDER_WORDS) or (reference and reference in said):
                 found[attachment.name] = attachment.content
     except Exception as error:  # pypdf raises many kinds of errors on a damaged attachment
-        fields.problems.append(("order_pdf", f"cannot read the PDF's attachments: {error}"))
+        fields.problems.append(("order_pdf", f"pièces jointes du PDF illisibles : {error}"))
         return
     if len(found) > 1:
         fields.problems.append(
             (
                 "order_pdf",
-                f"attachments {', '.join(found)} could each be the signed quote or order: import the "
-                "invoice from a CSV row that names it in invoice_pdf and the order in order_pdf",
+                f"les pièces jointes {enumeration_fr(found)} pourraient chacune être le devis ou le bon "
+                "de commande signé : importez la facture d'une ligne CSV qui la nomme dans invoice_pdf, "
+                "et la commande dans order_pdf",
             )
         )
     elif found:
@@ -221,7 +231,9 @@ def _read_values(root: etree._Element, fields: FacturxFields) -> None:
         values[f"{prefix}_street"] = ", ".join(line for line in lines if line)
         country = values.pop(f"{prefix}_country")
         if country and country != "FR":
-            fields.problems.append((f"{prefix}_country", f"{country!r}: Relance writes to parties in France"))
+            fields.problems.append(
+                (f"{prefix}_country", f"{quoted(country)} : Relance n'écrit qu'à des parties en France (FR)")
+            )
     # A buyer registered with a SIREN is a business; without one, a consumer.
     values["debtor_kind"] = "business" if values["debtor_siren"] else "consumer"
     for column in ("issue_date", "due_date"):
@@ -229,7 +241,7 @@ def _read_values(root: etree._Element, fields: FacturxFields) -> None:
     _read_amounts(values)
     document_type = _text(root, f"{_DOCUMENT}/ram:TypeCode")
     if document_type in _CREDIT_NOTE_TYPES:
-        fields.problems.append((None, f"is a credit note (TypeCode {document_type}), nothing to collect"))
+        fields.problems.append((None, f"c'est un avoir (TypeCode {document_type}) : rien à recouvrer"))
 
 
 def _read_amounts(values: dict[str, str]) -> None:
@@ -259,7 +271,9 @@ def _day(root: etree._Element, column: str, fields: FacturxFields) -> str:
             raise ValueError
         return datetime.strptime(text, "%Y%m%d").date().isoformat()
     except ValueError:
-        fields.problems.append((column, f"{text!r} (format {layout}) is not a calendar day (format 102)"))
+        fields.problems.append(
+            (column, f"{quoted(text)} (format {layout}) n'est pas un jour du calendrier (format 102)")
+        )
         return ""
 
 

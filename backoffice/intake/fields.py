@@ -44,13 +44,17 @@ from models.parties import (
     CreditorInfo,
     DebtorInfo,
     Signatory,
+    establishment_of,
     valid_iban,
     valid_siren,
     valid_siret,
     valid_vat_number,
+    vat_number_of,
 )
 from models.policy import EscalationPolicy
+from support.french import money_fr
 from support.parsing import quoted
+from support.typography import NBSP, typeset_text
 
 T = TypeVar("T")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -75,7 +79,9 @@ _LONGEST = {
 
 @dataclass(frozen=True)
 class InvoiceProblem:
-    """One reason a batch is refused: where (file; CSV row or header; column or field) and why."""
+    """One reason a batch is refused: where (file; CSV row or header; column or field) and why, in
+    French with its no-break spaces, as the clerk who imports reads it:
+    ``factures.csv, ligne 3, colonne due_date : …``."""
 
     source: Path
     # The CSV row as a spreadsheet numbers it (0: the header); None for a PDF or the whole file.
@@ -84,11 +90,14 @@ class InvoiceProblem:
     column: str | None
     message: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", typeset_text(self.message))
+
     def __str__(self) -> str:
-        place = None if self.row is None else (f"row {self.row}" if self.row else "header")
-        field = self.column if self.row is None or self.column is None else f"column {self.column}"
-        where = ", ".join(part for part in (place, field) if part)
-        return f"{self.source}: {where}: {self.message}" if where else f"{self.source}: {self.message}"
+        place = None if self.row is None else (f"ligne {self.row}" if self.row else "en-tête")
+        field = None if self.column is None else f"{'champ' if self.row is None else 'colonne'} {self.column}"
+        where = ", ".join(str(part) for part in (self.source, place, field) if part)
+        return f"{where}{NBSP}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,11 @@ class InvoiceRow:
     order_to_keep: Path | bytes | None = None
 
     def described_from(self, other: Path) -> str:
-        """Where this invoice was read, as said in a problem of the file ``other``."""
+        """Where this invoice was read, as said in a problem of the file ``other``: ``la ligne 2``,
+        ``la ligne 2 de factures.csv``, or a PDF's path."""
         if self.row is None:
             return str(self.source)
-        return f"row {self.row}" if self.source == other else f"row {self.row} of {self.source}"
+        return f"la ligne {self.row}" if self.source == other else f"la ligne {self.row} de {self.source}"
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ class FieldReader:
         self.problems.append(InvoiceProblem(self.source, self.row, column, message))
 
     def missing(self, column: str) -> None:
-        self.fail(column, "is empty")
+        self.fail(column, "vide : cette colonne est obligatoire")
 
     def checked(self, column: str, check: Callable[..., T], *args: Any) -> T | None:
         """``check(*args)``, or None with its refusal as the column's problem."""
@@ -176,7 +186,7 @@ class FieldReader:
     def email(self, column: str) -> str:
         value = self.text(column)
         if value and not _EMAIL.match(value):
-            self.fail(column, f"{quoted(value)} is not an email address")
+            self.fail(column, f"{quoted(value)} n'est pas une adresse e-mail")
         return value
 
     def identifier(
@@ -189,7 +199,7 @@ class FieldReader:
     def postcode(self, column: str) -> str:
         value = self.text(column)
         if value and not _POSTCODE.fullmatch(value):
-            self.fail(column, f"{quoted(value)} is not a French postcode (5 digits)")
+            self.fail(column, f"{quoted(value)} n'est pas un code postal français (5 chiffres)")
         return value
 
     def date(self, column: str, required: bool = True) -> date | None:
@@ -280,10 +290,9 @@ def _creditor_identifiers(r: FieldReader) -> tuple[str | None, dict[str, Any]]:
     siret = r.identifier("creditor_siret", valid_siret)
     vat_number = r.identifier("creditor_vat_number", valid_vat_number)
     iban = r.identifier("creditor_iban", valid_iban)
-    if siren and siret and not siret.startswith(siren):
-        r.fail("creditor_siret", f"{siret} is not an establishment of SIREN {siren}")
-    if siren and vat_number and not vat_number.endswith(siren):
-        r.fail("creditor_vat_number", f"{vat_number} is not the VAT number of SIREN {siren}")
+    if siren:
+        r.checked("creditor_siret", establishment_of, siren, siret)
+        r.checked("creditor_vat_number", vat_number_of, siren, vat_number)
     return siren, {"siret": siret, "vat_number": vat_number, "iban": iban, "signatory": _signatory(r)}
 
 
@@ -295,7 +304,7 @@ def _signatory(r: FieldReader) -> Signatory | None:
     given = {column: (r.values.get(column) or "").strip() for column in columns}
     for column, other in zip(columns, reversed(columns), strict=True):
         if given[other] and not given[column]:
-            r.fail(column, f"is empty while {other} is given: a signatory is named with their title")
+            r.fail(column, f"vide alors que {other} est rempli : un signataire est nommé avec sa fonction")
     return Signatory(name=name, title=title) if name and title else None
 
 
@@ -308,7 +317,11 @@ def _debtor_kind(r: FieldReader) -> tuple[DebtorKind | None, str | None]:
         try:
             kind = DebtorKind(kind_text)
         except ValueError:
-            r.fail("debtor_kind", f"{quoted(kind_text)} is not 'business', 'consumer' or 'public'")
+            r.fail(
+                "debtor_kind",
+                f"{quoted(kind_text)} n'est ni « business » (professionnel), ni « consumer » "
+                "(consommateur), ni « public » (acheteur public)",
+            )
     problems_before = len(r.problems)
     siren = r.identifier("debtor_siren", valid_siren)
     if kind is not None and len(r.problems) == problems_before:
@@ -336,7 +349,7 @@ def _invoice_terms(r: FieldReader, kind: DebtorKind | None) -> dict[str, Any]:
         "amount_paid", partial(amount_from_text, zero_allowed=True), required=False
     ) or Decimal("0.00")
     if amount_due is not None and amount_paid > amount_due:
-        r.fail("amount_paid", f"{amount_paid} is more than the amount due {amount_due}")
+        r.fail("amount_paid", f"{money_fr(amount_paid)} dépasse le montant dû ({money_fr(amount_due)})")
     elif amount_due is not None and amount_paid < amount_due and kind and due_date:
         r.checked("due_date", not_time_barred, kind, due_date, today, r.rules.judicial)
     # Code de commerce L441-10 II: the late-payment rate the terms of sale set, percent a year.
@@ -365,15 +378,15 @@ def _checked_pdf(
         # An upload names its own attachments only: never a file of the server.
         name = PurePosixPath(value.replace("\\", "/")).name
         if name not in attachments:
-            r.fail(column, f"{value}: attach {name} to the upload, with the invoice file")
+            r.fail(column, f"{value} : joignez {name} à l'envoi, avec le fichier de factures")
             return None
         path = attachments[name]
     elif not path.is_absolute():
         path = (folder / path).resolve()
     if not path.is_file():
-        r.fail(column, f"{path} does not exist")
+        r.fail(column, f"{path} n'existe pas")
         return None
     if not is_pdf(path):
-        r.fail(column, f"{path} is not a PDF")
+        r.fail(column, f"{path} n'est pas un PDF")
         return None
     return path

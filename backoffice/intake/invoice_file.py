@@ -17,6 +17,8 @@ from backoffice.intake.fields import FieldReader, ImportRules, InvoiceProblem, I
 from backoffice.intake.progress import ImportPhase, ImportProgress
 from law.payment_terms import agreed_terms
 from models.case_ids import safe_name
+from support.french import count_fr
+from support.parsing import quoted
 
 # What a folder given to the import is read for.
 INVOICE_SUFFIXES = (".csv", ".pdf")
@@ -32,7 +34,9 @@ class InvoiceFileError(ValueError):
     def __init__(self, problems: list[InvoiceProblem]) -> None:
         self.problems = problems
         files = len({problem.source for problem in problems})
-        super().__init__(f"{len(problems)} error(s) in {files} file(s); nothing imported")
+        super().__init__(
+            f"{count_fr(len(problems), 'erreur')} dans {count_fr(files, 'fichier')}\u00a0: rien n'est importé"
+        )
 
 
 class _FacturxFieldReader(FieldReader):
@@ -133,14 +137,16 @@ def _files_of(paths: Iterable[Path], problems: list[InvoiceProblem]) -> list[Pat
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in INVOICE_SUFFIXES)
             if not found:
-                problems.append(InvoiceProblem(path, None, None, "the folder has no .csv or .pdf file"))
+                problems.append(InvoiceProblem(path, None, None, "le dossier n'a aucun fichier .csv ou .pdf"))
             for file in found:
                 files.setdefault(file.resolve(), file)
         elif not path.is_file():
-            problems.append(InvoiceProblem(path, None, None, "does not exist"))
+            problems.append(InvoiceProblem(path, None, None, "aucun fichier ni dossier à ce chemin"))
         elif path.suffix.lower() not in INVOICE_SUFFIXES:
             problems.append(
-                InvoiceProblem(path, None, None, "is neither a CSV file (.csv) nor a Factur-X PDF (.pdf)")
+                InvoiceProblem(
+                    path, None, None, "ce n'est ni un fichier CSV (.csv) ni une facture PDF Factur-X (.pdf)"
+                )
             )
         else:
             files.setdefault(path.resolve(), path)
@@ -228,14 +234,17 @@ def _accepted(rows: list[InvoiceRow], problems: list[InvoiceProblem]) -> list[In
         key = (row.creditor.siren, row.invoice.number)
         if key in invoices:
             where = invoices[key].described_from(row.source)
-            problems.append(InvoiceProblem(row.source, row.row, "invoice_number", f"same invoice as {where}"))
+            problems.append(
+                InvoiceProblem(row.source, row.row, "invoice_number", f"même facture que {where}")
+            )
         for party, info in (("creditor", row.creditor), ("debtor", row.debtor)):
             if info.siren is None or key in invoices:
                 continue
             first = named.setdefault((party, info.siren), row)
             name = getattr(first, party).name
             if not same_name(name, info.name):
-                message = f"SIREN {info.siren} is {name!r} on {first.described_from(row.source)}"
+                where = first.described_from(row.source)
+                message = f"le SIREN {info.siren} est celui de {quoted(name)} d'après {where}"
                 problems.append(InvoiceProblem(row.source, row.row, f"{party}_name", message))
         invoices.setdefault(key, row)
     if problems:

@@ -18,6 +18,14 @@ class ImportPhase(StrEnum):
     STARTING = "starting"
 
 
+# Each phase as the doors name it.
+PHASE_NAMES = {
+    ImportPhase.VALIDATING: "vérification des factures",
+    ImportPhase.STORING: "enregistrement des factures",
+    ImportPhase.STARTING: "ouverture des dossiers",
+}
+
+
 class ImportStopped(Exception):
     """The door asked the import to stop (Ctrl-C, the back office shutting down)."""
 

@@ -32,12 +32,15 @@ from storage.creditors import signatory_of
 from storage.database import Database
 from storage.tables import Creditor, Debtor, Invoice
 from support.files import write_atomically
+from support.french import date_fr, money_fr
+from support.parsing import quoted
 
 T = TypeVar("T")
 # Keys looked up, and invoices written, this many at a time: within every database's limit on
 # the parameters of one statement.
 CHUNK = 500
-CREDITOR_IDENTIFIERS = {"siret": "SIRET", "vat_number": "VAT number", "iban": "IBAN"}
+# A creditor's identifiers, as a conflict names them.
+CREDITOR_IDENTIFIERS = {"siret": "le SIRET", "vat_number": "le numéro de TVA", "iban": "l'IBAN"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,10 @@ async def store_invoices(
             await asyncio.to_thread(_keep_pdfs, [row for row in rows if batch.is_new(row)])
     except IntegrityError as error:
         # Another import stored one of these invoices between the check and the write.
-        why = "another import stored some of these invoices meanwhile; nothing imported: import again"
+        why = (
+            "une autre importation a enregistré certaines de ces factures entre-temps ; rien n'est "
+            "importé : importez à nouveau"
+        )
         raise InvoiceFileError([InvoiceProblem(rows[0].source, None, None, why)]) from error
     return stored
 
@@ -206,10 +212,10 @@ class _Batch:
                 setattr(stored, name, given)
             elif given != has:
                 first = self._given_by.get((info.siren, name))
-                where = first.described_from(row.source) if first else "an earlier import"
+                where = first.described_from(row.source) if first else "une importation précédente"
                 message = (
-                    f"{given} differs from {has}, the {label} of SIREN {info.siren} given by {where}: "
-                    f"an import never replaces a creditor's {label}"
+                    f"{given} diffère de {has}, {label} du SIREN {info.siren} d'après {where} : une "
+                    f"importation ne remplace jamais {label} d'un créancier"
                 )
                 problems.append(InvoiceProblem(row.source, row.row, f"creditor_{name}", message))
                 continue
@@ -227,9 +233,9 @@ class _Batch:
         assert named is not None
         if not (same_name(given.name, named.name) and same_name(given.title, named.title)):
             message = (
-                f"{given.name} ({given.title}) differs from {named.name} ({named.title}), the signatory "
-                f"of SIREN {siren} given by {first.described_from(row.source)}: an import names one "
-                "signatory per creditor"
+                f"{given.name} ({given.title}) diffère de {named.name} ({named.title}), signataire du "
+                f"SIREN {siren} d'après {first.described_from(row.source)} : une importation nomme un "
+                "seul signataire par créancier"
             )
             return [InvoiceProblem(row.source, row.row, "creditor_signatory_name", message)]
         stored.signatory_name, stored.signatory_title = named.name, named.title
@@ -237,24 +243,27 @@ class _Batch:
 
     def _invoice_conflicts(self, row: InvoiceRow, stored: Invoice) -> list[InvoiceProblem]:
         """A known invoice is the one stored: the same debtor, the same amounts."""
-        where = f"invoice {stored.number} of SIREN {row.creditor.siren} is stored"
-        since = f"(imported on {stored.imported_at.date().isoformat()})"
-        never = "an import never changes a stored invoice"
+        where = f"la facture {stored.number} du SIREN {row.creditor.siren} est enregistrée"
+        since = f"(importée le {date_fr(stored.imported_at)})"
+        never = "une importation ne modifie jamais une facture enregistrée"
         problems = []
         debtor = self.debtors_by_id[stored.debtor_id]
         if debtor.natural_key != debtor_natural_key(row):
             column = "debtor_siren" if row.debtor.siren else "debtor_email"
             message = (
-                f"{where} with debtor {debtor.name!r} ({_debtor_key(debtor)}) {since}; this row gives "
-                f"{row.debtor.name!r} ({_debtor_key(row.debtor)}): {never}"
+                f"{where} avec le débiteur {quoted(debtor.name)} ({_debtor_key(debtor)}) {since} ; cette "
+                f"ligne donne {quoted(row.debtor.name)} ({_debtor_key(row.debtor)}) : {never}"
             )
             problems.append(InvoiceProblem(row.source, row.row, column, message))
-        for column, what in (("amount_due", "due"), ("amount_paid", "paid")):
+        for column, what in (("amount_due", "dû"), ("amount_paid", "payé")):
             has, given = getattr(stored, column), getattr(row.invoice, column)
             if has != given:
-                message = f"{where} with {has} {what} {since}; this row gives {given}: {never}"
+                message = (
+                    f"{where} avec un montant {what} de {money_fr(has)} {since} ; cette ligne donne "
+                    f"{money_fr(given)} : {never}"
+                )
                 if column == "amount_paid":
-                    message += " (record a payment on its case)"
+                    message += " (enregistrez un paiement sur son dossier)"
                 problems.append(InvoiceProblem(row.source, row.row, column, message))
         return problems
 
@@ -320,9 +329,12 @@ class _Batch:
 def _stored_name(row: InvoiceRow, party: str, name: str) -> InvoiceProblem:
     """The row names the creditor or the debtor of a stored SIREN otherwise."""
     given = getattr(row, party)
-    message = f"SIREN {given.siren} is stored as {name!r} by an earlier import; this row gives {given.name!r}"
+    message = (
+        f"le SIREN {given.siren} est enregistré au nom de {quoted(name)} par une importation précédente ; "
+        f"cette ligne donne {quoted(given.name)}"
+    )
     return InvoiceProblem(row.source, row.row, f"{party}_name", message)
 
 
 def _debtor_key(debtor: Any) -> str:
-    return f"SIREN {debtor.siren}" if debtor.siren else f"email {debtor.email}"
+    return f"SIREN {debtor.siren}" if debtor.siren else f"e-mail {debtor.email}"

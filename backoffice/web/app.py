@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from backoffice.portfolio import RecentPortfolio
-from backoffice.web import audit_pages, auth_pages, case_pages, codec, import_pages
+from backoffice.web import account_pages, audit_pages, auth_pages, case_pages, codec, import_pages
 from backoffice.web.access import Forbidden, SignInRequired, login_url
 from backoffice.web.import_pages import ImportJobs
 from backoffice.web.rendering import NotFound, render
@@ -97,7 +97,7 @@ def create_app(settings: Settings, client: Client | None = None, database: Datab
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (auth_pages, case_pages, import_pages, audit_pages, codec):
+    for module in (auth_pages, case_pages, account_pages, import_pages, audit_pages, codec):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

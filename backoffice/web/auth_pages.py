@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backoffice.accounts import (
     SESSION_LIFETIME,
+    UNKNOWN_OR_WRONG,
     AccountError,
     SignedIn,
     add_first_admin,
@@ -35,6 +36,8 @@ from backoffice.web.access import (
 )
 from backoffice.web.rendering import redirect_with_message, render
 from models.enums import Role
+from models.wording import ROLES
+from support.parsing import quoted
 
 router = APIRouter()
 
@@ -85,7 +88,7 @@ async def setup(request: Request) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
         if password != str(form.get("password_again", "")):
-            raise AccountError("password: the two entries differ")
+            raise AccountError("mot de passe : les deux saisies diffèrent")
         await add_first_admin(backoffice.database, username, password, str(form.get("full_name", "")))
         token = await sign_in(backoffice.database, username, password, client_address(request))
     except AccountError as error:
@@ -167,7 +170,7 @@ def _refusal_in_french(refusal: Exception) -> str:
             f"{minutes_of(refusal.retry_after)} minute(s), ou depuis un navigateur où vous vous êtes "
             "déjà connecté"
         )
-    return "identifiant inconnu ou mot de passe erroné"
+    return UNKNOWN_OR_WRONG
 
 
 @router.post("/logout")
@@ -184,7 +187,7 @@ async def users_page(
     request: Request, user: Annotated[SignedIn, Depends(requires(Permission.MANAGE_USERS))]
 ) -> Response:
     users = await list_users(request.app.state.backoffice.database)
-    return await render(request, "users.html", users=users, roles=list(Role), error=None)
+    return await render(request, "users.html", users=users, roles=ROLES, error=None)
 
 
 @router.post("/users")
@@ -199,7 +202,8 @@ async def create_user(
         role = None
     try:
         if role is None:
-            raise AccountError(f"role {form.get('role')!r}: one of {', '.join(r.value for r in Role)}")
+            given = quoted(str(form.get("role", "")))
+            raise AccountError(f"rôle {given} : l'un de {', '.join(ROLES.values())}")
         created = await add_user(
             database,
             str(form.get("username", "")),
@@ -210,9 +214,9 @@ async def create_user(
     except AccountError as error:
         users = await list_users(database)
         return await render(
-            request, "users.html", status_code=422, users=users, roles=list(Role), error=str(error)
+            request, "users.html", status_code=422, users=users, roles=ROLES, error=str(error)
         )
-    return redirect_with_message("/users", f"compte {created.username} créé ({created.role.value})")
+    return redirect_with_message("/users", f"compte {created.username} créé ({ROLES[created.role]})")
 
 
 @router.post("/users/{username}/active")

@@ -335,7 +335,7 @@ async def case_command(request: Request, case_id: str, command: str, user: Steer
         command_request = build(form)
     except BadOption as error:
         # Checked against its bounds (models/bounds.py) before it is sent: the page again, with why.
-        return await _case_page(request, case_id, status_code=400, refusal=f"refusé : {error.french}")
+        return await _case_page(request, case_id, status_code=400, refusal=f"refusé : {error}")
     try:
         result = await send_command(
             request.app.state.backoffice.client, case_id, update, command_request, by=user

@@ -330,7 +330,7 @@ def test_no_green_label_without_the_charter(
     with pytest.raises(ApplicationError) as raised:
         labels.label_invoice(InvoiceLabelRequest(case_id=case_id, creditor=creditor, invoice=invoice))
     assert raised.value.non_retryable and raised.value.type == "CharterNotAccepted"
-    assert "123456782" in str(raised.value) and "charter" in str(raised.value)
+    assert "123456782" in str(raised.value) and "n'a pas accepté la charte" in str(raised.value)
     assert not (settings.documents_dir / case_id).exists()
     with pytest.raises(ApplicationError) as attestation:
         labels.render_attestation(AttestationRequest(creditor=creditor, issued_on=date(2026, 1, 6)))
@@ -445,7 +445,7 @@ async def test_verify_finds_the_journalled_code(database: Database) -> None:
     assert (found.case_id, found.step_key, found.kind) == (CASE_ID, "formal_notice", "formal_notice_sent")
     assert (found.occurred_at, found.document_sha256) == (record.occurred_at, "ab" * 32)
     assert await verify_label(database, label_code(CASE_ID, "penalty_claim", LabelColour.RED)) == []
-    with pytest.raises(LabelRefused, match="not a label code"):
+    with pytest.raises(LabelRefused, match="n'est pas un code de label"):
         await verify_label(database, "RL-0000")
 
 
@@ -492,7 +492,7 @@ async def test_cli_attestation_then_verify(database: Database, tmp_path: Path) -
     refused = await invoke(
         database, tmp_path, "label", "attestation", "--creditor", "123456782", "-o", "x.pdf"
     )
-    assert refused.exit_code == 1 and "has not accepted the good-practice charter" in flat(refused.output)
+    assert refused.exit_code == 1 and "n'a pas accepté la charte des bonnes pratiques" in flat(refused.output)
     await accept_charter(database, "123456782", date(2026, 1, 5))
 
     output = tmp_path / "attestation.pdf"
@@ -523,18 +523,18 @@ async def test_cli_attestation_then_verify(database: Database, tmp_path: Path) -
     verified = await invoke(database, tmp_path, "label", "verify", code)
     assert verified.exit_code == 0, verified.output
     out = flat(verified.stdout)
-    assert f"{code}: issued by Relance" in out and case_id in out
-    assert "attestation_issued" in out and sha256_file(output) in out
+    assert f"{code} : délivré par Relance" in out and case_id in out
+    assert "attestation de la charte délivrée" in out and sha256_file(output) in out
     [entry] = json.loads((await invoke(database, tmp_path, "label", "verify", code, "--json")).stdout)
     assert entry["kind"] == "attestation_issued" and entry["step_key"] == "attestation"
     assert entry["document_sha256"] == sha256_file(output)
 
     unknown = await invoke(database, tmp_path, "label", "verify", "RL-2222-3333")
-    assert unknown.exit_code == 1 and "unknown label code RL-2222-3333" in flat(unknown.output)
+    assert unknown.exit_code == 1 and "code de label inconnu, RL-2222-3333" in flat(unknown.output)
     missing = await invoke(
         database, tmp_path, "label", "attestation", "--creditor", "987654324", "-o", "x.pdf"
     )
-    assert missing.exit_code == 1 and "no creditor with SIREN 987654324" in flat(missing.output)
+    assert missing.exit_code == 1 and "aucun créancier de SIREN 987654324" in flat(missing.output)
 
 
 async def test_cli_green_label_on_a_factur_x_invoice(
@@ -554,7 +554,7 @@ async def test_cli_green_label_on_a_factur_x_invoice(
     # Not imported yet: the label names the case its import will open, under the data folder's key.
     case_id = case_id_for(case_id_key(Settings(data_dir=tmp_path)), "123456782", "F-2026-0042")
     code = label_code(case_id, "invoice", LabelColour.GREEN)
-    assert f"code {code} (case {case_id})" in flat(result.stdout)
+    assert f"code {code} (dossier {case_id})" in flat(result.stdout)
     assert PdfReader(output).attachments == {"factur-x.xml": [FACTUR_X_XML]}
     assert code in pdf_text(output)
     [event] = await case_events(database, case_id)
@@ -570,7 +570,7 @@ async def test_cli_green_label_on_a_factur_x_invoice(
     no_number = await invoke(
         database, tmp_path, "label", "invoice", str(plain), "--creditor", "123456782", "-o", "y.pdf"
     )
-    assert no_number.exit_code == 1 and "give the invoice number" in flat(no_number.output)
+    assert no_number.exit_code == 1 and "donnez le numéro de la facture (--invoice)" in flat(no_number.output)
     numbered = await invoke(
         database,
         tmp_path,
@@ -608,6 +608,8 @@ def test_cli_label_images(tmp_path: Path) -> None:
     )
     wrong = runner.invoke(app, ["label", "image", "--colour", "blue", "-o", str(png)])
     assert wrong.exit_code == 2
+    refusal = "erreur : --colour : « blue » n'est pas une valeur possible (green, orange, red)"
+    assert " ".join(wrong.stderr.split()) == refusal
 
 
 def embedded(font: DictionaryObject) -> bool:

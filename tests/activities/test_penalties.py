@@ -148,7 +148,7 @@ async def test_an_invalid_request_is_a_non_retryable_invalid_penalty_request(tmp
     invalid = valid.model_copy(
         update={"request": valid.request.model_copy(update={"until": date(2025, 8, 1)})}
     )
-    with pytest.raises(ApplicationError, match="statement end 2025-08-01 is before the due date") as raised:
+    with pytest.raises(ApplicationError, match="la fin du décompte, le 1er août 2025, est avant") as raised:
         await activities_for(tmp_path).compute_penalties(invalid)
     assert (raised.value.type, raised.value.non_retryable) == ("InvalidPenaltyRequest", True)
 

@@ -369,11 +369,11 @@ async def test_a_postal_letter_shows_what_an_agent_records_once_its_number_is_kn
         == received
     )
     record_postal_tracking(settings, CASE, "formal_notice", "1A00123456789")
-    with pytest.raises(ValueError, match="already recorded"):
+    with pytest.raises(ValueError, match="est déjà enregistré"):
         record_postal_event(settings, CASE, "formal_notice", Kind.RECEIVED, received_at + timedelta(days=1))
-    with pytest.raises(ValueError, match="already has its outcome"):
+    with pytest.raises(ValueError, match="a déjà son issue"):
         record_postal_event(settings, CASE, "formal_notice", Kind.NOT_CLAIMED, received_at)
-    with pytest.raises(ValueError, match="already has the tracking number"):
+    with pytest.raises(ValueError, match="a déjà le numéro de suivi"):
         record_postal_tracking(settings, CASE, "formal_notice", "1A99999999999")
     assert await provider.status(asked("postal", pending_id)) == status
 
@@ -388,7 +388,7 @@ async def test_a_postal_status_asked_with_the_posts_number_records_it(tmp_path: 
     with pytest.raises(ApplicationError) as another:
         await provider.status(asked("postal", "1A99999999999"))
     assert another.value.non_retryable and another.value.type == "RegisteredLetterUnknown"
-    with pytest.raises(LookupError, match="no postal registered letter"):
+    with pytest.raises(LookupError, match="pas de lettre recommandée postale"):
         record_postal_tracking(settings, CASE, "penalty_claim", "1A00123456789")
 
 

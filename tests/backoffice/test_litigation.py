@@ -156,6 +156,6 @@ def test_an_existing_folder_is_never_overwritten(settings: Settings, tmp_path: P
     target = tmp_path / "dossier"
     put(target / "notes.txt", b"an agent's notes")
 
-    with pytest.raises(LitigationFileError, match="already exists"):
+    with pytest.raises(LitigationFileError, match="existe déjà"):
         write_litigation_file(target, CASE_ID, {}, HISTORY_JSON, [], [], WRITTEN_AT)
     assert [p.name for p in target.iterdir()] == ["notes.txt"]

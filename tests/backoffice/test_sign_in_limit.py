@@ -97,7 +97,7 @@ async def test_usernames_are_normalised_at_creation_and_at_sign_in(database: Dat
     await add_user(database, "  Admin ", PASSWORD, Role.ADMIN)
     async with database.sessions() as session:
         assert (await session.exec(select(User.username))).all() == ["admin"]
-    with pytest.raises(AccountError, match="already taken"):
+    with pytest.raises(AccountError, match="déjà pris"):
         await add_user(database, "ADMIN", PASSWORD, Role.AGENT)
     for typed in ("Admin ", "ADMIN", "\uff41\uff44\uff4d\uff49\uff4e"):  # the last one in full-width letters
         signed_in = await session_user(database, await sign_in(database, typed, PASSWORD, "10.0.0.1"))

@@ -55,10 +55,10 @@ def test_an_agency_without_its_account_insurance_or_signatory_is_refused(
     [
         (
             ('iban = "FR76 3000 4000 0312 3456 7890 143"', 'iban = "FR76 3000 4000 0312 3456 7890 144"'),
-            "iban: .*not a valid IBAN",
+            "iban: .*n'est pas un IBAN valide",
         ),
         (('name = "Sophie Garnier"', 'name = "  "'), r"signatory: Value error, is empty"),
-        (('insurance = "Assurances', 'insurance = "\\u0007Assurances'), r"insurance: .*control character"),
+        (('insurance = "Assurances', 'insurance = "\\u0007Assurances'), r"insurance: .*contrôle \(U\+0007\)"),
     ],
 )
 def test_a_bad_account_insurance_or_signatory_names_the_field(
@@ -73,7 +73,7 @@ def test_a_bad_account_insurance_or_signatory_names_the_field(
 def test_a_bad_siren_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "agency.toml"
     path.write_text(SAMPLE.read_text(encoding="utf-8").replace("732829320", "732829321"), encoding="utf-8")
-    with pytest.raises(AgencyError, match=r"agency.toml: siren: .*not a valid SIREN"):
+    with pytest.raises(AgencyError, match=r"agency.toml: siren: .*n'est pas un SIREN valide"):
         load_agency(path)
 
 

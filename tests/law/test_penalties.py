@@ -285,7 +285,7 @@ def test_consumer_interest_runs_from_the_notice_at_the_legal_rate_without_indemn
 
 
 def test_consumer_without_notice_is_refused() -> None:
-    with pytest.raises(ValueError, match="notice_date is required"):
+    with pytest.raises(ValueError, match="à compter de la mise en demeure"):
         PenaltyRequest(
             principal=Decimal("1000"),
             due_date=date(2025, 9, 1),
@@ -295,7 +295,7 @@ def test_consumer_without_notice_is_refused() -> None:
 
 
 def test_consumer_notice_before_the_due_date_is_refused() -> None:
-    with pytest.raises(ValueError, match="notice date 2025-08-20 is before the due date 2025-09-01"):
+    with pytest.raises(ValueError, match="mise en demeure du 20 août 2025 est antérieure à l'échéance"):
         PenaltyRequest(
             principal=Decimal("1000"),
             due_date=date(2025, 9, 1),
@@ -341,7 +341,7 @@ def test_further_costs_add_to_the_total_for_a_business_only() -> None:
     # 9.99 (first test) + 40.00 + 120.50
     assert money(statement.further_costs) == "120.50"
     assert money(statement.total) == "170.49"
-    with pytest.raises(ValueError, match="business debtor only"):
+    with pytest.raises(ValueError, match="ne se réclament qu'à un débiteur professionnel"):
         PenaltyRequest(
             principal=Decimal("1000"),
             due_date=date(2025, 9, 1),
@@ -407,17 +407,17 @@ def test_payments_after_the_statement_end_do_not_change_it() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"principal": Decimal("-1")}, "principal -1 is negative"),
-        ({"principal": Decimal("10.005")}, "more than 2 decimals"),
-        ({"payments": [(date(2025, 9, 5), Decimal("-5"))]}, "payment -5 is negative"),
-        ({"payments": [(date(2025, 9, 5), Decimal("0"))]}, "payment of 0"),
+        ({"principal": Decimal("-1")}, "principal : -1, un montant négatif"),
+        ({"principal": Decimal("10.005")}, "principal : 10,005 a plus de deux décimales"),
+        ({"payments": [(date(2025, 9, 5), Decimal("-5"))]}, "paiement : -5, un montant négatif"),
+        ({"payments": [(date(2025, 9, 5), Decimal("0"))]}, "un paiement de 0 n'est pas un paiement"),
         (
             {"payments": [(date(2025, 9, 5), Decimal("600")), (date(2025, 9, 9), Decimal("400.01"))]},
-            "payments total 1000.01 exceeds the principal 1000.00",
+            "les paiements \\(1\u202f000,01\xa0€\\) dépassent le principal \\(1\u202f000,00\xa0€\\)",
         ),
-        ({"until": date(2025, 8, 31)}, "statement end 2025-08-31 is before the due date 2025-09-01"),
-        ({"further_costs": Decimal("-3")}, "further costs -3 is negative"),
-        ({"contract_rate_percent": Decimal("-1")}, "contract rate -1 % is negative"),
+        ({"until": date(2025, 8, 31)}, "la fin du décompte, le 31 août 2025, est avant l'échéance du 1er"),
+        ({"further_costs": Decimal("-3")}, "frais de recouvrement supplémentaires : -3, un montant négatif"),
+        ({"contract_rate_percent": Decimal("-1")}, "taux contractuel : -1 %, un taux négatif"),
     ],
 )
 def test_invalid_requests_are_refused_with_a_clear_message(fields: dict[str, object], message: str) -> None:

@@ -92,7 +92,7 @@ def test_a_public_buyer_owes_no_contract_rate_nor_further_costs() -> None:
     with pytest.raises(ValueError, match="R2192-31"):
         check_contract_rate_allowed(PUBLIC)
     check_contract_rate_allowed(DebtorKind.BUSINESS)
-    with pytest.raises(ValidationError, match="further recovery costs are claimable from a business debtor"):
+    with pytest.raises(ValidationError, match="ne se réclament qu'à un débiteur professionnel"):
         PenaltyRequest(
             principal=Decimal("1000"),
             due_date=date(2025, 6, 20),

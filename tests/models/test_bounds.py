@@ -14,7 +14,9 @@ from models import bounds
 from models.commands import BailiffReport, DisputeRequest, PauseRequest, PaymentRequest, PromiseRequest
 from models.enums import Civility, DebtorKind
 from models.search_attributes import cents
-from support.parsing import in_french, parse_amount
+from support.french import money_fr
+from support.parsing import parse_amount
+from support.typography import typeset_text as fr
 
 TODAY = date(2026, 12, 1)
 RULES = load_judicial_rules()
@@ -23,41 +25,47 @@ RULES = load_judicial_rules()
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("1e309", "not a number written in full (no exponent such as 1e3)"),
-        ("1e3", "not a number written in full"),
-        ("1" * 29, "has too many digits"),
-        ("99999999999999999999.99", "more than the largest amount Relance keeps (999999999999.99)"),
-        ("1000000000000", "more than the largest amount"),
-        ("NaN", "is not a number"),
-        ("Infinity", "is not a number"),
-        ("١٢٣", "has digits other than 0-9"),
-        ("12\u0663", "has digits other than 0-9"),
-        ("1_000", "is not a number"),
-        ("-5", "-5.00 is negative"),
-        ("0", "is zero"),
-        ("12.345", "more than 2 decimals"),
+        ("1e309", "« 1e309 » n'est pas un nombre écrit en entier (pas d'exposant comme 1e3)"),
+        ("1e3", "n'est pas un nombre écrit en entier"),
+        ("1" * 29, "a trop de chiffres"),
+        (
+            "99999999999999999999.99",
+            f"dépasse le plus grand montant que Relance conserve ({money_fr(bounds.MAX_AMOUNT)})",
+        ),
+        ("1000000000000", "dépasse le plus grand montant"),
+        ("NaN", "« NaN » n'est pas un nombre"),
+        ("Infinity", "n'est pas un nombre"),
+        ("١٢٣", "a des chiffres autres que 0 à 9"),
+        ("12\u0663", "a des chiffres autres que 0 à 9"),
+        ("1_000", "n'est pas un nombre"),
+        ("-5", "-5,00 est négatif"),
+        ("0", "montant nul : il doit être supérieur à 0"),
+        ("12.345", "« 12.345 » a plus de deux décimales"),
     ],
 )
 def test_amounts_beyond_the_bounds_are_a_clear_value_error(text: str, reason: str) -> None:
     with pytest.raises(ValueError) as refusal:
         bounds.amount_from_text(text)
-    assert reason in str(refusal.value)
+    assert fr(reason) in str(refusal.value)
     # Never decimal.InvalidOperation, which no door catches.
     assert not isinstance(refusal.value, ArithmeticError)
 
 
-def test_what_the_web_forms_check_is_said_in_french_too() -> None:
-    for check, french in [
-        (lambda: bounds.amount_from_text("1e309"), "'1e309' n'est pas un nombre écrit en entier"),
-        (lambda: bounds.amount_from_text("0"), "est nul : un montant est supérieur à 0"),
-        (lambda: bounds.day_from_text("1900-01-01", TODAY), "le 01/01/1900 est avant le 01/01/2000"),
-        (lambda: bounds.day_from_text("31/02/2026", TODAY), "'31/02/2026' n'est pas une date"),
-        (lambda: bounds.checked_note("x" * 2001), "compte 2001 caractères : au plus 2000"),
-        (lambda: bounds.checked_line("a\x00"), "contient un caractère de contrôle (U+0000) en position 2"),
-    ]:
-        with pytest.raises(ValueError) as refusal:
-            check()
-        assert in_french(refusal.value).startswith(french)
+def test_every_door_reads_one_french_sentence_with_its_no_break_spaces() -> None:
+    """The clerk reading an import's problems, the agent at a web form or the command line: one
+    message per bound, no-break spaces before the colon and inside the guillemets."""
+    with pytest.raises(ValueError) as refusal:
+        bounds.day_from_text("31/02/2026", TODAY)
+    assert (
+        str(refusal.value) == "«\u00a031/02/2026\u00a0» n'est pas une date (écrivez 2026-03-31 ou 31/03/2026)"
+    )
+    with pytest.raises(ValueError) as refusal:
+        bounds.checked_note("x" * 2001)
+    assert str(refusal.value) == "compte 2\u202f001 caractères\u00a0: au plus 2\u202f000"
+    # The same message a model's field gives (pydantic keeps the error it wraps).
+    with pytest.raises(ValidationError) as invalid:
+        PaymentRequest.model_validate({"amount": "0", "paid_on": "2026-11-30"})
+    assert invalid.value.errors()[0]["ctx"]["error"].args == (fr("montant nul : il doit être supérieur à 0"),)
 
 
 def test_the_largest_amount_fits_the_database_and_the_balance_in_cents() -> None:
@@ -72,10 +80,10 @@ def test_the_largest_amount_fits_the_database_and_the_balance_in_cents() -> None
 def test_a_long_input_is_never_repeated_whole() -> None:
     with pytest.raises(ValueError) as refusal:
         parse_amount("9" * 100_000)
-    assert len(str(refusal.value)) < 120 and "(100000 characters)" in str(refusal.value)
+    assert len(str(refusal.value)) < 120 and "(100\u202f000 caractères)" in str(refusal.value)
     with pytest.raises(ValueError) as refusal:
         bounds.checked_note("x" * 900_000)
-    assert str(refusal.value) == "is 900000 characters long: at most 2000"
+    assert str(refusal.value) == fr("compte 900\u202f000 caractères : au plus 2\u202f000")
 
 
 @pytest.mark.parametrize(
@@ -93,36 +101,45 @@ def test_dates_stay_from_2000_to_ten_years_ahead() -> None:
     assert bounds.day_from_text("2000-01-01", TODAY) == date(2000, 1, 1)
     assert bounds.day_from_text("01/12/2036", TODAY) == date(2036, 12, 1)
     for text, reason in [
-        ("1999-12-31", "1999-12-31 is before 2000-01-01"),
-        ("1900-01-01", "is before 2000-01-01"),
-        ("2036-12-02", "2036-12-02 is more than 10 years ahead (after 2036-12-01)"),
-        ("9999-12-31", "more than 10 years ahead"),
-        ("٢٠٢٦-٠٣-٣١", "is not a date"),
+        (
+            "1999-12-31",
+            "le 31 décembre 1999 est avant le 1er janvier 2000, la date la plus ancienne que Relance reçoit",
+        ),
+        ("1900-01-01", "est avant le 1er janvier 2000"),
+        ("2036-12-02", "le 2 décembre 2036 est à plus de dix ans d'ici (après le 1er décembre 2036)"),
+        ("9999-12-31", "à plus de dix ans d'ici"),
+        ("٢٠٢٦-٠٣-٣١", "n'est pas une date"),
     ]:
         with pytest.raises(ValueError) as refusal:
             bounds.day_from_text(text, TODAY)
-        assert reason in str(refusal.value), text
+        assert fr(reason) in str(refusal.value), text
 
 
 def test_an_invoice_is_issued_by_today_and_due_after_its_issue() -> None:
     assert bounds.issue_day(TODAY, TODAY) == TODAY
-    with pytest.raises(ValueError, match="2026-12-02 is in the future"):
+    with pytest.raises(ValueError) as refusal:
         bounds.issue_day(TODAY + timedelta(days=1), TODAY)
-    with pytest.raises(ValueError, match="2031-01-01 is in the future"):
+    assert str(refusal.value) == fr(
+        "le 2 décembre 2026 est dans le futur : une facture est émise au plus tard aujourd'hui, "
+        "le 1er décembre 2026"
+    )
+    with pytest.raises(ValueError, match="le 1er janvier 2031 est dans le futur"):
         bounds.issue_day(date(2031, 1, 1), TODAY)
     assert bounds.due_day(TODAY, TODAY) == TODAY
-    with pytest.raises(ValueError, match="2026-11-30 is before the issue date 2026-12-01"):
+    with pytest.raises(ValueError) as refusal:
         bounds.due_day(TODAY - timedelta(days=1), TODAY)
+    assert (
+        str(refusal.value)
+        == "le 30 novembre 2026 est avant la date d'émission de la facture, le 1er décembre 2026"
+    )
 
 
 def test_a_hold_goes_no_further_than_the_policy_allows() -> None:
     year = timedelta(days=365)
     assert bounds.within_max_hold(year, year) == year
-    english = r"is 366 days ahead: at most 365 \(the policy's max_hold\)"
-    with pytest.raises(ValueError, match=english) as refusal:
+    with pytest.raises(ValueError) as refusal:
         bounds.within_max_hold(year + timedelta(days=1), year)
-    french = "est dans 366 jours : au plus 365 (max_hold de la politique de relance)"
-    assert in_french(refusal.value) == french
+    assert str(refusal.value) == fr("est dans 366 jours : au plus 365 (max_hold de la politique de relance)")
 
 
 @pytest.mark.parametrize(
@@ -149,8 +166,10 @@ def test_a_time_barred_claim_is_refused_with_its_legal_basis(
         if kind is DebtorKind.BUSINESS
         else "Code de la consommation, art. L218-2 : deux ans"
     )
-    assert f"the claim is time-barred since 2026-12-01 ({basis}" in str(refusal.value)
-    assert f"la créance est prescrite depuis le 1er décembre 2026 ({basis}" in in_french(refusal.value)
+    assert fr(f"la créance est prescrite depuis le 1er décembre 2026 ({basis}") in str(refusal.value)
+    assert fr("sauf reconnaissance de la dette depuis (article 2240 du Code civil)") in str(
+        refusal.value
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,7 +189,9 @@ def test_a_time_barred_claim_is_refused_with_its_legal_basis(
 def test_a_line_has_no_control_character(text: str, position: int, code: str) -> None:
     with pytest.raises(ValueError) as refusal:
         bounds.checked_line(text)
-    assert str(refusal.value) == f"has a control character (U+{code}) at position {position}: remove it"
+    assert str(refusal.value) == fr(
+        f"contient un caractère de contrôle (U+{code}) en position {position} : retirez-le"
+    )
 
 
 def test_a_note_may_break_lines_but_holds_no_other_control() -> None:
@@ -186,11 +207,11 @@ def test_a_note_may_break_lines_but_holds_no_other_control() -> None:
 def test_an_invoice_number_fits_every_id_and_file_name_it_makes() -> None:
     assert bounds.invoice_number("FA/2026/000123") == "FA/2026/000123"
     assert bounds.invoice_number("F" * 100)
-    with pytest.raises(ValueError, match="is 101 characters long: at most 100"):
+    with pytest.raises(ValueError, match=fr("compte 101 caractères : au plus 100")):
         bounds.invoice_number("F" * 101)
-    with pytest.raises(ValueError, match="too many characters other than A-Z"):
+    with pytest.raises(ValueError, match="a trop de caractères autres que A-Z"):
         bounds.invoice_number("/" * 100)
-    with pytest.raises(ValueError, match="control character"):
+    with pytest.raises(ValueError, match="caractère de contrôle"):
         bounds.invoice_number("F-1\x00")
 
 
@@ -198,20 +219,20 @@ def test_only_euros_are_collected() -> None:
     assert bounds.handled_currency("EUR") == "EUR"
     with pytest.raises(ValueError) as refusal:
         bounds.handled_currency("USD")
-    assert "'USD': Relance collects amounts in euros (EUR) only" in str(refusal.value)
+    assert fr("« USD » : Relance ne recouvre que des euros (EUR)") in str(refusal.value)
     assert "D441-5" in str(refusal.value)
 
 
 def test_a_business_has_a_siren_and_a_consumer_none() -> None:
     assert bounds.debtor_siren(DebtorKind.BUSINESS, "987654324") == "987654324"
     assert bounds.debtor_siren(DebtorKind.CONSUMER, None) is None
-    with pytest.raises(ValueError, match="a business debtor needs its SIREN"):
+    with pytest.raises(ValueError, match=fr("un débiteur professionnel a un SIREN : donnez-le")):
         bounds.debtor_siren(DebtorKind.BUSINESS, None)
-    with pytest.raises(ValueError, match="987654324: a consumer has no SIREN"):
+    with pytest.raises(ValueError, match=fr("987654324 : un consommateur n'a pas de SIREN")):
         bounds.debtor_siren(DebtorKind.CONSUMER, "987654324")
     # A public buyer (a commune, a hospital) is registered like a company.
     assert bounds.debtor_siren(DebtorKind.PUBLIC, "217500016") == "217500016"
-    with pytest.raises(ValueError, match="a public buyer needs its SIREN"):
+    with pytest.raises(ValueError, match=fr("un acheteur public a un SIREN : donnez-le")):
         bounds.debtor_siren(DebtorKind.PUBLIC, None)
 
 
@@ -225,11 +246,18 @@ def test_a_consumer_s_civility_is_read_in_full_or_abbreviated(text: str, civilit
 
 
 def test_a_civility_is_a_consumer_s_and_madame_or_monsieur_only() -> None:
-    with pytest.raises(ValueError, match="'Mlle' is neither Madame nor Monsieur"):
+    with pytest.raises(ValueError, match=fr("« Mlle » n'est ni Madame ni Monsieur")):
         bounds.debtor_civility(DebtorKind.CONSUMER, "Mlle")
-    for kind in (DebtorKind.BUSINESS, DebtorKind.PUBLIC):
-        with pytest.raises(ValueError, match=f"a {kind.value} debtor is addressed by its name"):
-            bounds.debtor_civility(kind, "Madame")
+    for kind, named in [
+        (DebtorKind.BUSINESS, "un débiteur professionnel"),
+        (DebtorKind.PUBLIC, "un acheteur public"),
+    ]:
+        with pytest.raises(ValueError) as refusal:
+            bounds.debtor_civility(kind, "mme")
+        assert str(refusal.value) == fr(
+            f"Madame : une civilité s'adresse à un consommateur ; {named} est désigné par son nom "
+            "(laissez la civilité vide)"
+        )
 
 
 def test_the_commands_models_refuse_what_a_case_cannot_hold() -> None:

@@ -70,7 +70,7 @@ def test_a_visibility_query_holds_only_safe_values() -> None:
         "RelanceStage = 'judicial_filing' AND RelancePaused = false AND RelanceDisputed = true AND "
         "RelanceCreditorSiren = '123456782' AND RelanceDueDate < '2026-06-30T00:00:00Z'"
     )
-    with pytest.raises(ValueError, match="not a SIREN"):
+    with pytest.raises(ValueError, match="n'est pas un SIREN"):
         case_query(creditor_siren="1' OR '1'='1")
 
 

@@ -1,8 +1,10 @@
 """Every code a person reads has its French name: states, stages, steps of the policies shipped,
-needs, roles, and every kind of event the code writes in the journal."""
+needs, roles, labels' colours, every kind of event the code writes in the journal, and every event of
+a Temporal history the auditor reads."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 from models import wording
 from models.attention import Need
 from models.commands import BailiffReportKind, CostBearer
-from models.enums import CaseState, Role, Stage
+from models.enums import CaseState, LabelColour, Role, Stage
 from models.mail import DeliveryEventKind
 from workflows.common import STEP_EVENT_KIND
 
@@ -49,6 +51,21 @@ def test_every_state_stage_need_role_and_cost_bearer_has_its_french_name() -> No
     assert set(wording.NEEDS) == set(Need)
     assert set(wording.ROLES) == set(Role)
     assert set(wording.COST_BEARERS) == set(CostBearer)
+    assert set(wording.LABEL_COLOURS) == set(LabelColour)
+
+
+def test_every_event_of_the_stored_histories_has_its_french_name() -> None:
+    """What the audit page's timeline shows for each event of a case's history: none in English."""
+    types = {
+        event["eventType"].removeprefix("EVENT_TYPE_")
+        for path in (ROOT / "tests" / "fixtures" / "histories").glob("*.json")
+        for event in json.loads(path.read_text(encoding="utf-8"))["events"]
+    }
+    assert {"WORKFLOW_EXECUTION_STARTED", "ACTIVITY_TASK_SCHEDULED", "TIMER_FIRED"} <= types
+    assert types - set(wording.HISTORY_EVENTS) == set()
+    assert wording.history_event_fr("WORKFLOW_EXECUTION_STARTED") == "dossier ouvert"
+    assert wording.history_event_fr("ACTIVITY_TASK_SCHEDULED") == "activité planifiée"
+    assert wording.history_event_fr("NEXUS_OPERATION_STARTED") == "nexus operation started"
 
 
 def test_the_steps_of_the_policies_shipped_have_their_french_names() -> None:

@@ -258,7 +258,8 @@ async def test_the_command_line_says_which_key_is_wrong(sqlite_database: Databas
     _, err = await process.communicate()
     assert process.returncode == 1
     message = " ".join(err.decode().split())
-    assert "payload keys: RELANCE_PAYLOAD_KEYS: payload key '2026-01' is 16 bytes" in message
+    assert "clés de chiffrement (RELANCE_PAYLOAD_KEYS)" in message
+    assert "payload key '2026-01' is 16 bytes" in message
     assert "Traceback" not in message
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.files import file_names_only, keep_private, write_atomically
+from support.files import file_names_only, keep_private, unreadable, write_atomically
 from tests.fixtures.files import assert_private
 
 
@@ -70,3 +70,15 @@ def test_a_failure_names_files_by_their_names_not_where_the_server_keeps_them() 
     # A URL, a relative path, a half-year and a date keep what they say.
     for kept in ("see https://www.legifrance.gouv.fr/codes/id/x", "rates/legal.csv", "2026-H1", "01/03/2026"):
         assert file_names_only(kept) == kept
+
+
+def test_why_a_file_cannot_be_read_is_said_in_french(tmp_path: Path) -> None:
+    reasons = []
+    for path in (tmp_path / "absent.csv", tmp_path):
+        with pytest.raises(OSError) as failure:
+            path.read_bytes()
+        reasons.append(unreadable(failure.value))
+    assert reasons == [
+        "impossible de lire le fichier : il n'existe pas",
+        "impossible de lire le fichier : c'est un dossier",
+    ]

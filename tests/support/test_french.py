@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.french import de_fr, words_fr
+from support.french import count_fr, de_fr, number_fr, words_fr
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,9 @@ def test_small_numbers_are_written_in_words(number: int, words: str) -> None:
 
 def test_larger_numbers_stay_in_figures() -> None:
     assert words_fr(101) == "101" and words_fr(365) == "365"
+
+
+def test_counts_take_the_plural_from_two_and_group_their_thousands() -> None:
+    assert [count_fr(number, "erreur") for number in (0, 1, 2)] == ["0 erreur", "1 erreur", "2 erreurs"]
+    assert count_fr(12345, "fichier") == "12\u202f345 fichiers"
+    assert number_fr(2000) == "2\u202f000" and number_fr(999) == "999"

@@ -38,18 +38,18 @@ async def test_inputs_a_case_cannot_hold_are_refused_and_the_case_goes_on(relanc
     promise = {"amount": "500.00", "by": "9999-12-31", "agent": "bob"}
     refused = await refusal(handle, "promise_to_pay", promise)
     assert refused.startswith("la date promise (31 décembre 9999) est dans ")
-    assert refused.endswith(" jours : au plus 365 (max_hold de la politique de relance)")
+    assert refused.endswith(" jours\u00a0: au plus 365 (max_hold de la politique de relance)")
     pause = {"reason": "attente", "until": "9999-12-31T00:00:00+00:00", "agent": "bob"}
     assert "la fin de la pause est dans" in await refusal(handle, "pause", pause)
     # A 900 KB reason took the workflow task past Temporal's payload limit.
     dispute = {"open": True, "reason": "x" * 900_000, "agent": "bob"}
-    assert "at most 2000" in await refusal(handle, "dispute", dispute)
+    assert "au plus 2\u202f000" in await refusal(handle, "dispute", dispute)
     # An amount whose cents overflow the balance's Int search attribute, and one that is not a number.
     for amount in ("99999999999999999999.99", "1e309", "NaN"):
         payment = {"amount": amount, "paid_on": due.isoformat(), "agent": "bob"}
         assert await refusal(handle, "record_payment", payment)
     nul = {"open": True, "reason": "lot\x003", "agent": "bob"}
-    assert "control character (U+0000)" in await refusal(handle, "dispute", nul)
+    assert "caractère de contrôle (U+0000)" in await refusal(handle, "dispute", nul)
 
     # The case answers, takes the next command and runs its ladder.
     status = await handle.query(InvoiceCollectionWorkflow.status)

@@ -57,6 +57,8 @@ def test_histories_are_stored() -> None:
         # Since the signed order is its own exhibit, or said to follow when the policy allows it.
         "order_document_exhibit",
         "order_to_be_produced",
+        # The debtor's account (workflows/debtor_account.py): a payment split on three cases.
+        "debtor_account_payment",
     }
 
 

@@ -43,6 +43,6 @@ async def test_the_litigation_file_of_a_case_is_written_on_demand(cli: Cli) -> N
     assert kinds[0] == "case_opened" and "escalated" in kinds
 
     code, _, err = await cli("dossier", case_id, "-o", str(target))
-    assert code == 1 and "already exists" in err
+    assert code == 1 and "existe déjà : choisissez un autre répertoire" in " ".join(err.split())
     code, _, err = await cli("dossier", "invoice-000000000-nope", "-o", str(cli.folder / "none"))
     assert code == 1 and "aucun dossier" in err

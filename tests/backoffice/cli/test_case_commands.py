@@ -12,6 +12,7 @@ from backoffice.accounts import add_user
 from law.insolvency import declaration_deadline
 from models.enums import Role
 from support.french import date_fr
+from support.typography import typeset_text as fr
 from tests.fixtures.cli import (
     BUSINESS,
     CREDITOR,
@@ -38,7 +39,9 @@ async def test_a_judicial_filing_is_decided_by_a_second_agent_from_the_cli(cli: 
     await add_user(cli.database, "carla", PASSWORD, Role.BACK_OFFICE)
     code, out, err = await (await cli.signed_in_as("carla"))("decide", case_id)
     assert (code, out, " ".join(err.split())) == (
-        1, "", "error: carla (back-office) n'a pas le droit de piloter les dossiers"
+        1,
+        "",
+        "erreur : carla (back-office) n'a pas le droit de piloter les dossiers",
     )
     assert "la validation" in (await cli.json("status", case_id))["waiting_for"]
     bruno = await cli.signed_in_as("bruno")
@@ -89,13 +92,13 @@ async def test_an_agent_opens_and_closes_a_dispute_from_the_cli(cli: Cli) -> Non
     stranger = "other-1:" + base64.b64encode(bytes(range(32))).decode()
     wrong = dataclasses.replace(cli, env={**cli.env, "RELANCE_PAYLOAD_KEYS": stranger})
     code, _, err = await wrong("status", case_id)
-    assert code == 1 and "payload keys" in err
+    assert code == 1 and "clés de chiffrement (RELANCE_PAYLOAD_KEYS)" in err
     assert "Traceback" not in err
     code, out, err = await wrong("list", "--all", "--json")
     assert code == 0, err
     assert case_id in {entry["case_id"] for entry in json.loads(out)}
     code, _, err = await cli("dispute", "invoice-000000000-nope", "--reason", "litige")
-    assert code == 1 and "aucun dossier « invoice-000000000-nope »" in err
+    assert code == 1 and "aucun dossier « invoice-000000000-nope »" in " ".join(err.split())
 
 
 async def test_the_reports_of_the_commissaire_de_justice_are_recorded_from_the_cli(cli: Cli) -> None:
@@ -153,20 +156,46 @@ async def test_a_command_beyond_the_bounds_is_one_line_naming_the_option(cli: Cl
     """Refused before anything is sent: no traceback (the amounts ended in decimal.InvalidOperation)."""
     case = "invoice-123456782-F-1"
     for args, message in [
-        (["pay", case, "1e309"], "AMOUNT: '1e309' is not a number written in full"),
-        (["pay", case, "1" * 29], "has too many digits"),
-        (["pay", case, "99999999999999999999.99"], "99999999999999999999.99 is more than the largest"),
-        (["pay", case, "١٠٠"], "AMOUNT: '١٠٠' has digits other than 0-9"),
-        (["pay", case, "100", "--date", "1900-01-01"], "--date: 1900-01-01 is before 2000-01-01"),
-        (["pay", case, "100", "--reference", "VIR\x07"], "--reference: has a control character (U+0007)"),
-        (["promise", case, "100", "--by", "9999-12-31"], "--by: 9999-12-31 is more than 10 years ahead"),
-        (["pause", case, "--reason", "x", "--until", "9999-12-31"], "--until: 9999-12-31 is more than 10"),
-        (["dispute", case, "--reason", "x" * 100_000], "--reason: is 100000 characters long: at most 2000"),
-        (["decide", case, "--reject", "--reason", "non\x1b[2J"], "--reason: has a control character"),
+        (["pay", case, "1e309"], "MONTANT : « 1e309 » n'est pas un nombre écrit en entier"),
+        (["pay", case, "1" * 29], "MONTANT : « 11111111111111111111111111111 » a trop de chiffres"),
+        (["pay", case, "99999999999999999999.99"], "MONTANT : 99999999999999999999,99 dépasse le plus grand"),
+        (["pay", case, "١٠٠"], "MONTANT : « ١٠٠ » a des chiffres autres que 0 à 9"),
+        (["pay", case, "100", "--date", "1900-01-01"], "--date : le 1er janvier 1900 est avant le"),
+        (["pay", case, "100", "--reference", "VIR\x07"], "--reference : contient un caractère de contrôle"),
+        (["promise", case, "100", "--by", "9999-12-31"], "--by : le 31 décembre 9999 est à plus de dix ans"),
+        (["pause", case, "--reason", "x", "--until", "9999-12-31"], "--until : le 31 décembre 9999"),
+        (["dispute", case, "--reason", "x" * 100_000], "--reason : compte 100\u202f000 caractères : au plus"),
+        (["decide", case, "--reject", "--reason", "non\x1b[2J"], "--reason : contient un caractère"),
     ]:
         code, out, err = await cli(*args)
         assert (code, out) == (2, ""), (args[:3], err)
-        assert err.startswith("error: ") and message in err and err.count("\n") == 1, (args[:3], err)
+        assert err.startswith(fr(f"erreur : {message}")) and err.count("\n") == 1, (args[:3], err)
+
+
+async def test_a_usage_error_is_one_line_in_french_naming_the_option(cli: Cli) -> None:
+    """What the command line's parser refuses (a missing option, an unknown one, a value of the wrong
+    kind, a command that does not exist) is said as the bounds' refusals are: one line, exit code 2."""
+    case = "invoice-123456782-F-1"
+    for args, message in [
+        (["pause", case], "--reason : option obligatoire"),
+        (["pay", case], "MONTANT : argument obligatoire"),
+        (["pay", case, "100", "--bogus"], "--bogus : option inconnue"),
+        (["pay", case, "100", "--date"], "--date : une valeur est attendue après l'option"),
+        (["list", "--limit", "beaucoup"], "--limit : « beaucoup » n'est pas un nombre entier"),
+        (["import", "--default-terms", "90", "x.csv"], "--default-terms : au plus 60, pas 90"),
+        (["escalate", case, "--to", "tribunal"], "--to : « tribunal » n'est pas une valeur possible"),
+        (["status", case, "de trop"], "argument(s) en trop : de trop"),
+        (["statut", case], "commande inconnue : statut (peut-être 'status')"),
+        (["label", "invoice", "absente.pdf", "--creditor", "1", "-o", "x.pdf"], "FACTURE : « absente.pdf »"),
+        (["audit", "replay"], "DOSSIER : donnez un dossier, ou --all pour tous"),
+    ]:
+        code, out, err = await cli(*args)
+        assert (code, out) == (2, ""), (args[:3], err)
+        assert err.startswith(fr(f"erreur : {message}")) and err.count("\n") == 1, (args[:3], err)
+    code, out, _ = await cli("pay", "--help")
+    assert code == 0 and "Utilisation : relance pay [OPTIONS] {DOSSIER} {MONTANT}" in out
+    assert "Enregistrer un paiement" in out and "Afficher cette aide." in out
+    assert "Show this message" not in out and "Usage" not in out
 
 
 async def test_a_promise_beyond_the_policy_is_refused_by_the_case(cli: Cli) -> None:
@@ -186,24 +215,25 @@ async def test_a_promise_beyond_the_policy_is_refused_by_the_case(cli: Cli) -> N
 
 
 async def test_a_bad_bailiff_report_is_one_line_naming_the_option(cli: Cli) -> None:
+    recovered_only = "seul un compte rendu de recouvrement (recovered) a"
     for args, message in [
-        (["recovered"], "--amount: a recovery report needs the amount recovered"),
-        (["recovered", "--amount", "1.234,50"], "--amount: '1.234,50': use either a comma or a dot"),
-        (["recovered", "--amount", "-5"], "--amount: -5.00 is negative"),
-        (["recovered", "--amount", "1e309"], "--amount: '1e309' is not a number written in full"),
-        (["recovered", "--amount", "5", "--date", "9999-12-31"], "--date: 9999-12-31 is more than 10 years"),
-        (["accepted", "--note", "saisie\x07"], "--note: has a control character (U+0007) at position 7"),
-        (["accepted", "--amount", "5"], "--amount: only a recovery report carries an amount, not 'accepted'"),
-        (["failed", "--date", "2026-03-01"], "--date: only a recovery report has a date received"),
-        (["recovered", "--amount", "5", "--date", "demain"], "--date: 'demain' is not a date"),
-        (["accepted", "--costs", "45,60"], "--borne-by: say who bears the costs"),
-        (["accepted", "--costs", "4", "--borne-by", "huissier"], "--borne-by: 'huissier' is not debtor or"),
-        (["accepted", "--borne-by", "debtor"], "--borne-by: no --costs to bear"),
-        (["lost"], "KIND: 'lost' is not accepted, recovered, failed or closed"),
+        (["recovered"], "--amount : un compte rendu de recouvrement (recovered) donne la somme recouvrée"),
+        (["recovered", "--amount", "1.234,50"], "--amount : « 1.234,50 » : une virgule ou un point"),
+        (["recovered", "--amount", "-5"], "--amount : -5,00 est négatif"),
+        (["recovered", "--amount", "1e309"], "--amount : « 1e309 » n'est pas un nombre écrit en entier"),
+        (["recovered", "--amount", "5", "--date", "9999-12-31"], "--date : le 31 décembre 9999 est à plus"),
+        (["accepted", "--note", "saisie\x07"], "--note : contient un caractère de contrôle (U+0007) en"),
+        (["accepted", "--amount", "5"], f"--amount : {recovered_only} un montant, pas accepted"),
+        (["failed", "--date", "2026-03-01"], f"--date : {recovered_only} une date de réception, pas failed"),
+        (["recovered", "--amount", "5", "--date", "demain"], "--date : « demain » n'est pas une date"),
+        (["accepted", "--costs", "45,60"], "--borne-by : dites qui supporte les frais"),
+        (["accepted", "--costs", "4", "--borne-by", "huissier"], "--borne-by : « huissier » n'est ni debtor"),
+        (["accepted", "--borne-by", "debtor"], "--borne-by : aucuns frais (--costs) à supporter"),
+        (["lost"], "NATURE : « lost » n'est ni accepted, ni recovered, ni failed, ni closed"),
     ]:
         code, out, err = await cli("bailiff", "invoice-123456782-F-1", *args)
         assert (code, out) == (2, ""), args
-        assert err.startswith(f"error: {message}") and err.count("\n") == 1, (args, err)
+        assert err.startswith(fr(f"erreur : {message}")) and err.count("\n") == 1, (args, err)
 
 
 async def test_an_agent_records_insolvency_and_the_declaration_sent_from_the_cli(cli: Cli) -> None:

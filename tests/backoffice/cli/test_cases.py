@@ -9,7 +9,9 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
-from support.french import date_fr
+from models.bounds import MAX_AMOUNT
+from support.french import date_fr, money_fr
+from support.typography import typeset_text as fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of, invoice_count, running_cli
 
 
@@ -20,9 +22,9 @@ async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
     code, _, err = await cli("import", str(cli.write_csv(good, bad_siren, bad_date)))
 
     assert code == 1
-    assert "row 3, column debtor_siren" in err
-    assert "row 4, column due_date" in err
-    assert "nothing imported" in err
+    assert "ligne 3, colonne debtor_siren" in err
+    assert "ligne 4, colonne due_date" in err
+    assert "rien n'est importé" in err
     assert invoice_count(cli.settings) == 0
 
 
@@ -47,18 +49,18 @@ async def test_import_beyond_the_bounds_is_a_line_per_value_and_stores_nothing(c
     assert "Traceback" not in err
     lines = err.splitlines()
     for number, column, reason in [
-        (3, "amount_due", "'1e309' is not a number written in full"),
-        (4, "amount_due", "has too many digits"),
-        (5, "amount_due", "is more than the largest amount Relance keeps (999999999999.99)"),
-        (6, "invoice_number", "is 2000 characters long: at most 100"),
-        (7, "issue_date", "1900-01-01 is before 2000-01-01"),
-        (7, "due_date", "1900-01-31 is before 2000-01-01"),
-        (8, "issue_date", "2031-01-10 is in the future"),
-        (9, "debtor_siren", "987654324: a consumer has no SIREN"),
+        (3, "amount_due", "« 1e309 » n'est pas un nombre écrit en entier"),
+        (4, "amount_due", "a trop de chiffres"),
+        (5, "amount_due", f"dépasse le plus grand montant que Relance conserve ({money_fr(MAX_AMOUNT)})"),
+        (6, "invoice_number", "compte 2\u202f000 caractères : au plus 100"),
+        (7, "issue_date", "le 1er janvier 1900 est avant le 1er janvier 2000"),
+        (7, "due_date", "le 31 janvier 1900 est avant le 1er janvier 2000"),
+        (8, "issue_date", "le 10 janvier 2031 est dans le futur"),
+        (9, "debtor_siren", "987654324 : un consommateur n'a pas de SIREN"),
     ]:
-        place = f"{path}: row {number}, column {column}: "
-        assert any(line.startswith(place) and reason in line for line in lines), (place, reason, err)
-    assert "8 error(s) in 1 file(s); nothing imported" in err
+        place = f"{path}, ligne {number}, colonne {column}\u00a0: "
+        assert any(line.startswith(place) and fr(reason) in line for line in lines), (place, reason, err)
+    assert "8 erreurs dans 1 fichier\u00a0: rien n'est importé" in err
     assert max(len(line) for line in lines) < 400
     assert invoice_count(cli.settings) == 0
 
@@ -132,7 +134,7 @@ async def test_an_agent_steers_and_audits_a_case_from_the_cli(cli: Cli) -> None:
         {"case_id": case_id, "run_id": replay[0]["run_id"], "deterministic": True, "failure": None}
     ]
     code, out, _ = await cli("audit", "replay", "--all")
-    assert code == 0 and "0 not deterministic" in out
+    assert code == 0 and "0 non déterministe(s)" in out
 
     code, _, err = await cli("status", "invoice-000000000-nope")
     assert code == 1 and "aucun dossier" in err
@@ -164,7 +166,8 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     assert await listed("--creditor", "111222337") == []
     assert await listed() == sorted(mine)
     code, _, err = await cli("list", "--creditor", "12' OR 'x")
-    assert code == 2 and "not a SIREN" in err
+    refusal = "erreur : --creditor : « 12' OR 'x » n'est pas un SIREN (neuf chiffres)"
+    assert (code, err) == (2, f"{fr(refusal)}\n")
 
     # A promise to pay holds the other case until its date.
     by = (date.today() + timedelta(days=5)).isoformat()
@@ -177,7 +180,7 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
     code, _, err = await cli("promise", running, "50", "--by", by)
     assert code == 1 and "une promesse est déjà en cours" in err
     code, _, err = await cli("promise", running, "50", "--by", "demain")
-    assert code == 2 and "not a date" in err
+    assert code == 2 and err.startswith(fr("erreur : --by : « demain » n'est pas une date"))
 
 
 async def test_the_list_reads_visibility_alone_even_with_no_worker_to_answer(

@@ -21,6 +21,7 @@ from config.case_id_key import case_id_key
 from models.case_ids import case_id_for, legacy_case_id
 from models.enums import DebtorKind
 from storage.tables import Creditor, Debtor, Invoice
+from support.typography import typeset_text as fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, HEADER, RELANCE, Cli, case_id_of, invoice_count
 from tests.fixtures.facturx import basic_xml, facturx_pdf, plain_pdf
 
@@ -40,7 +41,7 @@ def debtor_count(cli: Cli) -> int:
 async def test_a_conflict_with_stored_data_names_both_and_stores_nothing(cli: Cli) -> None:
     await cli.json("import", str(cli.write_csv(row("F-1"), row("F-5", "300.00"))))
     assert (invoice_count(cli.settings), debtor_count(cli)) == (2, 1)
-    imported = re.compile(r" \(imported on \d{4}-\d{2}-\d{2}\); ")
+    imported = re.compile(r" \(importée le [^)]+\)\u202f; ")
 
     # A known invoice with another debtor (it used to store that debtor and file the SIREN's later
     # invoices under it), another with another amount, and a new invoice of a new debtor.
@@ -48,17 +49,26 @@ async def test_a_conflict_with_stored_data_names_both_and_stores_nothing(cli: Cl
     code, out, err = await cli("import", str(path))
 
     assert (code, out) == (1, "")
-    lines = [imported.sub(" (imported on DAY); ", line) for line in err.splitlines()]
+    lines = [imported.sub(" (importée le JOUR)\u202f; ", line) for line in err.splitlines()]
     assert (
-        f"{path}: row 2, column debtor_siren: invoice F-1 of SIREN 123456782 is stored with debtor "
-        "'Bâtiments Martin' (SIREN 987654324) (imported on DAY); this row gives 'Autre SA' (SIREN "
-        "732829320): an import never changes a stored invoice" in lines
+        f"{path}, ligne 2, colonne debtor_siren"
+        + fr(
+            " : la facture F-1 du SIREN 123456782 est enregistrée avec le débiteur « Bâtiments Martin » "
+            "(SIREN 987654324) (importée le JOUR) ; cette ligne donne « Autre SA » (SIREN 732829320) : une "
+            "importation ne modifie jamais une facture enregistrée"
+        )
+        in lines
     )
     assert (
-        f"{path}: row 3, column amount_due: invoice F-5 of SIREN 123456782 is stored with 300.00 due "
-        "(imported on DAY); this row gives 350.00: an import never changes a stored invoice" in lines
+        f"{path}, ligne 3, colonne amount_due"
+        + fr(
+            " : la facture F-5 du SIREN 123456782 est enregistrée avec un montant dû de 300,00\u00a0€ "
+            "(importée le JOUR) ; cette ligne donne 350,00\u00a0€ : une importation ne modifie jamais une "
+            "facture enregistrée"
+        )
+        in lines
     )
-    assert "error: 2 error(s) in 1 file(s); nothing imported" in err
+    assert "2 erreurs dans 1 fichier\u00a0: rien n'est importé" in err
     assert (invoice_count(cli.settings), debtor_count(cli)) == (2, 1)
 
     # A stored SIREN under another name, a debtor's and a creditor's: refused, naming the stored one.
@@ -66,15 +76,23 @@ async def test_a_conflict_with_stored_data_names_both_and_stores_nothing(cli: Cl
     code, _, err = await cli("import", str(path))
     assert code == 1
     assert (
-        f"{path}: row 2, column debtor_name: SIREN 987654324 is stored as 'Bâtiments Martin' by an "
-        "earlier import; this row gives 'Martin Frères'" in err.splitlines()
+        f"{path}, ligne 2, colonne debtor_name"
+        + fr(
+            " : le SIREN 987654324 est enregistré au nom de « Bâtiments Martin » par une importation "
+            "précédente ; cette ligne donne « Martin Frères »"
+        )
+        in err.splitlines()
     )
     path = cli.write_csv(row("F-4", creditor=CREDITOR.replace("Menuiserie Dupont", "Dupont & Fils")))
     code, _, err = await cli("import", str(path))
     assert code == 1
     assert (
-        f"{path}: row 2, column creditor_name: SIREN 123456782 is stored as 'Menuiserie Dupont' by an "
-        "earlier import; this row gives 'Dupont & Fils'" in err.splitlines()
+        f"{path}, ligne 2, colonne creditor_name"
+        + fr(
+            " : le SIREN 123456782 est enregistré au nom de « Menuiserie Dupont » par une importation "
+            "précédente ; cette ligne donne « Dupont & Fils »"
+        )
+        in err.splitlines()
     )
     assert (invoice_count(cli.settings), debtor_count(cli)) == (2, 1)
 
@@ -118,27 +136,31 @@ async def test_each_file_that_cannot_be_read_is_one_line_saying_why(cli: Cli) ->
 
     assert (code, out) == (1, "")
     assert "Traceback" not in err
-    utf8 = "an invoice file is UTF-8: save it as UTF-8 (e.g. “CSV UTF-8”) and import it again"
+    utf8 = "enregistrez-le en UTF-8 (par exemple « CSV UTF-8 ») et importez-le à nouveau"
+    # After the file's path, where in it (if not the whole file) and why.
     expected = {
-        "empty.csv": "is empty: an invoice file has a header line, then one invoice a row",
-        "header_only.csv": "has a header but no invoice row",
-        "tabs.csv": "header: its columns are separated by tabs: an invoice file separates its columns "
-        "by commas or semicolons (save it as CSV)",
-        "windows.csv": "is not UTF-8: byte 0xe9 on line 2 is not UTF-8 text (the file looks saved as "
-        f"Windows-1252 or Latin-1); {utf8}",
-        "utf16.csv": f"is UTF-16 text; {utf8}",
-        "twice.csv": "header, column amount_due: appears 2 times (columns 19, 23): give each column once",
-        "line_break.csv": "row 2, column debtor_street: a line break inside the quoted field (lines 2 to 3 "
-        "of the file): write the value on one line",
-        "malformed.pdf": "its factur-x.xml attachment is not well-formed XML: Namespace prefix rsm on "
-        "CrossIndustryInvoice is not defined, line 1, column 26",
-        "protected.pdf": "is encrypted (protected by a password): a Factur-X invoice never is; import the "
-        "PDF as its issuer made it, without protection",
+        "empty.csv": " : le fichier est vide : un fichier de factures a une ligne d'en-tête, puis une "
+        "facture par ligne",
+        "header_only.csv": " : le fichier a un en-tête mais aucune facture",
+        "tabs.csv": ", en-tête : les colonnes sont séparées par des tabulations ; un fichier de factures "
+        "sépare ses colonnes par des virgules ou des points-virgules (enregistrez-le en CSV)",
+        "windows.csv": " : le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 2), il semble enregistré "
+        f"en Windows-1252 ou Latin-1 : {utf8}",
+        "utf16.csv": f" : le fichier est en UTF-16 : {utf8}",
+        "twice.csv": ", en-tête, colonne amount_due : 2 fois (colonnes 19 et 23) : donnez chaque colonne "
+        "une fois",
+        "line_break.csv": ", ligne 2, colonne debtor_street : retour à la ligne dans le champ entre "
+        "guillemets (lignes 2 à 3 du fichier) : écrivez la valeur sur une seule ligne",
+        # The XML parser's own words, after Relance's.
+        "malformed.pdf": " : sa pièce jointe factur-x.xml n'est pas du XML bien formé : Namespace "
+        "prefix rsm on CrossIndustryInvoice is not defined, line 1, column 26",
+        "protected.pdf": " : le PDF est chiffré (protégé par un mot de passe) : une facture Factur-X ne "
+        "l'est jamais ; importez le PDF tel que son émetteur l'a produit, sans protection",
     }
     lines = err.splitlines()
     for name, why in expected.items():
-        assert f"{folder / name}: {why}" in lines, (name, err)
-    assert f"error: {len(expected)} error(s) in {len(expected)} file(s); nothing imported" in err
+        assert f"{folder / name}{fr(why)}" in lines, (name, err)
+    assert f"{len(expected)} erreurs dans {len(expected)} fichiers\u00a0: rien n'est importé" in err
     assert invoice_count(cli.settings) == 0
 
 
@@ -150,12 +172,12 @@ async def test_the_progress_of_each_phase_is_shown_on_stderr(cli: Cli) -> None:
     assert code == 0, err
     # The third invoice is paid: three invoices validated and stored, two cases started.
     for phase, count in (
-        ("validating invoices", "3/3"),
-        ("storing invoices", "3/3"),
-        ("starting cases", "2/2"),
+        ("vérification des factures", "3/3"),
+        ("enregistrement des factures", "3/3"),
+        ("ouverture des dossiers", "2/2"),
     ):
         assert re.search(rf"{phase} .* {count}", err), err
-    assert "3 invoice(s); 3 stored" in out
+    assert "3 factures" in out and "3 enregistrées" in out
 
 
 async def test_ctrl_c_while_starting_says_how_far_and_the_same_import_starts_the_rest(cli: Cli) -> None:
@@ -180,8 +202,8 @@ async def test_ctrl_c_while_starting_says_how_far_and_the_same_import_starts_the
     assert process.returncode == 130, err
     assert "Traceback" not in err
     found = re.search(
-        rf"interrupted: (\d+) of {count} case\(s\) started; every invoice is stored: run the "
-        "same import again to start the rest",
+        rf"interrompu : (\d+) dossiers? ouverts? sur {count} ; toutes les factures sont enregistrées : "
+        "relancez la même importation pour ouvrir les autres",
         " ".join(err.split()),
     )
     assert found, err

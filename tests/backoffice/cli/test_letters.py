@@ -11,6 +11,8 @@ from activities.registered_mail.postal import PostalRegisteredMail, postal_pack_
 from models.documents import DocumentRef
 from models.mail import RegisteredLetterRequest
 from models.parties import Address
+from support.french import moment_fr
+from support.typography import typeset_text as fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, PARIS, Cli, blank_pdf, case_id_of, state_once_changed
 
 
@@ -44,9 +46,11 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
     }
     assert json.loads(record.read_text(encoding="utf-8"))["tracking_number"] == "1A00123456789"
     code, _, err = await cli("letter", "tracking", case_id, "formal_notice", "1A99999999999")
-    assert code == 1 and "refused: this letter already has the tracking number 1A00123456789" in err
+    refusal = "refusé : cette lettre a déjà le numéro de suivi 1A00123456789"
+    assert code == 1 and refusal in " ".join(err.split())
     code, _, err = await cli("letter", "tracking", case_id, "penalty_claim", "1A00123456789")
-    assert code == 1 and f"no postal registered letter for {case_id}/penalty_claim" in " ".join(err.split())
+    missing = f"pas de lettre recommandée postale pour {case_id}/penalty_claim"
+    assert code == 1 and missing in " ".join(err.split())
 
     now = datetime.now(UTC)
     slip = blank_pdf(cli.folder / "bordereau.pdf")
@@ -57,7 +61,9 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
         "letter", "event", case_id, "formal_notice", "deposited", "--at", paris_time(deposited_at),
         "--proof", str(slip),
     )  # fmt: skip
-    assert code == 0 and "deposited at" in out and "the case asks for news now" in out
+    out = " ".join(out.split())
+    assert code == 0 and f"recommandé pris en charge le {moment_fr(deposited_at)}, enregistré, preuve" in out
+    assert out.endswith("; le dossier demande des nouvelles dès maintenant")
     received = await cli.json(
         "letter", "event", case_id, "formal_notice", "received", "--at", paris_time(received_at),
         "--proof", str(acknowledgment),
@@ -86,19 +92,20 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
         "--at",
         paris_time(now - timedelta(minutes=5)),
     )
-    assert code == 1 and "refused: received is already recorded" in err
+    assert code == 1 and "refusé : received est déjà enregistré" in " ".join(err.split())
+    not_a_pdf = cli.write_csv()
     for args, message in [
-        (["received", "--at", "2099-01-01T10:00"], "--at: 2099-01-01T10:00 is in the future"),
-        (["received", "--at", "hier"], "--at: 'hier' is not a date"),
-        (["lost", "--at", "2026-03-01"], "KIND: 'lost' is not deposited, first_presentation"),
-        (["refused", "--at", "2026-03-01", "--proof", str(cli.folder / "none.pdf")], "--proof: "),
-        (["refused", "--at", "2026-03-01", "--proof", str(cli.write_csv())], "is not a PDF"),
+        (["received", "--at", "2099-01-01T10:00"], "--at : « 2099-01-01T10:00 » est dans le futur"),
+        (["received", "--at", "hier"], "--at : « hier » n'est pas une date"),
+        (["lost", "--at", "2026-03-01"], "NATURE : « lost » n'est ni deposited, ni first_presentation"),
+        (["refused", "--at", "2026-03-01", "--proof", str(cli.folder / "none.pdf")], "--proof : "),
+        (["refused", "--at", "2026-03-01", "--proof", str(not_a_pdf)], f"--proof : {not_a_pdf} n'est pas"),
     ]:
         code, out, err = await cli("letter", "event", case_id, "formal_notice", *args)
         assert (code, out) == (2, ""), args
-        assert err.startswith("error: ") and message in err and err.count("\n") == 1, (args, err)
+        assert err.startswith(fr(f"erreur : {message}")) and err.count("\n") == 1, (args, err)
     code, _, err = await cli("letter", "tracking", "../F-800", "formal_notice", "1A00123456789")
-    assert code == 2 and "CASE: '../F-800' is not a case name" in err
+    assert code == 2 and err == fr("erreur : DOSSIER : « ../F-800 » n'est pas un nom de dossier\n")
 
     # A case that has ended is not told; what the post reports is kept all the same.
     await cli.json("pay", case_id, "900,00")
@@ -107,8 +114,10 @@ async def test_an_agent_records_a_postal_letter_and_the_case_hears_of_it_at_once
     code, out, err = await cli(
         "letter", "event", case_id, "formal_notice", "first_presentation", "--at", paris_time(presented_at)
     )
-    assert code == 0 and "first_presentation at" in out
-    assert f"warning: recorded, but case {case_id} is not running (completed)" in " ".join(err.split())
+    presented = f"recommandé présenté le {moment_fr(presented_at)}, enregistré"
+    assert code == 0 and presented in " ".join(out.split())
+    not_running = f"attention : enregistré, mais le dossier {case_id} n'est plus en cours (terminé)"
+    assert not_running in " ".join(err.split())
     events = json.loads(record.read_text(encoding="utf-8"))["events"]
     assert [event["kind"] for event in events] == ["deposited", "first_presentation", "received"]
 
@@ -131,7 +140,8 @@ async def test_a_postal_letter_of_no_case_is_recorded_with_a_warning(postal_cli:
 
     code, out, err = await cli("letter", "tracking", case_id, "formal_notice", "1A00000000801")
 
-    assert code == 0 and "tracking number 1A00000000801 recorded" in out
-    assert f"warning: recorded, but no case '{case_id}' to tell" in " ".join(err.split())
+    assert code == 0 and "numéro de suivi 1A00000000801 enregistré" in out
+    nobody = f"attention : enregistré, mais aucun dossier « {case_id} » à prévenir"
+    assert nobody in " ".join(err.split())
     record = cli.settings.registered_mail_dir / "postal" / case_id / "formal_notice.json"
     assert json.loads(record.read_text(encoding="utf-8"))["tracking_number"] == "1A00000000801"

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from config.settings import PROJECT_ROOT
 from starter import app
+from support.typography import typeset_text as fr
 
 RATES = PROJECT_ROOT / "config" / "rates"
 
@@ -84,7 +85,8 @@ def test_a_contract_rate_above_the_floor_and_further_costs() -> None:
     )  # fmt: skip
     [period] = out["periods"]
     # 8.5 ≥ 3 × 2.76 = 8.28: kept. Aug 1 .. 31 = 31 days: 3000 × 8.5% × 31/365 = 790500/36500 = 21.65… → 21.66
-    assert (period["days"], period["rate_percent"], period["interest"]) == (31, "8.5", "21.66")
+    # The rate as read to its four decimals (models.bounds.rate_from_text, as an import reads it).
+    assert (period["days"], period["rate_percent"], period["interest"]) == (31, "8.5000", "21.66")
     # 21.66 + 40.00 + 55.00
     assert (out["further_costs"], out["total"], out["warnings"]) == ("55.00", "116.66", [])
 
@@ -97,48 +99,51 @@ def test_the_table_shows_the_periods_the_indemnity_the_total_and_the_warnings() 
     rows = [
         [cell.strip() for cell in line.split("│")[1:-1]] for line in result.stdout.splitlines() if "│" in line
     ]
-    # The first line of each row (a long rate source wraps onto more lines).
-    assert ["2024-06-16", "2024-06-30", "15", "1000.00", "14.50", "taux de", "5.96"] in rows
-    assert ["2024-07-01", "2024-07-01", "1", "1000.00", "14.25", "taux de", "0.39"] in rows
-    assert ["2024-07-02", "2024-07-15", "14", "800.00", "14.25", "taux de", "4.37"] in rows
-    assert ["", "", "", "", "", "interest", "10.72"] in rows
-    assert ["", "", "", "", "", "indemnity", "40.00"] in rows
-    assert ["", "", "", "", "", "total", "50.72"] in rows
-    assert "warning: 2024-H1: le taux par défaut de 14,50" in result.stdout
+    assert "pénalités au 15 juillet 2024" in result.stdout
+    # The first line of each row (a long rate source wraps onto more lines), amounts as French writes them.
+    thousand = "1\u202f000,00\xa0€"
+    assert ["16/06/2024", "30/06/2024", "15", thousand, "14,50\xa0%", "taux de", "5,96\xa0€"] in rows
+    assert ["01/07/2024", "01/07/2024", "1", thousand, "14,25\xa0%", "taux de", "0,39\xa0€"] in rows
+    assert ["02/07/2024", "15/07/2024", "14", "800,00\xa0€", "14,25\xa0%", "taux de", "4,37\xa0€"] in rows
+    sums = [" ".join(line.split()) for line in result.stdout.splitlines() if "│" not in line]
+    assert ["intérêts 10,72 €", "indemnité forfaitaire (D441-5) 40,00 €", "total des pénalités 50,72 €"] == [
+        line for line in sums if line.endswith("€")
+    ]
+    assert "attention : 2024-H1: le taux par défaut de 14,50" in result.stdout
 
 
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (["--due", "31/02/2025"], "error: --due: '31/02/2025' is not a date"),
-        (["--amount", "12,3x"], "error: --amount: '12,3x'"),
-        (["--amount", "10.005"], "error: --amount: '10.005' has more than"),
+        (["--due", "31/02/2025"], "--due : « 31/02/2025 » n'est pas une date"),
+        (["--amount", "12,3x"], "--amount : « 12,3x » n'est pas un nombre"),
+        (["--amount", "10.005"], "--amount : « 10.005 » a plus de deux décimales"),
         (
             ["--until", "2025-08-01"],
-            "error: --until: statement end 2025-08-01 is before the due date 2025-09-01",
+            "--until : la fin du décompte, le 1er août 2025, est avant l'échéance du 1er septembre 2025",
         ),
-        (["--debtor", "consumer"], "error: --notice: a consumer owes interest from the formal notice"),
-        (["--debtor", "state"], "error: --debtor: 'state' is not business, consumer or public"),
+        (["--debtor", "consumer"], "--notice : un consommateur doit les intérêts à compter de la mise en"),
+        (["--debtor", "state"], "--debtor : « state » n'est ni business, ni consumer, ni public"),
         (
             ["--debtor", "public", "--contract-rate", "12"],
-            "error: --contract-rate: a public buyer owes the ECB rate + 8 points",
+            "--contract-rate : un acheteur public doit le taux de la BCE majoré de huit points",
         ),
         (
             ["--debtor", "consumer", "--notice", "2025-08-01"],
-            "error: --notice: notice date 2025-08-01 is before",
+            "--notice : la mise en demeure du 1er août 2025 est antérieure à l'échéance",
         ),
-        (["--contract-rate", "abc"], "error: --contract-rate: 'abc' is not a rate in percent"),
-        (["--contract-rate", "-2"], "error: --contract-rate: contract rate -2 % is negative"),
-        (["--payment", "2025-09-10"], "error: --payment: '2025-09-10' is not DATE:AMOUNT"),
+        (["--contract-rate", "abc"], "--contract-rate : « abc » n'est pas un nombre"),
+        (["--contract-rate", "-2"], "--contract-rate : « -2 » est négatif"),
+        (["--payment", "2025-09-10"], "--payment : « 2025-09-10 » n'est pas de la forme DATE:MONTANT"),
         (
             ["--payment", "2025-09-10:2000"],
-            "error: --payment: payments total 2000.00 exceeds the principal 1000.00",
+            "--payment : les paiements (2\u202f000,00\xa0€) dépassent le principal (1\u202f000,00\xa0€)",
         ),
         (
             ["--debtor", "consumer", "--notice", "2025-09-05", "--further-costs", "10"],
-            "error: --further-costs: further recovery costs are claimable from a business debtor only",
+            "--further-costs : des frais de recouvrement supplémentaires ne se réclament qu'à un débiteur",
         ),
-        (["--until", "2027-02-01"], "error: --until: beyond the rate tables: no rate for 2027-H1"),
+        (["--until", "2027-02-01"], "--until : au-delà des tables de taux : pas de taux pour le premier"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_option_exit_2(args: list[str], error: str) -> None:
@@ -146,7 +151,7 @@ def test_bad_input_is_one_line_naming_the_option_exit_2(args: list[str], error: 
     given = defaults | dict(zip(args[::2], args[1::2], strict=True))
     result = relance(*[part for pair in given.items() for part in pair])
     assert result.exit_code == 2
-    assert result.stderr.startswith(error)
+    assert result.stderr.startswith(fr(f"erreur : {error}")), result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stdout == ""
 
@@ -159,7 +164,8 @@ def test_the_rates_come_from_relance_rates_dir(tmp_path: Path) -> None:
         (rates / name).write_text("".join(line for line in lines if not line.startswith("2026-")), "utf-8")
     result = relance("--amount", "1000", "--due", "2025-12-20", "--until", "2026-01-05", rates_dir=rates)
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"error: --until: beyond the rate tables: no rate for 2026-H1 (needed for 2026-01-01) in "
-        f"{rates / 'ecb_main_refinancing.csv'}: add the row from its official source\n"
+    assert result.stderr == fr(
+        "erreur : --until : au-delà des tables de taux : pas de taux pour le premier semestre 2026 "
+        "(nécessaire pour le 1er janvier 2026) dans ecb_main_refinancing.csv : ajoutez la ligne depuis "
+        "sa source officielle (relance rates check)\n"
     )

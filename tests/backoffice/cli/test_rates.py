@@ -9,7 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from law.rates import half_year_of
+from law.rates import half_year_fr
 from tests.fixtures.cli import RELANCE
 from tests.fixtures.rates import BUNDLED_RATES_DIR
 
@@ -32,7 +32,7 @@ async def rates_check(rates_dir: Path, *args: str) -> tuple[int, str, str]:
 async def test_the_bundled_tables_reach_today() -> None:
     code, out, err = await rates_check(BUNDLED_RATES_DIR)
     assert code == 0, err
-    assert f"rates known up to {half_year_of(date.today())}" in " ".join(out.split())
+    assert f"taux connus jusqu'au {half_year_fr(date.today())}" in " ".join(out.split())
 
 
 async def test_a_missing_half_year_is_named_with_its_files(tmp_path: Path) -> None:
@@ -45,7 +45,8 @@ async def test_a_missing_half_year_is_named_with_its_files(tmp_path: Path) -> No
 
     code, _, err = await rates_check(rates)
     assert code == 1
-    assert f"missing: 2026-H2 in {rates / 'ecb_main_refinancing.csv'}, {rates / 'legal_interest.csv'}" in err
+    files = f"{rates / 'ecb_main_refinancing.csv'}, {rates / 'legal_interest.csv'}"
+    assert f"manquant : second semestre 2026 (2026-H2) dans {files} : ajoutez la ligne" in err
     code, out, _ = await rates_check(rates, "--json")
     assert code == 1
     assert json.loads(out)["missing"]["2026-H2"] == ["ecb_main_refinancing.csv", "legal_interest.csv"]

@@ -20,6 +20,9 @@ def without_session(cli: Cli, name: str = "nobody") -> Cli:
     return dataclasses.replace(cli, env={**cli.env, "RELANCE_SESSION_FILE": str(session_file)})
 
 
+NOT_SIGNED_IN = "erreur : personne n'est connecté : lancez « relance login IDENTIFIANT »"
+
+
 def one_line(err: str) -> str:
     lines = err.splitlines()
     assert len(lines) == 1, err
@@ -31,12 +34,12 @@ async def test_a_user_signs_in_acts_and_signs_out(cli: Cli) -> None:
     session_file = cli.folder / "home" / "bruno" / ".config" / "relance" / "session"
 
     code, _, err = await bruno("login", "bruno", "--password-stdin", stdin="not the password\n")
-    assert (code, one_line(err)) == (1, "error: unknown username or wrong password")
+    assert (code, one_line(err)) == (1, "erreur : identifiant inconnu ou mot de passe erroné")
     assert not session_file.exists()
 
     code, out, err = await bruno("login", "Bruno ", "--password-stdin", stdin=PASSWORD + "\n")
     assert code == 0, err
-    assert "signed in as bruno (agent) for 10 hours" in out
+    assert "connecté comme bruno (agent) pour 10 heures" in out
     # Only bruno reads his session: the file 0600, in a folder 0700.
     assert stat.S_IMODE(session_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(session_file.parent.stat().st_mode) == 0o700
@@ -50,14 +53,14 @@ async def test_a_user_signs_in_acts_and_signs_out(cli: Cli) -> None:
         assert len((await session.exec(select(WebSession))).all()) == 2  # alice's and bruno's
 
     code, out, _ = await bruno("logout")
-    assert (code, out.strip()) == (0, "bruno signed out")
+    assert (code, out.strip()) == (0, "bruno est déconnecté")
     assert not session_file.exists()
     async with cli.database.sessions() as session:
         # alice's session only: bruno's ended with his logout.
         assert len((await session.exec(select(WebSession))).all()) == 1
     code, out, err = await bruno("list")
     assert (code, out) == (1, "")
-    assert one_line(err) == "error: not signed in: run `relance login USERNAME`"
+    assert one_line(err) == NOT_SIGNED_IN
 
 
 async def test_a_command_without_a_session_is_refused_in_one_line(cli: Cli) -> None:
@@ -73,7 +76,7 @@ async def test_a_command_without_a_session_is_refused_in_one_line(cli: Cli) -> N
     ):
         code, out, err = await nobody(*command)
         assert (code, out) == (1, ""), command
-        assert one_line(err) == "error: not signed in: run `relance login USERNAME`", command
+        assert one_line(err) == NOT_SIGNED_IN, command
 
 
 async def test_an_expired_or_disabled_session_is_refused(cli: Cli) -> None:
@@ -83,34 +86,32 @@ async def test_an_expired_or_disabled_session_is_refused(cli: Cli) -> None:
         session.add(alices)
     code, _, err = await cli("list")
     assert code == 1
-    assert one_line(err) == (
-        "error: not signed in: run `relance login USERNAME` (alice: the session expired at 2026-01-05 "
-        "18:00 UTC)"
-    )
+    # 18:00 UTC is 19:00 in Paris in January.
+    assert one_line(err) == f"{NOT_SIGNED_IN} (alice : la session a expiré le 5 janvier 2026 à 19 h 00)"
 
     cli = await cli.signed_in_as("alice")
     await set_active(cli.database, "alice", False)
     code, _, err = await cli("list")
     assert code == 1
     # Disabling an account ends its sessions (as on the web).
-    assert "(alice: no such session" in one_line(err)
+    assert "(alice : session inconnue" in one_line(err)
 
 
 async def test_a_session_file_others_can_read_is_refused(cli: Cli) -> None:
     session_file = cli.folder / "sessions" / "alice"
     session_file.chmod(0o644)
     code, _, err = await cli("list")
-    assert code == 1 and "can be read by others (mode 644)" in one_line(err)
+    assert code == 1 and "peut être lu par d'autres (mode 644)" in one_line(err)
     code, out, _ = await cli("logout")
-    assert (code, out.strip()) == (0, "alice signed out")
+    assert (code, out.strip()) == (0, "alice est déconnecté")
 
 
 async def test_only_an_administrator_adds_an_account(cli: Cli) -> None:
     code, _, err = await (await cli.signed_in_as("bruno"))(
         "user", "add", "zoe", "--role", "agent", "--password-stdin", stdin=PASSWORD + "\n"
     )
-    assert (code, one_line(err)) == (1, "error: bruno (agent) n'a pas le droit de gérer les utilisateurs")
+    assert (code, one_line(err)) == (1, "erreur : bruno (agent) n'a pas le droit de gérer les utilisateurs")
     code, out, err = await cli(
         "user", "add", "zoe", "--role", "agent", "--password-stdin", stdin=PASSWORD + "\n"
     )
-    assert code == 0 and "user zoe created (agent)" in out, err
+    assert code == 0 and "compte zoe créé (agent)" in out, err

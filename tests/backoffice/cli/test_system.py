@@ -103,9 +103,9 @@ async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_pat
     assert process.returncode == 0, output
     # Rich wraps long lines at the terminal's width: compare words, not lines.
     output = " ".join(output.split())
-    assert "Relance is running" in output
-    assert f"Back office http://127.0.0.1:{port}" in output
-    assert "stopped" in output
+    assert "Relance tourne" in output
+    assert f"Back-office http://127.0.0.1:{port}" in output
+    assert "arrêté ; « relance up » retrouve chaque dossier" in output
     assert (data / "temporal.db").is_file()
 
     again = await start_up(env, "--demo")
@@ -113,8 +113,8 @@ async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_pat
     output = await stop(again)
     assert again.returncode == 0, output
     # The same demo file again: every invoice known, every case already there.
-    assert "0 stored, 5 already known" in " ".join(output.split())
-    assert "0 case(s) started, 4 already existed" in " ".join(output.split())
+    assert "0 enregistrée, 5 déjà connues" in " ".join(output.split())
+    assert "0 dossier ouvert, 4 déjà ouverts" in " ".join(output.split())
     # Everything the dev server, the outbox, the worker and the back office wrote is private.
     names = {path.name for path in assert_private(data)}
     assert {"notes.txt", "relance.db", "temporal.db", "second_reminder.pdf"} <= names, names

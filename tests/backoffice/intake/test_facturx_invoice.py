@@ -26,9 +26,12 @@ from backoffice.intake.store import store_invoices
 from backoffice.intake.unstarted import _case_input, _unstarted
 from config.policy import load_policy
 from config.settings import PROJECT_ROOT
+from models.bounds import MAX_AMOUNT
 from models.enums import DebtorKind
 from storage.database import Database
 from storage.tables import Creditor, Invoice
+from support.french import money_fr
+from support.typography import typeset_text as fr
 from tests.fixtures.cases import TEST_CASE_ID_KEY
 from tests.fixtures.cli import Cli
 from tests.fixtures.facturx import DUE_DATE, NAMESPACES, basic_xml, facturx_pdf, plain_pdf
@@ -83,7 +86,7 @@ MINIMUM = f"""<?xml version="1.0" encoding="UTF-8"?>
 def refused(*paths: Path, invoices_dir: Path, default_terms: int | None = None) -> list[InvoiceProblem]:
     with pytest.raises(InvoiceFileError) as failure:
         read_invoices(paths, invoices_dir, default_terms)
-    assert str(failure.value).endswith("nothing imported")
+    assert str(failure.value).endswith("\u00a0: rien n'est importé")
     return failure.value.problems
 
 
@@ -136,7 +139,7 @@ def test_every_missing_field_names_the_file_and_how_to_give_it(tmp_path: Path) -
     [problem] = refused(path, invoices_dir=tmp_path / "invoices")
 
     assert (problem.source, problem.row, problem.column) == (path, None, "debtor_email")
-    assert str(problem).startswith(f"{path}: debtor_email: missing from the Factur-X XML")
+    assert str(problem).startswith(f"{path}, champ debtor_email\u00a0: absent du XML Factur-X")
     assert "ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID" in problem.message
     assert "invoice_pdf" in problem.message
 
@@ -148,7 +151,9 @@ def test_a_date_that_is_not_a_calendar_day_is_reported_once(tmp_path: Path) -> N
     [problem] = refused(path, invoices_dir=tmp_path / "invoices", default_terms=30)
 
     assert problem.column == "due_date"
-    assert problem.message.startswith("'202602' (format 610) is not a calendar day (format 102)")
+    assert problem.message.startswith(
+        fr("« 202602 » (format 610) n'est pas un jour du calendrier (format 102)")
+    )
 
 
 def test_a_minimum_invoice_needs_default_terms_for_its_due_date(tmp_path: Path) -> None:
@@ -157,11 +162,11 @@ def test_a_minimum_invoice_needs_default_terms_for_its_due_date(tmp_path: Path) 
 
     problems = {problem.column: problem.message for problem in refused(path, invoices_dir=invoices)}
 
-    assert "--default-terms DAYS" in problems["due_date"]
+    assert "--default-terms JOURS, ou le délai par défaut du formulaire d'import" in problems["due_date"]
     assert "L441-10" in problems["due_date"]
     # What the MINIMUM profile cannot carry is named too, with the profile.
     assert {"creditor_email", "creditor_street", "debtor_email", "debtor_city"} <= problems.keys()
-    assert "MINIMUM profile" in problems["debtor_email"]
+    assert "(profil MINIMUM)" in problems["debtor_email"]
     with_terms = {problem.column for problem in refused(path, invoices_dir=invoices, default_terms=30)}
     assert "due_date" not in with_terms
     assert with_terms == problems.keys() - {"due_date"}
@@ -185,9 +190,10 @@ def test_a_pdf_that_is_not_a_facturx_invoice_is_refused_by_name(tmp_path: Path) 
     problems = refused(plain, not_pdf, credit_note, invoices_dir=tmp_path / "invoices")
 
     assert [str(problem) for problem in problems] == [
-        f"{plain}: carries no Factur-X XML (no factur-x.xml attachment): not a Factur-X invoice",
-        f"{not_pdf}: is not a PDF",
-        f"{credit_note}: is a credit note (TypeCode 381), nothing to collect",
+        f"{plain}\u00a0: le PDF ne porte pas de XML Factur-X (aucune pièce jointe factur-x.xml)\u00a0: ce "
+        "n'est pas une facture Factur-X",
+        f"{not_pdf}\u00a0: le fichier n'est pas un PDF",
+        f"{credit_note}\u00a0: c'est un avoir (TypeCode 381)\u00a0: rien à recouvrer",
     ]
 
 
@@ -201,7 +207,7 @@ def test_a_folder_with_one_bad_file_imports_nothing(tmp_path: Path) -> None:
     [problem] = refused(folder, invoices_dir=tmp_path / "invoices")
 
     assert (problem.source, problem.column) == (folder / "b.pdf", "creditor_iban")
-    assert "not a valid IBAN" in problem.message
+    assert "n'est pas un IBAN valide" in problem.message
     assert "ram:PayeePartyCreditorFinancialAccount/ram:IBANID" in problem.message
 
 
@@ -221,11 +227,11 @@ def test_values_beyond_the_bounds_are_refused_where_the_xml_has_them(tmp_path: P
     assert problems.keys() == {"amount_due", "currency", "issue_date"}
     # The amount as the XML writes it, not rounded into a total with the prepaid amount.
     assert problems["amount_due"].startswith(
-        "99999999999999999999.99 is more than the largest amount Relance keeps (999999999999.99)"
+        f"99999999999999999999,99 dépasse le plus grand montant que Relance conserve ({money_fr(MAX_AMOUNT)})"
     )
     assert "ram:DuePayableAmount" in problems["amount_due"]
-    assert problems["currency"].startswith("'USD': Relance collects amounts in euros (EUR) only")
-    assert problems["issue_date"].startswith("2031-01-10 is in the future")
+    assert problems["currency"].startswith(fr("« USD » : Relance ne recouvre que des euros (EUR)"))
+    assert problems["issue_date"].startswith(fr("le 10 janvier 2031 est dans le futur :"))
     assert "ram:IssueDateTime" in problems["issue_date"]
 
 
@@ -248,8 +254,9 @@ def test_csv_and_pdf_mixed_share_one_validation(tmp_path: Path) -> None:
     )
     problems = refused(csv, twice, renamed, invoices_dir=tmp_path / "invoices")
     assert [str(problem) for problem in problems] == [
-        f"{twice}: invoice_number: same invoice as row 2 of {csv}",
-        f"{renamed}: row 2, column creditor_name: SIREN 123456782 is 'Menuiserie Dupont' on row 2 of {csv}",
+        f"{twice}, champ invoice_number\u00a0: même facture que la ligne 2 de {csv}",
+        f"{renamed}, ligne 2, colonne creditor_name\u00a0: le SIREN 123456782 est celui de "
+        f"«\u00a0Menuiserie Dupont\u00a0» d'après la ligne 2 de {csv}",
     ]
 
 
@@ -274,7 +281,7 @@ def test_the_public_en16931_sample_is_read_and_its_invalid_buyer_siren_refused(t
     assert values["order_reference"] == "PO201925478"
     # Both parties carry an email; what refuses the sample is the buyer's SIREN, whose Luhn key is wrong.
     assert (problem.source, problem.column) == (sample, "debtor_siren")
-    assert "'987654321' is not a valid SIREN" in problem.message
+    assert fr("« 987654321 » n'est pas un SIREN valide") in problem.message
 
 
 # --- storage -------------------------------------------------------------------------------------
@@ -361,8 +368,9 @@ def test_an_order_attachment_is_one_pdf_named_or_described_so(tmp_path: Path) ->
     [problem] = refused(two, invoices_dir=tmp_path / "invoices")
     assert (problem.source, problem.row, problem.column) == (two, None, "order_pdf")
     assert problem.message.startswith(
-        "attachments devis.pdf, order.pdf could each be the signed quote or order: import the invoice "
-        "from a CSV row that names it in invoice_pdf and the order in order_pdf"
+        "les pièces jointes devis.pdf et order.pdf pourraient chacune être le devis ou le bon de commande "
+        "signé\u00a0: importez la facture d'une ligne CSV qui la nomme dans invoice_pdf, et la commande "
+        "dans order_pdf"
     )
 
 
@@ -391,8 +399,9 @@ async def test_a_creditor_identifier_is_filled_but_never_replaced(database: Data
     with pytest.raises(InvoiceFileError) as failure:
         await store_invoices(database, read_invoices([other], invoices_dir), "default", TEST_CASE_ID_KEY)
     assert [str(problem) for problem in failure.value.problems] == [
-        f"{other}: row {number}, column creditor_iban: {OTHER_IBAN} differs from {IBAN}, the IBAN of "
-        "SIREN 123456782 given by an earlier import: an import never replaces a creditor's IBAN"
+        f"{other}, ligne {number}, colonne creditor_iban\u00a0: {OTHER_IBAN} diffère de {IBAN}, l'IBAN "
+        "du SIREN 123456782 d'après une importation précédente\u00a0: une importation ne remplace jamais "
+        "l'IBAN d'un créancier"
         for number in (2, 3)
     ]
     invoices, creditor = await invoices_and_creditor(database)
@@ -411,8 +420,8 @@ async def test_relance_imports_a_folder_of_csv_and_pdf_once(cli: Cli) -> None:
 
     code, _, err = await cli("import", str(folder))
     assert code == 1
-    assert f"{pdf}: due_date: the invoice has no due date" in err
-    assert "1 error(s) in 1 file(s); nothing imported" in err
+    assert f"{pdf}, champ due_date\u00a0: la facture n'a pas de date d'échéance" in err
+    assert "1 erreur dans 1 fichier\u00a0: rien n'est importé" in err
 
     first = await cli.json("import", str(folder), "--default-terms", "30")
     second = await cli.json("import", str(folder / "invoices.csv"), str(pdf), "--default-terms", "30")

@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from backoffice.intake.fields import ImportRules
-from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file
+from backoffice.intake.invoice_file import InvoiceFileError, read_invoice_file, read_invoices
 from config.judicial import load_judicial_rules
 from config.settings import PROJECT_ROOT
+from models.bounds import MAX_AMOUNT
 from models.enums import Civility, DebtorKind
+from support.french import money_fr
 from support.parsing import parse_amount
+from support.typography import typeset_text as fr
 from tests.fixtures.facturx import plain_pdf
 from tests.fixtures.invoice_files import GOOD, HEADER
 
@@ -61,9 +64,9 @@ def test_every_bad_field_is_reported_with_row_and_column(tmp_path: Path) -> None
         (4, "invoice_number"),
     }
     messages = {e.column: e.message for e in failure.value.problems}
-    assert "not a valid SIREN" in messages["creditor_siren"]
-    assert "same invoice as row 2" in messages["invoice_number"]
-    assert "more than 2 decimals" in messages["amount_due"]
+    assert "n'est pas un SIREN valide" in messages["creditor_siren"]
+    assert messages["invoice_number"] == "même facture que la ligne 2"
+    assert fr("« 12.345 » a plus de deux décimales") == messages["amount_due"]
 
 
 def test_missing_and_unknown_columns_are_reported(tmp_path: Path) -> None:
@@ -72,10 +75,37 @@ def test_missing_and_unknown_columns_are_reported(tmp_path: Path) -> None:
     with pytest.raises(InvoiceFileError) as failure:
         read_invoice_file(path)
     assert {(e.row, e.column, e.message) for e in failure.value.problems} == {
-        (0, "due_date", "required column is missing"),
-        (0, "order_ref", "unknown column"),
+        (0, "due_date", "colonne obligatoire absente"),
+        (0, "order_ref", fr("colonne inconnue : vérifiez son nom")),
     }
-    assert str(failure.value.problems[0]).startswith(f"{path}: header, column")
+    assert (
+        str(failure.value.problems[0])
+        == f"{path}, en-tête, colonne due_date\u00a0: colonne obligatoire absente"
+    )
+
+
+def test_a_path_that_holds_no_invoice_file_says_so_in_one_line(tmp_path: Path) -> None:
+    notes, empty, missing = tmp_path / "notes.txt", tmp_path / "vide", tmp_path / "absent.csv"
+    notes.write_text("à relancer", encoding="utf-8")
+    empty.mkdir()
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoices([notes, empty, missing], tmp_path / "invoices")
+    assert [str(problem) for problem in failure.value.problems] == [
+        f"{notes}\u00a0: ce n'est ni un fichier CSV (.csv) ni une facture PDF Factur-X (.pdf)",
+        f"{empty}\u00a0: le dossier n'a aucun fichier .csv ou .pdf",
+        f"{missing}\u00a0: aucun fichier ni dossier à ce chemin",
+    ]
+    assert str(failure.value) == "3 erreurs dans 3 fichiers\u00a0: rien n'est importé"
+
+
+def test_a_field_too_long_for_the_csv_reader_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD, GOOD.replace("Bâtiments Martin", f'"{"B" * 200_000}"'))
+    with pytest.raises(InvoiceFileError) as failure:
+        read_invoice_file(path)
+    assert [str(problem) for problem in failure.value.problems] == [
+        f"{path}\u00a0: la ligne 3 du fichier n'est pas du CSV lisible\u00a0: un champ dépasse "
+        "131\u202f072 caractères"
+    ]
 
 
 def test_amount_paid_above_amount_due_is_refused(tmp_path: Path) -> None:
@@ -84,6 +114,7 @@ def test_amount_paid_above_amount_due_is_refused(tmp_path: Path) -> None:
         read_invoice_file(write(tmp_path, row))
     [error] = failure.value.problems
     assert (error.row, error.column) == (2, "amount_paid")
+    assert error.message == f"{money_fr(Decimal(150))} dépasse le montant dû ({money_fr(Decimal(100))})"
 
 
 def test_creditor_identifiers_and_contract_rate_are_read_in_compact_form(tmp_path: Path) -> None:
@@ -119,19 +150,25 @@ def test_bad_identifiers_and_contract_rates_are_reported_with_row_and_column(tmp
         read_invoice_file(write(tmp_path, *rows, header=header))
     found = {(e.row, e.column): e.message for e in failure.value.problems}
     assert found == {
-        (2, "creditor_siret"): "'12345678200003' is not a valid SIRET (14 digits, Luhn key)",
-        (3, "creditor_vat_number"): (
-            "'FR12123456782' is not a valid French VAT number (FR, 2-character key, SIREN)"
+        (2, "creditor_siret"): fr("« 12345678200003 » n'est pas un SIRET valide (14 chiffres, clé de Luhn)"),
+        (3, "creditor_vat_number"): fr(
+            "« FR12123456782 » n'est pas un numéro de TVA intracommunautaire français valide (FR, clé "
+            "de 2 caractères, SIREN)"
         ),
-        (4, "creditor_iban"): (
-            "'FR7630006000011234567890180' is not a valid IBAN (country format or check digits wrong)"
+        (4, "creditor_iban"): fr(
+            "« FR7630006000011234567890180 » n'est pas un IBAN valide (format du pays ou clé de "
+            "contrôle faux)"
         ),
-        (5, "contract_rate"): "'-1' is negative",
-        (6, "contract_rate"): "'10.12345' has more than 4 decimals",
-        (7, "contract_rate"): "'dix' is not a number",
-        (8, "contract_rate"): "1000.0000 is not a yearly rate in percent (below 1000)",
-        (9, "creditor_siret"): "73282932000074 is not an establishment of SIREN 123456782",
-        (9, "creditor_vat_number"): "FR44732829320 is not the VAT number of SIREN 123456782",
+        (5, "contract_rate"): fr("« -1 » est négatif : un taux ne l'est jamais"),
+        (6, "contract_rate"): fr("« 10.12345 » a plus de quatre décimales"),
+        (7, "contract_rate"): fr("« dix » n'est pas un nombre"),
+        (8, "contract_rate"): fr("« 1000 » n'est pas un taux annuel en pour cent (au plus 999,9999\u00a0%)"),
+        (9, "creditor_siret"): (
+            "73282932000074 n'est pas un établissement du SIREN 123456782 (ses 9 premiers chiffres)"
+        ),
+        (9, "creditor_vat_number"): (
+            "FR44732829320 n'est pas le numéro de TVA du SIREN 123456782 (FR, clé, puis le SIREN)"
+        ),
     }
 
 
@@ -169,45 +206,63 @@ def row_with(number: int, **values: str) -> str:
 
 
 # Each value beyond the bounds (models/bounds.py), as the issue found them accepted or crashing:
-# the columns, and what the problem of each says.
+# the columns, and what the problem of each says (its no-break spaces set as ``fr`` sets them).
 BEYOND_THE_BOUNDS: list[tuple[dict[str, str], dict[str, str]]] = [
-    ({"amount_due": "1e309"}, {"amount_due": "'1e309' is not a number written in full"}),
-    ({"amount_due": "1e3"}, {"amount_due": "'1e3' is not a number written in full"}),
-    ({"amount_due": "1" * 29}, {"amount_due": f"'{'1' * 29}' has too many digits"}),
+    ({"amount_due": "1e309"}, {"amount_due": "« 1e309 » n'est pas un nombre écrit en entier"}),
+    ({"amount_due": "1e3"}, {"amount_due": "« 1e3 » n'est pas un nombre écrit en entier"}),
+    ({"amount_due": "1" * 29}, {"amount_due": f"« {'1' * 29} » a trop de chiffres"}),
     (
         {"amount_due": "99999999999999999999.99"},
-        {"amount_due": "is more than the largest amount Relance keeps (999999999999.99)"},
+        {"amount_due": f"dépasse le plus grand montant que Relance conserve ({money_fr(MAX_AMOUNT)})"},
     ),
-    ({"amount_due": "١٢٣٤,٥٦"}, {"amount_due": "has digits other than 0-9"}),
-    ({"amount_paid": "-1"}, {"amount_paid": "-1.00 is negative"}),
+    ({"amount_due": "١٢٣٤,٥٦"}, {"amount_due": "a des chiffres autres que 0 à 9"}),
+    ({"amount_paid": "-1"}, {"amount_paid": "-1,00 est négatif"}),
     (
         {"issue_date": "1900-01-01", "due_date": "1900-01-31"},
-        {"issue_date": "1900-01-01 is before 2000-01-01", "due_date": "1900-01-31 is before 2000-01-01"},
+        {
+            "issue_date": "le 1er janvier 1900 est avant le 1er janvier 2000",
+            "due_date": "le 31 janvier 1900 est avant le 1er janvier 2000",
+        },
     ),
     (
         {"issue_date": "2031-01-10", "due_date": "2031-02-09"},
-        {"issue_date": "2031-01-10 is in the future: an invoice is issued on or before today"},
+        {
+            "issue_date": (
+                "le 10 janvier 2031 est dans le futur : une facture est émise au plus tard aujourd'hui, "
+                "le 1er décembre 2026"
+            )
+        },
     ),
-    ({"due_date": "2040-01-01"}, {"due_date": "2040-01-01 is more than 10 years ahead"}),
+    ({"due_date": "2040-01-01"}, {"due_date": "le 1er janvier 2040 est à plus de dix ans d'ici"}),
     (
         {"issue_date": "2021-01-10", "due_date": "2021-02-09"},
-        {"due_date": "the claim is time-barred since 2026-02-10 (Code de commerce, art. L110-4 : cinq ans"},
+        {
+            "due_date": (
+                "la créance est prescrite depuis le 10 février 2026 (Code de commerce, art. L110-4 : cinq ans"
+            )
+        },
     ),
     (
         {**CONSUMER, "issue_date": "2024-01-10", "due_date": "2024-02-09"},
-        {"due_date": "time-barred since 2026-02-10 (Code de la consommation, art. L218-2 : deux ans"},
+        {"due_date": "prescrite depuis le 10 février 2026 (Code de la consommation, art. L218-2 : deux ans"},
     ),
-    ({"debtor_kind": "consumer"}, {"debtor_siren": "987654324: a consumer has no SIREN"}),
-    ({"debtor_siren": ""}, {"debtor_siren": "a business debtor needs its SIREN"}),
-    ({"currency": "USD"}, {"currency": "'USD': Relance collects amounts in euros (EUR) only"}),
-    ({"debtor_name": "Bâti\x00ments"}, {"debtor_name": "has a control character (U+0000) at position 5"}),
-    ({"debtor_street": "4 av.\u202eJaurès"}, {"debtor_street": "has a control character (U+202E)"}),
-    ({"creditor_city": "L" * 201}, {"creditor_city": "is 201 characters long: at most 200"}),
-    ({"debtor_email": "f" * 250 + "@martin.fr"}, {"debtor_email": "is 260 characters long: at most 254"}),
-    ({"invoice_number": "F" * 2000}, {"invoice_number": "is 2000 characters long: at most 100"}),
-    ({"invoice_number": "N°/" * 30}, {"invoice_number": "too many characters other than A-Z"}),
-    ({"order_reference": "BC\x07"}, {"order_reference": "has a control character (U+0007)"}),
-    ({"debtor_postcode": "٧٥٠١٩"}, {"debtor_postcode": "is not a French postcode (5 digits)"}),
+    ({"debtor_kind": "consumer"}, {"debtor_siren": "987654324 : un consommateur n'a pas de SIREN"}),
+    ({"debtor_siren": ""}, {"debtor_siren": "un débiteur professionnel a un SIREN : donnez-le"}),
+    ({"currency": "USD"}, {"currency": "« USD » : Relance ne recouvre que des euros (EUR)"}),
+    (
+        {"debtor_name": "Bâti\x00ments"},
+        {"debtor_name": "contient un caractère de contrôle (U+0000) en position 5 : retirez-le"},
+    ),
+    ({"debtor_street": "4 av.\u202eJaurès"}, {"debtor_street": "contient un caractère de contrôle (U+202E)"}),
+    ({"creditor_city": "L" * 201}, {"creditor_city": "compte 201 caractères : au plus 200"}),
+    ({"debtor_email": "f" * 250 + "@martin.fr"}, {"debtor_email": "compte 260 caractères : au plus 254"}),
+    ({"invoice_number": "F" * 2000}, {"invoice_number": "compte 2\u202f000 caractères : au plus 100"}),
+    ({"invoice_number": "N°/" * 30}, {"invoice_number": "a trop de caractères autres que A-Z"}),
+    ({"order_reference": "BC\x07"}, {"order_reference": "contient un caractère de contrôle (U+0007)"}),
+    (
+        {"debtor_postcode": "٧٥٠١٩"},
+        {"debtor_postcode": "« ٧٥٠١٩ » n'est pas un code postal français (5 chiffres)"},
+    ),
 ]
 
 
@@ -226,7 +281,7 @@ def test_every_value_beyond_the_bounds_is_a_problem_at_its_row_and_column(tmp_pa
     }
     assert found.keys() == expected.keys()
     for place, reason in expected.items():
-        assert reason in found[place], (place, found[place])
+        assert fr(reason) in found[place], (place, found[place])
         assert len(found[place]) < 250, place
 
 
@@ -292,13 +347,16 @@ def test_a_civility_for_a_company_and_a_public_buyer_without_siren_are_refused(t
         read_invoice_file(write(tmp_path, *rows, header=header))
     found = {(e.row, e.column): e.message for e in failure.value.problems}
     assert found == {
-        (2, "debtor_civility"): (
-            "'Monsieur': a civility addresses a consumer; a business debtor is addressed by its name "
-            "(leave it empty)"
+        (2, "debtor_civility"): fr(
+            "Monsieur : une civilité s'adresse à un consommateur ; un débiteur professionnel est "
+            "désigné par son nom (laissez la civilité vide)"
         ),
-        (3, "debtor_civility"): "'Mlle' is neither Madame nor Monsieur (Mme, M.)",
-        (4, "debtor_siren"): "a public buyer needs its SIREN (every public body has one)",
-        (5, "debtor_kind"): "'state' is not 'business', 'consumer' or 'public'",
+        (3, "debtor_civility"): fr("« Mlle » n'est ni Madame ni Monsieur (Mme, M.)"),
+        (4, "debtor_siren"): fr("un acheteur public a un SIREN : donnez-le"),
+        (5, "debtor_kind"): fr(
+            "« state » n'est ni « business » (professionnel), ni « consumer » (consommateur), ni "
+            "« public » (acheteur public)"
+        ),
     }
 
 
@@ -339,6 +397,7 @@ def test_an_order_pdf_missing_or_not_a_pdf_is_refused_at_its_row_and_column(tmp_
         read_invoice_file(path)
 
     assert [str(problem) for problem in failure.value.problems] == [
-        f"{path}: row 2, column order_pdf: {(tmp_path / 'missing.pdf').resolve()} does not exist",
-        f"{path}: row 3, column order_pdf: {notes.resolve()} is not a PDF",
+        f"{path}, ligne 2, colonne order_pdf\u00a0: {(tmp_path / 'missing.pdf').resolve()} n'existe pas",
+        f"{path}, ligne 3, colonne order_pdf\u00a0: {notes.resolve()} n'est pas un PDF",
     ]
+    assert str(failure.value) == "2 erreurs dans 1 fichier\u00a0: rien n'est importé"

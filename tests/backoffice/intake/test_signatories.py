@@ -56,16 +56,16 @@ def test_a_signatory_is_read_by_name_and_title_together(tmp_path: Path) -> None:
     with pytest.raises(InvoiceFileError) as refused:
         read_invoice_file(half)
     assert [str(problem) for problem in refused.value.problems] == [
-        f"{half}: row 2, column creditor_signatory_title: is empty while creditor_signatory_name is "
-        "given: a signatory is named with their title",
-        f"{half}: row 3, column creditor_signatory_name: is empty while creditor_signatory_title is "
-        "given: a signatory is named with their title",
+        f"{half}, ligne 2, colonne creditor_signatory_title\u00a0: vide alors que "
+        "creditor_signatory_name est rempli\u00a0: un signataire est nommé avec sa fonction",
+        f"{half}, ligne 3, colonne creditor_signatory_name\u00a0: vide alors que "
+        "creditor_signatory_title est rempli\u00a0: un signataire est nommé avec sa fonction",
     ]
     long = write(tmp_path / "long.csv", signed("F-5", "M" * 201, "gérante"))
     with pytest.raises(InvoiceFileError) as refused:
         read_invoice_file(long)
     assert [(p.column, p.message) for p in refused.value.problems] == [
-        ("creditor_signatory_name", "is 201 characters long: at most 200")
+        ("creditor_signatory_name", "compte 201 caractères\u00a0: au plus 200")
     ]
 
 
@@ -97,9 +97,9 @@ async def test_the_signatory_is_stored_the_latest_import_s_and_one_per_import(
     with pytest.raises(InvoiceFileError) as refused:
         await store_invoices(database, read_invoices([two], invoices_dir), "default", TEST_CASE_ID_KEY)
     assert [str(problem) for problem in refused.value.problems] == [
-        f"{two}: row 3, column creditor_signatory_name: Paul Dupont (gérant) differs from Marie Dupont "
-        "(gérante), the signatory of SIREN 123456782 given by row 2: an import names one signatory per "
-        "creditor"
+        f"{two}, ligne 3, colonne creditor_signatory_name\u00a0: Paul Dupont (gérant) diffère de "
+        "Marie Dupont (gérante), signataire du SIREN 123456782 d'après la ligne 2\u00a0: une "
+        "importation nomme un seul signataire par créancier"
     ]
     assert signatory_of(await stored_creditor(database)) == GERANTE
 

@@ -17,6 +17,7 @@ from config.policy import load_policy
 from models.case_ids import case_id_for
 from storage.database import Database
 from storage.tables import Debtor, Invoice
+from support.typography import typeset_text
 from tests.fixtures.cases import TEST_CASE_ID_KEY
 from tests.fixtures.facturx import plain_pdf
 from tests.fixtures.invoice_files import GOOD, HEADER
@@ -56,9 +57,20 @@ async def test_a_conflict_with_what_is_stored_names_both_and_stores_nothing(
     other_amount = GOOD.replace("1234.56,0,", "1234.57,0,")
     renamed = numbered("F-002", GOOD.replace("Bâtiments Martin", "Martin Frères"))
     for name, row, column, why in [
-        ("debtor.csv", other_debtor, "debtor_siren", "with debtor 'Bâtiments Martin' (SIREN 987654324)"),
-        ("amount.csv", other_amount, "amount_due", "with 1234.56 due"),
-        ("name.csv", renamed, "debtor_name", "SIREN 987654324 is stored as 'Bâtiments Martin'"),
+        (
+            "debtor.csv",
+            other_debtor,
+            "debtor_siren",
+            "avec le débiteur « Bâtiments Martin » (SIREN 987654324)",
+        ),
+        ("amount.csv", other_amount, "amount_due", "avec un montant dû de 1\u202f234,56\u00a0€ (importée le"),
+        (
+            "name.csv",
+            renamed,
+            "debtor_name",
+            "le SIREN 987654324 est enregistré au nom de « Bâtiments Martin » par une importation "
+            "précédente ; cette ligne donne « Martin Frères »",
+        ),
     ]:
         # Beside each conflict, a new invoice of a new debtor: it is not stored either.
         rows = read_invoices(
@@ -68,7 +80,7 @@ async def test_a_conflict_with_what_is_stored_names_both_and_stores_nothing(
             await store_invoices(database, rows, "default", TEST_CASE_ID_KEY)
         [problem] = refused.value.problems
         assert (problem.source.name, problem.row, problem.column) == (name, 2, column)
-        assert why in problem.message
+        assert typeset_text(why) in problem.message
         assert await counts(database) == (1, 1)
 
     # The same invoice again: known, under the id it was stored with whatever the key is now.
@@ -147,4 +159,7 @@ async def test_an_uploaded_order_is_kept_by_the_data_folder_and_opens_the_case_w
         read_invoices([csv], tmp_path / "invoices", attachments={"F-001.pdf": invoice})
     [problem] = failure.value.problems
     assert (problem.row, problem.column) == (2, "order_pdf")
-    assert "attach DEVIS-118.pdf to the upload" in problem.message
+    assert (
+        problem.message
+        == "C:\\Devis\\DEVIS-118.pdf\u00a0: joignez DEVIS-118.pdf à l'envoi, avec le fichier de factures"
+    )

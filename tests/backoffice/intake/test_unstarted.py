@@ -31,7 +31,7 @@ async def interrupted_import(backoffice: BackofficeUnderTest, tmp_path: Path, *r
     lost = await Client.connect(
         f"127.0.0.1:{free_port('127.0.0.1')}", lazy=True, data_converter=converter_for_tests()
     )
-    with pytest.raises(ImportInterrupted, match="every invoice is stored"):
+    with pytest.raises(ImportInterrupted, match="toutes les factures sont enregistrées"):
         await prepare_import(relance.settings, [invoices], "default").run(
             lost, relance.database, relance.settings.temporal_task_queue, started_by="alice"
         )

@@ -24,6 +24,7 @@ from backoffice.sign_in_limit import FREE_FAILURES_PER_USER_AND_ADDRESS, TooMany
 from models.enums import Role
 from storage.database import Database
 from storage.tables import LoginAttempt, User, WebSession
+from support.typography import typeset_text as fr
 from tests.fixtures.web import PASSWORD, BackofficeUnderTest
 from workflows import InvoiceCollectionWorkflow
 
@@ -45,6 +46,9 @@ ROUTES: list[tuple[str, str, set[Role]]] = [
     ("POST", "/cases/{case}/promise", {Role.AGENT, Role.ADMIN}),
     ("POST", "/cases/{case}/dispute", {Role.AGENT, Role.ADMIN}),
     ("POST", "/cases/{case}/filing", {Role.AGENT, Role.ADMIN}),
+    ("GET", "/accounts/{case}", READ),
+    ("POST", "/accounts/{case}/payment/preview", {Role.AGENT, Role.ADMIN}),
+    ("POST", "/accounts/{case}/payment", {Role.AGENT, Role.ADMIN}),
     ("GET", "/imports/new", {Role.BACK_OFFICE, Role.ADMIN}),
     ("POST", "/imports", {Role.BACK_OFFICE, Role.ADMIN}),
     ("POST", "/imports/demo", {Role.BACK_OFFICE, Role.ADMIN}),
@@ -128,11 +132,11 @@ async def test_passwords_are_kept_as_argon2_hashes_and_sign_in_is_rate_limited(
     assert bob.password_hash.startswith("$argon2id$")
     assert PASSWORD not in bob.password_hash
 
-    with pytest.raises(AccountError, match="already taken"):
+    with pytest.raises(AccountError, match=fr("« bob » : déjà pris")):
         await add_user(database, "bob", PASSWORD, Role.AGENT)
-    with pytest.raises(AccountError, match="password: at least 12"):
+    with pytest.raises(AccountError, match=fr("mot de passe : 12 caractères au moins")):
         await add_user(database, "carol", "short", Role.AGENT)
-    with pytest.raises(AccountError, match="username '1x'"):
+    with pytest.raises(AccountError, match=fr("identifiant « 1x » : de 2 à 64 caractères")):
         await add_user(database, "1x", PASSWORD, Role.AGENT)
 
     browser = backoffice.browser()
@@ -190,14 +194,24 @@ async def test_a_session_is_an_http_only_cookie_that_signing_out_ends(
 async def test_an_administrator_creates_and_disables_accounts(backoffice: BackofficeUnderTest) -> None:
     admin = await backoffice.user("root", Role.ADMIN)
     refused = await admin.post("/users", {"username": "x y", "password": PASSWORD, "role": "agent"})
-    assert refused.status_code == 422 and "username &#39;x y&#39;" in refused.text
+    assert refused.status_code == 422
+    assert fr("identifiant « x y » : de 2 à 64 caractères, une lettre d'abord") in unescape(refused.text)
     bad_role = await admin.post("/users", {"username": "eve", "password": PASSWORD, "role": "boss"})
-    assert bad_role.status_code == 422 and "role &#39;boss&#39;" in bad_role.text
+    assert bad_role.status_code == 422
+    roles = "back-office, agent, auditeur, administrateur"
+    assert fr(f"rôle « boss » : l'un de {roles}") in unescape(bad_role.text)
+    short = await admin.post("/users", {"username": "eve", "password": "court", "role": "agent"})
+    assert short.status_code == 422 and fr("mot de passe : 12 caractères au moins") in unescape(short.text)
 
-    created = await admin.post("/users", {"username": "eve", "password": PASSWORD, "role": "agent"})
+    created = await admin.post("/users", {"username": "eve", "password": PASSWORD, "role": "auditor"})
     assert created.status_code == 303
-    listing = await admin.get("/users")
-    assert "eve" in listing.text and "compte eve créé (agent)" in listing.text
+    listing = unescape((await admin.get("/users")).text)
+    assert "compte eve créé (auditeur)" in listing
+    # Each account's role, and the roles to choose from, by their French names.
+    assert "<td>eve</td><td></td><td>auditeur</td>" in listing
+    assert '<option value="back_office">back-office</option>' in listing
+    taken = await admin.post("/users", {"username": "Eve", "password": PASSWORD, "role": "agent"})
+    assert taken.status_code == 422 and fr("identifiant « eve » : déjà pris") in unescape(taken.text)
 
     eve = await backoffice.sign_in("eve")
     assert (await eve.get("/queue")).status_code == 200
@@ -225,7 +239,8 @@ async def test_the_first_visitor_of_a_new_installation_creates_the_administrator
     # Posted from elsewhere (no cookie of this site): refused.
     assert (await backoffice.browser().post("/setup", data=form)).status_code == 403
     differ = await browser.post("/setup", data={**form, "password_again": PASSWORD + "!"})
-    assert differ.status_code == 422 and "the two entries differ" in differ.text
+    assert differ.status_code == 422
+    assert fr("mot de passe : les deux saisies diffèrent") in unescape(differ.text)
 
     created = await browser.post("/setup", data=form)
     assert created.status_code == 303 and created.headers["location"] == "/users"
@@ -265,18 +280,18 @@ async def test_the_first_administrator_can_be_created_from_the_command_line(
 
     bobs = PASSWORD + "\n"
     code, out = await relance("user", "add", "bob", "--role", "agent", "--password-stdin", stdin=bobs)
-    assert code == 1 and "the first one is the administrator (--role admin)" in out
+    assert code == 1 and "aucun compte encore : le premier est l'administrateur (--role admin)" in out
     code, out = await relance(
         "user", "add", "Admin", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
     )
-    assert code == 0 and "user admin created (admin)" in out
+    assert code == 0 and "compte admin créé (administrateur)" in out
     # Once an account exists, only a signed-in administrator adds one.
     code, out = await relance("user", "add", "bob", "--role", "agent", "--password-stdin", stdin=bobs)
-    assert code == 1 and "not signed in" in out
+    assert code == 1 and "personne n'est connecté" in out
     code, out = await relance("login", "admin", "--password-stdin", stdin=PASSWORD + "\n")
-    assert code == 0 and "signed in as admin (admin)" in out
+    assert code == 0 and "connecté comme admin (administrateur)" in out
     code, out = await relance("user", "add", "shorty", "--role", "agent", "--password-stdin", stdin="short\n")
-    assert code == 1 and "password: at least 12 characters" in out
+    assert code == 1 and "mot de passe : 12 caractères au moins" in out
     await backoffice.sign_in("admin")
 
 
@@ -328,4 +343,4 @@ async def test_the_back_office_says_so_when_its_port_is_taken(tmp_path: Path) ->
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     taken.close()
     assert process.returncode == 1
-    assert f"127.0.0.1:{port} is already taken" in " ".join(out.decode().split())
+    assert f"127.0.0.1:{port} est déjà pris (un autre back-office ?)" in " ".join(out.decode().split())

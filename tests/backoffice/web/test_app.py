@@ -24,6 +24,9 @@ from tests.fixtures.web import (
 # that no route is left out of it.
 SAMPLES = {
     "case_id": "{case}",
+    # A debtor's account is found from one of its cases as well.
+    "account_or_case_id": "{case}",
+    "account_id": "{case}",
     "command": "pause",
     "sha256": "0" * 64,
     "job_id": "unknown",

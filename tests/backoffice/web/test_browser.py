@@ -37,7 +37,8 @@ async def test_a_clerk_uploads_a_file_with_one_bad_row_then_the_right_one(
     assert await error_row.count() == 1
     cells = [text.strip() for text in await error_row.locator("td").all_inner_texts()]
     assert cells[:3] == ["invoices.csv", "3", "amount_due"]
-    assert "nothing imported" in await page.inner_text("#import-error")
+    assert "« neuf cents » n'est pas un nombre" in cells[3].replace("\u00a0", " ")
+    assert "rien n'est importé" in await page.inner_text("#import-error")
 
     await page.set_input_files("input[name=files]", str(good))
     await page.click("#import-form button[type=submit]")

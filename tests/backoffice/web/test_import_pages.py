@@ -15,6 +15,7 @@ from sqlmodel import select
 from backoffice.web import import_pages
 from models.enums import Role
 from storage.tables import Invoice
+from support.typography import typeset_text as fr
 from tests.fixtures.cli import BUSINESS
 from tests.fixtures.web import DEBTOR, BackofficeUnderTest, WebUser, csv_file, eventually, invoice_row
 
@@ -87,14 +88,20 @@ async def test_a_conflict_with_stored_data_names_both_on_the_job_page_and_stores
     # Checked against what is stored while storing: followed on the job's page.
     assert refused.status_code == 303
     progress = await finished(clerk, refused.headers["location"])
-    assert progress["error"] == "1 error(s) in 1 file(s); nothing imported"
+    assert progress["error"] == "1 erreur dans 1 fichier\u00a0: rien n'est importé"
     [(file, row, column, why)] = problems((await clerk.get(refused.headers["location"])).text)
     assert (file, row, column) == ("second.csv", "2", "debtor_siren")
     assert why.startswith(
-        "invoice K-1 of SIREN 123456782 is stored with debtor 'Bâtiments Martin' (SIREN 987654324)"
+        fr(
+            "la facture K-1 du SIREN 123456782 est enregistrée avec le débiteur « Bâtiments Martin » "
+            "(SIREN 987654324)"
+        )
     )
     assert why.endswith(
-        "this row gives 'Autre SA' (SIREN 732829320): an import never changes a stored invoice"
+        fr(
+            "cette ligne donne « Autre SA » (SIREN 732829320) : une importation ne modifie jamais une "
+            "facture enregistrée"
+        )
     )
     assert await stored_numbers(backoffice) == ["K-1"]
     assert uploads_left(backoffice) == []
@@ -118,9 +125,11 @@ async def test_a_file_that_cannot_be_read_is_refused_on_the_form_and_its_upload_
         ("windows.csv", "", ""),
         ("empty.csv", "", ""),
     ]
-    assert found[0][3].startswith("is not UTF-8: byte 0xe9 on line 2 is not UTF-8 text")
-    assert "an invoice file is UTF-8" in found[0][3]
-    assert found[1][3] == "is empty: an invoice file has a header line, then one invoice a row"
+    assert found[0][3].startswith("le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 2)")
+    assert "enregistrez-le en UTF-8" in found[0][3]
+    assert found[1][3] == fr(
+        "le fichier est vide : un fichier de factures a une ligne d'en-tête, puis une facture par ligne"
+    )
     assert await stored_numbers(backoffice) == []
     assert uploads_left(backoffice) == []
 
@@ -139,9 +148,9 @@ async def test_a_batch_still_validating_when_the_form_answers_is_refused_on_its_
 
     assert refused.status_code == 303
     progress = await finished(clerk, refused.headers["location"])
-    assert progress["error"] == "1 error(s) in 1 file(s); nothing imported"
+    assert progress["error"] == "1 erreur dans 1 fichier\u00a0: rien n'est importé"
     [problem] = progress["problems"]
-    assert problem.endswith("big.csv: row 3, column amount_due: 'neuf cents' is not a number")
+    assert problem.endswith(fr("big.csv, ligne 3, colonne amount_due : « neuf cents » n'est pas un nombre"))
     [(file, row, column, _)] = problems((await clerk.get(refused.headers["location"])).text)
     assert (file, row, column) == ("big.csv", "3", "amount_due")
     assert await stored_numbers(backoffice) == []
@@ -172,9 +181,9 @@ async def test_amounts_that_ended_in_a_500_are_a_line_each_and_leave_nothing(
         ("amounts.csv", "4", "amount_due"),
         ("amounts.csv", "5", "debtor_name"),
     ]
-    assert "is not a number written in full" in found[0][3]
-    assert "has too many digits" in found[1][3]
-    assert "is more than the largest amount Relance keeps" in found[2][3]
-    assert "control character (U+0000)" in found[3][3]
+    assert "n'est pas un nombre écrit en entier" in found[0][3]
+    assert "a trop de chiffres" in found[1][3]
+    assert "dépasse le plus grand montant que Relance conserve" in found[2][3]
+    assert "caractère de contrôle (U+0000)" in found[3][3]
     assert await stored_numbers(backoffice) == []
     assert uploads_left(backoffice) == []

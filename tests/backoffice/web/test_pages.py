@@ -96,7 +96,7 @@ async def test_an_upload_with_a_bad_row_imports_nothing_and_a_good_one_starts_th
     assert refused.status_code == 422
     problems = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", refused.text)
     assert [(file, row, column) for file, row, column, _ in problems] == [("batch.csv", "3", "due_date")]
-    assert "nothing imported" in refused.text
+    assert "1 erreur dans 1 fichier\u00a0: rien n'est importé" in unescape(refused.text)
     assert await invoices_stored(relance) == 0
     assert not any((relance.data_dir / "uploads").iterdir())
 
@@ -290,7 +290,11 @@ async def test_an_auditor_reads_replays_and_checks_the_documents_of_a_case(
 
     auditor = await backoffice.user("audrey", Role.AUDITOR)
     page = unescape((await auditor.get(f"/audit/cases/{case_id}")).text)
-    assert "workflow execution update accepted" in page
+    # The timeline says each event in French (models/wording.py), what it carried as it is.
+    assert "<td>dossier ouvert</td>" in page and "<td>commande acceptée</td>" in page
+    assert "<td>activité planifiée</td>" in page and "<td>activité terminée</td>" in page
+    assert " a rendu " in page and "<td>attente commencée</td>" in page
+    assert "workflow execution" not in page and " returned " not in page
     assert '"agent": "alice"' in page and "audit me" in page
     checks = re.findall(r'<td class="verdict-(\w+)">', page)
     assert checks and set(checks) == {"intact"}
@@ -406,11 +410,11 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
     # Without the PDFs it names, the file is refused row by row, saying which PDF to attach.
     missing = await clerk.post("/imports", {"policy": "demo"}, files=upload + attachments[1:])
     assert missing.status_code == 422
-    assert f"attach {pdfs[0].name} to the upload" in unescape(missing.text)
+    assert f"joignez {pdfs[0].name} à l'envoi" in unescape(missing.text)
     # An upload never reaches a file of the server.
     sneaky = invoice_row("W-9", date.today()).rstrip(",") + "," + str(pdfs[0].resolve())
     refused = await clerk.post("/imports", files={"files": ("x.csv", csv_file(sneaky), "text/csv")})
-    assert refused.status_code == 422 and f"attach {pdfs[0].name} to the upload" in unescape(refused.text)
+    assert refused.status_code == 422 and f"joignez {pdfs[0].name} à l'envoi" in unescape(refused.text)
 
     accepted = await clerk.post("/imports", {"policy": "demo"}, files=upload + attachments)
     assert accepted.status_code == 303, unescape(accepted.text)[-2000:]
@@ -454,9 +458,9 @@ async def test_an_import_that_would_change_a_creditors_iban_is_refused_whole_on_
     changed = await clerk.post("/imports", files={"files": ("changed.csv", text.encode(), "text/csv")})
     assert changed.status_code == 303
     progress = await eventually(lambda: _finished(clerk, changed.headers["location"]), "the import ends")
-    assert progress["error"] is not None and "nothing imported" in progress["error"]
+    assert progress["error"] is not None and "rien n'est importé" in progress["error"]
     page = unescape((await clerk.get(changed.headers["location"])).text)
-    assert "creditor_iban" in page and "an import never replaces a creditor's IBAN" in page
+    assert "creditor_iban" in page and "une importation ne remplace jamais l'IBAN d'un créancier" in page
     assert await invoices_stored(backoffice.relance) == stored
 
 

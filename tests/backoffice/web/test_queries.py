@@ -19,9 +19,11 @@ async def test_the_audit_export_refuses_a_period_it_cannot_use(backoffice: Backo
     refused = {
         f"start=0001-01-01&end={FAR_AHEAD}": "début : le 1er janvier 1 est hors des dates que Relance",
         f"start=2026-01-01&end={FAR_AHEAD}": "fin : le 31 décembre 9999 est hors des dates",
-        "start=2026-02-30&end=2026-03-01": "début : '2026-02-30' n'est pas une date",
-        "start=2026-03-01&end=2026-03-01T00:00": "fin : '2026-03-01T00:00' n'est pas une date",
-        "start=\u0662\u0660\u0662\u0666-01-01&end=2026-03-01": "début : '٢٠٢٦-01-01' n'est pas une date",
+        "start=2026-02-30&end=2026-03-01": "début : «\u00a02026-02-30\u00a0» n'est pas une date",
+        "start=2026-03-01&end=2026-03-01T00:00": "fin : «\u00a02026-03-01T00:00\u00a0» n'est pas une date",
+        "start=\u0662\u0660\u0662\u0666-01-01&end=2026-03-01": (
+            "début : «\u00a0٢٠٢٦-01-01\u00a0» n'est pas une date"
+        ),
         "start=2026-03-01&end=2026-02-01": "la fin (1er février 2026) est avant le début (1er mars 2026)",
         "start=2026-03-01": "donnez une date de début et une date de fin",
     }
@@ -41,10 +43,10 @@ async def test_the_case_list_refuses_filters_it_cannot_use(backoffice: Backoffic
     refused = {
         f"due_before={FAR_AHEAD}": "échéance avant le : le 31 décembre 9999 est hors des dates",
         "due_before=1899-12-31": "échéance avant le : le 31 décembre 1899 est hors des dates",
-        "due_before=demain": "échéance avant le : 'demain' n'est pas une date",
-        "state=bogus": "état : 'bogus' n'est pas une valeur possible",
-        "stage=court": "étape : 'court' n'est pas une valeur possible",
-        "creditor=12345678": "créancier : '12345678' n'est pas un SIREN (neuf chiffres)",
+        "due_before=demain": "échéance avant le : «\u00a0demain\u00a0» n'est pas une date",
+        "state=bogus": "état : «\u00a0bogus\u00a0» n'est pas une valeur possible",
+        "stage=court": "étape : «\u00a0court\u00a0» n'est pas une valeur possible",
+        "creditor=12345678": "créancier : «\u00a012345678\u00a0» n'est pas un SIREN (neuf chiffres)",
         "creditor=\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669": "n'est pas un SIREN",
     }
     for query, message in refused.items():

@@ -1,0 +1,209 @@
+"""``relance account``: the debtor's account (every invoice of one creditor and one debtor), the
+accounts with an open balance, and a payment on an account, split by Code civil 1342-10, shown,
+then confirmed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import click
+import typer
+
+from backoffice.cli.command_line import CommandGroup, FrenchGroup
+from backoffice.cli.common import (
+    CommandFailed,
+    JsonOption,
+    connect_client,
+    console,
+    open_database,
+    print_json,
+    run,
+    usage_error,
+)
+from backoffice.cli.session import signed_in
+from backoffice.commands import CommandRefused
+from backoffice.debtor_accounts import (
+    AccountNotFound,
+    AccountRef,
+    AccountView,
+    account_view,
+    find_account,
+    open_accounts,
+    pay_account,
+    preview_payment,
+)
+from backoffice.inputs import BadOption, amount_input, day_input, today
+from backoffice.permissions import Permission
+from config.case_id_key import case_id_key
+from config.settings import Settings, load_settings
+from law.imputation import PRINCIPAL_ONLY
+from models.debtor_accounts import AccountPayment, ImputedPart
+from models.wording import stage_fr, state_fr
+from support.french import date_fr, money_fr
+
+
+class _AccountGroup(FrenchGroup):
+    """``relance account ID`` shows the account: a first word that is no subcommand is the id."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+app = CommandGroup(
+    cls=_AccountGroup,
+    no_args_is_help=True,
+    help="Le compte du débiteur : toutes les factures d'un créancier et d'un débiteur.",
+)
+
+
+async def _account(settings: Settings, account_or_case_id: str, permission: Permission) -> Any:
+    async with open_database(settings) as database:
+        user = await signed_in(settings, database, permission)
+        try:
+            account = await find_account(database, case_id_key(settings), account_or_case_id)
+        except AccountNotFound as error:
+            raise CommandFailed(str(error)) from None
+    return user, account
+
+
+@app.command("show")
+def show(
+    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Le compte : ses factures (solde, étape, état), ses paiements et leur répartition."""
+
+    async def go() -> None:
+        settings = load_settings()
+        _, account = await _account(settings, account_or_case_id, Permission.READ)
+        client = await connect_client(settings)
+        try:
+            view = await account_view(client, account)
+        except CommandRefused as error:
+            raise CommandFailed(str(error)) from None
+        if as_json:
+            print_json(_view_json(view))
+        else:
+            _print_view(view)
+
+    run(go)
+
+
+@app.command("list")
+def list_accounts(as_json: JsonOption = False) -> None:
+    """Les comptes dont un solde reste dû, le plus grand d'abord."""
+
+    async def go() -> None:
+        settings = load_settings()
+        async with open_database(settings) as database:
+            await signed_in(settings, database, Permission.READ)
+            accounts = await open_accounts(database, case_id_key(settings))
+        if as_json:
+            print_json([_ref_json(account) for account in accounts])
+            return
+        for a in accounts:
+            console.print(
+                f"{a.account_id}  {a.creditor_name} → {a.debtor_name}  "
+                f"{len(a.cases)} facture(s)  solde {money_fr(a.open_balance)}"
+            )
+
+    run(go)
+
+
+@app.command("pay")
+def pay(
+    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    amount: Annotated[str, typer.Option("--amount", help="Montant reçu, p. ex. 1500,00.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date de réception (par défaut aujourd'hui).")
+    ] = None,
+    reference: Annotated[str, typer.Option(help="Référence bancaire du paiement.")] = "",
+    invoice: Annotated[
+        list[str] | None,
+        typer.Option("--invoice", help="Facture désignée par le débiteur (répétable, dans son ordre)."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirmer sans demander.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Enregistrer un paiement sur le compte : la répartition (Code civil 1342-10) est affichée,
+    puis confirmée ; chaque dossier reçoit sa part une seule fois."""
+    try:
+        received = amount_input("--amount", amount)
+        paid_on = day_input("--on", on) if on else today()
+    except BadOption as error:
+        raise usage_error(error) from None
+
+    async def go() -> None:
+        settings = load_settings()
+        user, account = await _account(settings, account_or_case_id, Permission.STEER)
+        client = await connect_client(settings)
+        try:
+            request = await preview_payment(
+                client, account, amount=received, paid_on=paid_on, reference=reference, named=invoice or []
+            )
+        except CommandRefused as error:
+            raise CommandFailed(str(error)) from None
+        if not as_json:
+            console.print(f"Répartition de {money_fr(received)} reçus le {date_fr(paid_on)} :")
+            _print_split(request.split)
+        if not yes and not typer.confirm("Enregistrer ce paiement\u00a0?", default=False):
+            raise CommandFailed("paiement non enregistré")
+        try:
+            result = await pay_account(
+                client, settings.temporal_task_queue, account.account_id, request, user
+            )
+        except CommandRefused as error:
+            raise CommandFailed(str(error)) from None
+        if as_json:
+            print_json({"message": result.message, "payment": _payment_json(result.payment)})
+        else:
+            console.print(f"{account.account_id}: {result.message}")
+
+    run(go)
+
+
+def _print_split(split: list[ImputedPart]) -> None:
+    for part in split:
+        console.print(f"  facture {part.invoice_number} : {money_fr(part.amount)} — {part.rule_fr}")
+    console.print(f"  ({PRINCIPAL_ONLY})")
+
+
+def _print_view(view: AccountView) -> None:
+    ref = view.ref
+    console.print(f"{ref.account_id}  {ref.creditor_name} → {ref.debtor_name}")
+    for i in view.invoices:
+        console.print(
+            f"  facture {i.invoice_number}  échéance {date_fr(i.due_date)}  solde {money_fr(i.balance)}  "
+            f"{stage_fr(i.stage) if i.stage else '—'}  {state_fr(i.state)}  {i.case_id}"
+        )
+    for p in view.payments:
+        console.print(
+            f"paiement de {money_fr(p.amount)} le {date_fr(p.paid_on)} ({p.reference or 'sans référence'}, "
+            f"par {p.recorded_by}) :"
+        )
+        _print_split(p.split)
+
+
+def _ref_json(ref: AccountRef) -> dict[str, Any]:
+    return {
+        "account_id": ref.account_id,
+        "creditor": ref.creditor_name,
+        "debtor": ref.debtor_name,
+        "case_ids": [case.case_id for case in ref.cases],
+        "open_balance": str(ref.open_balance),
+    }
+
+
+def _payment_json(payment: AccountPayment) -> dict[str, Any]:
+    split = [{**part.model_dump(mode="json"), "rule_fr": part.rule_fr} for part in payment.split]
+    return {**payment.model_dump(mode="json"), "split": split}
+
+
+def _view_json(view: AccountView) -> dict[str, Any]:
+    return {
+        **_ref_json(view.ref),
+        "invoices": [invoice.model_dump(mode="json") for invoice in view.invoices],
+        "payments": [_payment_json(payment) for payment in view.payments],
+    }

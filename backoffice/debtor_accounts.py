@@ -1,0 +1,206 @@
+"""The debtor's account, as both doors use it: which account an id or a case id names, the accounts
+with an open balance, an account's invoices and payments, and a payment split by Code civil
+1342-10, shown, then recorded on the account (``workflows/debtor_account.py``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import select
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.debtor_accounts import account_invoices
+from backoffice.accounts import SignedIn
+from backoffice.commands import CommandRefused, rpc_failure
+from backoffice.inputs import today
+from backoffice.permissions import NotAllowed, Permission, authorize
+from law.imputation import Overpayment
+from models.case_ids import ACCOUNT_ID_PREFIX, account_id_for
+from models.debtor_accounts import (
+    AccountCase,
+    AccountInput,
+    AccountInvoice,
+    AccountPayment,
+    AccountPaymentRequest,
+    AccountPaymentResult,
+    AccountStatus,
+    split_payment,
+)
+from storage.database import Database
+from storage.tables import Creditor, Debtor, Invoice
+from support.french import date_fr, money_fr
+from workflows import DebtorAccountWorkflow
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """One account as the invoices table knows it: its creditor, its debtor and its cases."""
+
+    account_id: str
+    creditor_name: str
+    debtor_name: str
+    cases: list[AccountCase]
+    # What is left to pay as the table keeps it (the ledger raises each invoice's amount paid).
+    open_balance: Decimal
+
+
+@dataclass(frozen=True)
+class AccountView:
+    ref: AccountRef
+    invoices: list[AccountInvoice]
+    payments: list[AccountPayment]
+
+
+class AccountNotFound(Exception):
+    """No account by that id, or no invoice by that case id; the message says which."""
+
+
+async def accounts_in_table(database: Database, key: bytes) -> list[AccountRef]:
+    """Every account: one per creditor and debtor with an invoice, its invoices by due date.
+    Invoices of different creditors are never in one account."""
+    async with database.sessions() as session:
+        rows = (
+            await session.exec(
+                select(Invoice, Creditor, Debtor)
+                .join(Creditor, Creditor.id == Invoice.creditor_id)
+                .join(Debtor, Debtor.id == Invoice.debtor_id)
+                .order_by(Invoice.due_date, Invoice.number)
+            )
+        ).all()
+    grouped: dict[str, list[tuple[Invoice, Creditor, Debtor]]] = {}
+    for invoice, creditor, debtor in rows:
+        grouped.setdefault(account_id_for(key, creditor.siren, debtor.natural_key), []).append(
+            (invoice, creditor, debtor)
+        )
+    return [
+        AccountRef(
+            account_id=account_id,
+            creditor_name=group[0][1].name,
+            debtor_name=group[0][2].name,
+            cases=[
+                AccountCase(case_id=i.case_id, invoice_number=i.number, due_date=i.due_date)
+                for i, _, _ in group
+            ],
+            open_balance=sum((i.amount_due - i.amount_paid for i, _, _ in group), Decimal("0.00")),
+        )
+        for account_id, group in grouped.items()
+    ]
+
+
+async def find_account(database: Database, key: bytes, account_or_case_id: str) -> AccountRef:
+    """The account an account id names, or the account of the case a case id names."""
+    wanted = account_or_case_id.strip()
+    for account in await accounts_in_table(database, key):
+        if wanted == account.account_id or any(case.case_id == wanted for case in account.cases):
+            return account
+    what = "compte" if wanted.startswith(ACCOUNT_ID_PREFIX) else "compte ni dossier"
+    raise AccountNotFound(f"aucun {what} « {wanted} »")
+
+
+async def open_accounts(database: Database, key: bytes) -> list[AccountRef]:
+    """The accounts with something left to pay, the largest balance first."""
+    accounts = [account for account in await accounts_in_table(database, key) if account.open_balance > 0]
+    return sorted(accounts, key=lambda account: -account.open_balance)
+
+
+async def account_view(client: Client, account: AccountRef) -> AccountView:
+    """The account's invoices as their cases say them now, and the payments recorded on it."""
+    try:
+        invoices = await account_invoices(client, account.cases)
+    except RPCError as error:
+        raise rpc_failure(account.account_id, error) from error
+    handle = client.get_workflow_handle_for(DebtorAccountWorkflow.run, account.account_id)
+    try:
+        status: AccountStatus = await handle.query(DebtorAccountWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
+        payments = status.payments
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise rpc_failure(account.account_id, error) from error
+        # No command has needed the account yet: nothing was paid on it.
+        payments = []
+    return AccountView(account, invoices, payments)
+
+
+def payment_id_for(account_id: str, amount: Decimal, paid_on: date, reference: str, named: list[str]) -> str:
+    """The key of a payment: the same payment given twice (the same amount, day, reference and
+    invoices named) is one payment. Two payments alike in all that need distinct references."""
+    message = "\x1f".join([account_id, str(amount), paid_on.isoformat(), reference, *named])
+    return hashlib.sha256(message.encode()).hexdigest()[:32]
+
+
+async def preview_payment(
+    client: Client,
+    account: AccountRef,
+    *,
+    amount: Decimal,
+    paid_on: date,
+    reference: str = "",
+    named: list[str] | None = None,
+) -> AccountPaymentRequest:
+    """The payment with its split by Code civil 1342-10 on the balances now, to show before it is
+    confirmed; ``CommandRefused`` with the reason when it cannot be split (more than the account's
+    balances: refused, nothing of it would be owed)."""
+    named = named or []
+    if paid_on > today():
+        raise CommandRefused(f"la date du paiement ({date_fr(paid_on)}) est dans le futur")
+    view = await account_view(client, account)
+    payment_id = payment_id_for(account.account_id, amount, paid_on, reference, named)
+    recorded = next((p for p in view.payments if p.payment_id == payment_id), None)
+    invoices = view.invoices
+    try:
+        # The same payment given again shows the split it was recorded with (and records nothing).
+        split = recorded.split if recorded else split_payment(amount, paid_on, invoices, named)
+    except Overpayment:
+        balance = sum((i.balance for i in invoices if i.takes_payments), Decimal("0.00"))
+        raise CommandRefused(
+            f"{money_fr(amount)} dépasse le solde du compte ({money_fr(balance)}) : "
+            "enregistrez le paiement dû, le trop-perçu se rembourse hors de Relance"
+        ) from None
+    except ValueError as error:
+        raise CommandRefused(str(error)) from None
+    return AccountPaymentRequest(
+        payment_id=payment_id,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        named=named,
+        cases=account.cases,
+        split=split,
+    )
+
+
+async def pay_account(
+    client: Client, task_queue: str, account_id: str, request: AccountPaymentRequest, by: SignedIn
+) -> AccountPaymentResult:
+    """Record the payment as ``by`` on the account, started if no command needed it before; the
+    same payment again records nothing more."""
+    try:
+        authorize(by, Permission.STEER)
+    except NotAllowed as refusal:
+        raise CommandRefused(str(refusal)) from None
+    signed = request.model_copy(update={"agent": by.username, "agent_id": by.user_id})
+    start = WithStartWorkflowOperation(
+        DebtorAccountWorkflow.run,
+        AccountInput(account_id=account_id),
+        id=account_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    try:
+        return await client.execute_update_with_start_workflow(
+            DebtorAccountWorkflow.pay,
+            signed,
+            start_workflow_operation=start,
+            id=f"payment-{request.payment_id}",
+        )
+    except WorkflowUpdateFailedError as failure:
+        raise CommandRefused(f"{account_id} : refusé : {failure.cause.message}") from failure
+    except RPCError as error:
+        raise rpc_failure(account_id, error) from error
