@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from types import ModuleType
 
-from facturx import get_facturx_xml_from_pdf, get_level, xml_check_xsd
 from lxml import etree
 from pypdf import PdfReader
 
@@ -143,9 +143,10 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
         raise FacturxError("le fichier n'est pas un PDF")
     xml, reader = _embedded_xml(content)
     root = etree.fromstring(xml, parser=_XML_PARSER)
+    facturx = _facturx_library()
     try:
-        profile = get_level(root, "factur-x")
-        xml_check_xsd(root, flavor="factur-x", level=profile)
+        profile = facturx.get_level(root, "factur-x")
+        facturx.xml_check_xsd(root, flavor="factur-x", level=profile)
     except Exception as error:  # the library raises bare Exceptions, the cause is lxml's
         raise FacturxError(
             f"son XML Factur-X ne suit pas le schéma de son profil : {error.__cause__ or error}"
@@ -161,6 +162,14 @@ def read_facturx_fields(path: Path, default_terms: int | None = None) -> Facturx
     return fields
 
 
+def _facturx_library() -> ModuleType:
+    """The factur-x library, imported when a PDF is read: it brings requests and the ISO 4217
+    tables, a sixth of the start of every ``relance`` command, most of which read no PDF."""
+    import facturx
+
+    return facturx
+
+
 def _embedded_xml(content: bytes) -> tuple[bytes, PdfReader]:
     """The Factur-X XML the PDF carries, and the PDF read; :class:`FacturxError` saying why there is
     no XML."""
@@ -168,7 +177,7 @@ def _embedded_xml(content: bytes) -> tuple[bytes, PdfReader]:
         reader = PdfReader(BytesIO(content))
         encrypted = reader.is_encrypted
         if not encrypted:
-            _, xml = get_facturx_xml_from_pdf(content, check_xsd=False)
+            _, xml = _facturx_library().get_facturx_xml_from_pdf(content, check_xsd=False)
     except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
         raise FacturxError(f"PDF illisible : {error}") from error
     if encrypted:
