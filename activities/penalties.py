@@ -62,6 +62,23 @@ def _statement(case_id: str, request: PenaltyRequest, rates: RateTables) -> Pena
         ) from error
 
 
+def penalties_at_known_rates(case_id: str, request: PenaltyRequest, rates: RateTables) -> PenaltyStatement:
+    """The penalties of ``request``, drawn only as far as the rate tables go, and said to run on
+    beyond; a late day in a gap of the tables is a non-retryable ``RateNotKnown``."""
+    covered = rates.covered_until()
+    # A public buyer's late days all bear the rate of the first one (R2192-31): it alone is needed.
+    if covered is not None and covered < request.last_rate_day:
+        if request.start < covered:
+            # Interest counted as far as the tables go, and said to run on.
+            drawn = request.model_copy(update={"until": covered})
+            statement = _statement(case_id, drawn, rates)
+            warnings = [*statement.warnings, rates_pending_warning(covered)]
+            return statement.model_copy(update={"warnings": warnings, "rates_pending": True})
+        # No late day is covered yet: the indemnity, which needs no rate, is still claimed.
+        first_late_day = request.start + timedelta(days=1)
+        return statement_before_rates(request, rates_unpublished_warning(first_late_day))
+    return _statement(case_id, request, rates)
+
 
 class PenaltyActivities:
     def __init__(self, settings: Settings) -> None:
@@ -74,20 +91,9 @@ class PenaltyActivities:
     async def compute_penalties(self, computation: PenaltyComputation) -> PenaltyStatement:
         """The case's penalties; with ``stop_at_known_rates``, drawn only as far as the rate tables go."""
         request = _checked(computation)
-        rates = self.rate_tables()
-        covered = rates.covered_until()
-        # A public buyer's late days all bear the rate of the first one (R2192-31): it alone is needed.
-        if computation.stop_at_known_rates and covered is not None and covered < request.last_rate_day:
-            if request.start < covered:
-                # Interest counted as far as the tables go, and said to run on.
-                drawn = request.model_copy(update={"until": covered})
-                statement = _statement(computation.case_id, drawn, rates)
-                warnings = [*statement.warnings, rates_pending_warning(covered)]
-                return statement.model_copy(update={"warnings": warnings, "rates_pending": True})
-            # No late day is covered yet: the indemnity, which needs no rate, is still claimed.
-            first_late_day = request.start + timedelta(days=1)
-            return statement_before_rates(request, rates_unpublished_warning(first_late_day))
-        return _statement(computation.case_id, request, rates)
+        if computation.stop_at_known_rates:
+            return penalties_at_known_rates(computation.case_id, request, self.rate_tables())
+        return _statement(computation.case_id, request, self.rate_tables())
 
     @activity.defn
     def render_penalty_statement(self, request: StatementRequest) -> PenaltyStatementFiles:

@@ -116,16 +116,20 @@ async def account_view(client: Client, account: AccountRef) -> AccountView:
         invoices = await account_invoices(client, account.cases)
     except RPCError as error:
         raise rpc_failure(account.account_id, error) from error
-    handle = client.get_workflow_handle_for(DebtorAccountWorkflow.run, account.account_id)
+    return AccountView(account, invoices, await account_payments(client, account.account_id))
+
+
+async def account_payments(client: Client, account_id: str) -> list[AccountPayment]:
+    """The payments recorded on the account, none while no command has needed it."""
+    handle = client.get_workflow_handle_for(DebtorAccountWorkflow.run, account_id)
     try:
         status: AccountStatus = await handle.query(DebtorAccountWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
-        payments = status.payments
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
-            raise rpc_failure(account.account_id, error) from error
+            raise rpc_failure(account_id, error) from error
         # No command has needed the account yet: nothing was paid on it.
-        payments = []
-    return AccountView(account, invoices, payments)
+        return []
+    return status.payments
 
 
 def payment_id_for(account_id: str, amount: Decimal, paid_on: date, reference: str, named: list[str]) -> str:

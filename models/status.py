@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from law.penalties import InterestStart
 from models.commands import CostBearer
 from models.enums import CaseState, InsolvencyKind, Stage
 from models.frozen import Value
@@ -100,6 +101,8 @@ class CaseStatus(Value):
     prescription_warned: bool = False
     # Collective proceedings against the debtor, once an agent recorded the opening judgment.
     insolvency: InsolvencyStatus | None = None
+    # Where a consumer's interest runs from (the formal notice's receipt), once the case knows it.
+    interest_start: InterestStart | None = None
 
 
 class CommandResult(Value):

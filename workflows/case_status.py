@@ -52,6 +52,7 @@ class CaseStatusReport:
             filing_requested_by=self._filing_requested_by if self._approval_pending else None,
             prescription_warned=self._prescription_warned and not self._state.is_closed,
             insolvency=self._insolvency,
+            interest_start=self._interest_start,
         )
 
     def _waiting_for(self) -> str | None:

@@ -4,11 +4,13 @@ then confirmed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import click
 import typer
 
+from backoffice.account_statements import draw_statement, statement_file_name, statement_pdf
 from backoffice.cli.command_line import CommandGroup, FrenchGroup
 from backoffice.cli.common import (
     CommandFailed,
@@ -39,6 +41,7 @@ from config.settings import Settings, load_settings
 from law.imputation import PRINCIPAL_ONLY
 from models.debtor_accounts import AccountPayment, ImputedPart
 from models.wording import stage_fr, state_fr
+from support.files import sha256_of, write_atomically
 from support.french import date_fr, money_fr
 
 
@@ -162,6 +165,44 @@ def pay(
             console.print(f"{account.account_id}: {result.message}")
 
     run(go)
+
+
+@app.command("statement")
+def statement(
+    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FICHIER",
+            help="Le PDF à écrire (par défaut ./releve-de-compte-COMPTE-DATE.pdf).",
+            dir_okay=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Le relevé de compte arrêté à aujourd'hui, en PDF : chaque facture, réglée ou non, les
+    paiements et leur imputation, les pénalités courues et les totaux."""
+
+    async def go() -> tuple[Path, str]:
+        settings = load_settings()
+        _, account = await _account(settings, account_or_case_id, Permission.READ)
+        client = await connect_client(settings)
+        async with open_database(settings) as database:
+            try:
+                drawn = await draw_statement(client, database, settings, account, today())
+            except CommandRefused as error:
+                raise CommandFailed(str(error)) from None
+        pdf = await statement_pdf(settings, drawn)
+        target = out or Path(statement_file_name(drawn))
+        write_atomically(target, pdf)
+        return target, sha256_of(pdf)
+
+    target, sha256 = run(go)
+    if as_json:
+        print_json({"path": str(target), "sha256": sha256})
+    else:
+        console.print(f"{target} (SHA-256 {sha256})")
 
 
 def _print_split(split: list[ImputedPart]) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
+from backoffice.account_statements import draw_statement, statement_file_name, statement_pdf
 from backoffice.accounts import SignedIn
 from backoffice.commands import CommandRefused
 from backoffice.debtor_accounts import (
@@ -70,6 +71,24 @@ async def _page(
 async def account_page(request: Request, account_or_case_id: str, user: Reader) -> Response:
     """The account an id names, or the account of a case."""
     return await _page(request, await _account(request, account_or_case_id))
+
+
+@router.get("/accounts/{account_or_case_id}/statement")
+async def account_statement(request: Request, account_or_case_id: str, user: Reader) -> Response:
+    """The statement of account as at today, a PDF to download."""
+    account = await _account(request, account_or_case_id)
+    backoffice = request.app.state.backoffice
+    try:
+        drawn = await draw_statement(
+            backoffice.client, backoffice.database, backoffice.settings, account, today()
+        )
+    except CommandRefused as error:
+        raise NotFound("Relevé de compte impossible", str(error)) from error
+    return Response(
+        await statement_pdf(backoffice.settings, drawn),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{statement_file_name(drawn)}"'},
+    )
 
 
 def _text(form: FormData, name: str) -> str:

@@ -1,12 +1,18 @@
 """``relance account``: the account found from a case id, its split shown then confirmed, the
-same payment given twice recorded once, the accounts with an open balance."""
+same payment given twice recorded once, the accounts with an open balance, the statement of account."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from decimal import Decimal
 
+from config.rates import load_rate_tables
+from law.penalties import PenaltyRequest, compute_penalties
+from models.enums import DebtorKind
+from support.french import date_fr, money_fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of
+from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text, sha256_file
 
 
 async def test_a_payment_on_the_account_from_the_cli(cli: Cli) -> None:
@@ -68,3 +74,83 @@ async def test_a_payment_on_the_account_from_the_cli(cli: Cli) -> None:
     assert code == 1 and "dépasse le solde du compte" in err
     code, _, err = await cli("account", "account-nothing")
     assert code == 1 and "aucun compte « account-nothing »" in " ".join(err.split())
+
+
+def euros(amount: Decimal) -> str:
+    return flat(money_fr(amount))
+
+
+async def test_the_statement_of_account_lists_invoices_payments_penalties_and_totals(cli: Cli) -> None:
+    day = date.today()
+    invoices = (("S-1", 40, "300.00"), ("S-2", 20, "200.00"), ("S-3", -10, "100.00"))
+    rows = [
+        CREDITOR + BUSINESS + f"{n},{(day - timedelta(days=60)).isoformat()},"
+        f"{(day - timedelta(days=ago)).isoformat()},{amount},0,BC-{n},"
+        for n, ago, amount in invoices
+    ]
+    consumer = BUSINESS.replace("business,Bâtiments Martin,987654324", "consumer,Jeanne Petit,")
+    rows.append(
+        CREDITOR + consumer + f"C-1,{(day - timedelta(days=60)).isoformat()},"
+        f"{(day - timedelta(days=30)).isoformat()},150.00,0,,"
+    )
+    await cli.json("import", str(cli.write_csv(*rows)))
+    account_id = (await cli.json("account", case_id_of(cli.settings, "S-2")))["account_id"]
+    await cli.json("account", "pay", account_id, "--amount", "300,00", "--reference", "VIR-12", "--yes")
+    for _ in range(50):
+        account = await cli.json("account", account_id)
+        if {i["invoice_number"]: i["state"] for i in account["invoices"]}["S-1"] == "paid":
+            break
+        await asyncio.sleep(0.1)
+
+    out = cli.settings.data_dir / "releve.pdf"
+    code, printed, err = await cli("account", "statement", account_id, "--out", str(out))
+    assert code == 0, err
+    assert f"SHA-256 {sha256_file(out)}" in flat(printed)
+    raw = raw_pdf_text(out)
+    assert french_spacing_faults(raw) == []
+    text = pdf_text(out)
+    assert "Relevé de compte" in text and f"Arrêté au {date_fr(day)}" in text
+    assert "Menuiserie Dupont — SIREN 123456782" in text and "Bâtiments Martin — SIREN 987654324" in text
+    rates = load_rate_tables(cli.settings.rates_dir)
+    s1 = compute_penalties(
+        PenaltyRequest(
+            principal=Decimal("300.00"),
+            due_date=day - timedelta(days=40),
+            until=day,
+            debtor_kind=DebtorKind.BUSINESS,
+            payments=[(day, Decimal("300.00"))],
+        ),
+        rates,
+    )
+    s2 = compute_penalties(
+        PenaltyRequest(
+            principal=Decimal("200.00"),
+            due_date=day - timedelta(days=20),
+            until=day,
+            debtor_kind=DebtorKind.BUSINESS,
+        ),
+        rates,
+    )
+    assert s1.interest > 0 and s2.interest > 0
+    # Each invoice: amount, paid, balance, days late; the payment and its split; the penalties.
+    assert "n° S-1 " in text and "300,00 € 300,00 € 0,00 € 40 " in text
+    assert "200,00 € 0,00 € 200,00 € 20 " in text and "n° S-3" in text
+    assert "VIR-12 facture n° S-1 : 300,00 € — dette échue, la plus ancienne d'abord" in text
+    assert f"{euros(s1.interest)} 40,00 € {euros(s1.total)}" in text
+    assert f"{euros(s2.interest)} 40,00 € {euros(s2.total)}" in text
+    assert "n° S-3 aucun jour de retard à compter" in text
+    penalties = s1.total + s2.total
+    assert f"Total {euros(s1.interest + s2.interest)} 80,00 € {euros(penalties)}" in text
+    assert "Total 600,00 € 300,00 € 300,00 €" in text
+    assert f"Total dû au {date_fr(day)} {euros(Decimal('300.00') + penalties)}" in text
+    assert "1342-10" in text and "1343-1" in text
+
+    # A consumer: no interest while the formal notice's receipt is not known, no 40 EUR.
+    code, printed, err = await cli(
+        "account", "statement", case_id_of(cli.settings, "C-1"), "--out", str(out), "--json"
+    )
+    assert code == 0, err
+    text = pdf_text(out)
+    assert "Jeanne Petit" in text and "(consommateur)" in text
+    assert "intérêts non chiffrés : la réception de la mise en demeure n'est pas établie" in text
+    assert "Indemnité forfaitaire" not in text and "40,00 €" not in text

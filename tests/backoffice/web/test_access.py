@@ -47,6 +47,7 @@ ROUTES: list[tuple[str, str, set[Role]]] = [
     ("POST", "/cases/{case}/dispute", {Role.AGENT, Role.ADMIN}),
     ("POST", "/cases/{case}/filing", {Role.AGENT, Role.ADMIN}),
     ("GET", "/accounts/{case}", READ),
+    ("GET", "/accounts/{case}/statement", READ),
     ("POST", "/accounts/{case}/payment/preview", {Role.AGENT, Role.ADMIN}),
     ("POST", "/accounts/{case}/payment", {Role.AGENT, Role.ADMIN}),
     ("GET", "/imports/new", {Role.BACK_OFFICE, Role.ADMIN}),

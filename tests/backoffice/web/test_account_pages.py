@@ -1,4 +1,5 @@
-"""The debtor's page: its invoices, a payment's split shown, then confirmed once."""
+"""The debtor's page: its invoices, a payment's split shown, then confirmed once; the statement of
+account downloaded from it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import select
 
 from models.enums import Role
 from storage.tables import Invoice
+from tests.fixtures.pdf import french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.web import BackofficeUnderTest, csv_file, eventually, invoice_row
 
 
@@ -62,3 +64,15 @@ async def test_a_payment_on_the_debtor_page_is_shown_split_then_confirmed(
     async with backoffice.relance.database.sessions() as session:
         w2 = (await session.exec(select(Invoice).where(Invoice.number == "W-2"))).one()
     assert w2.amount_paid == Decimal("100.00")
+
+    assert f'href="/accounts/{account_id}/statement"' in after
+    statement = await agent.get(f"/accounts/{w2.case_id}/statement")
+    assert statement.status_code == 200 and statement.headers["content-type"] == "application/pdf"
+    name = f"releve-de-compte-{account_id}-{day.isoformat()}.pdf"
+    assert statement.headers["content-disposition"] == f'attachment; filename="{name}"'
+    pdf = backoffice.relance.settings.data_dir / name
+    pdf.write_bytes(statement.content)
+    text = pdf_text(pdf)
+    assert "Relevé de compte" in text and "n° W-1" in text and "n° W-2" in text
+    assert "VIR-7 facture n° W-1 : 900,00 €" in text and "Total 1 800,00 € 1 000,00 € 800,00 €" in text
+    assert french_spacing_faults(raw_pdf_text(pdf)) == []
