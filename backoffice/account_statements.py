@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from sqlmodel import col, select
+from sqlmodel import col
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -17,7 +17,7 @@ from activities.debtor_accounts import case_status
 from activities.penalties import penalties_at_known_rates
 from activities.rendering.account_statement import account_statement_pdf
 from backoffice.commands import CommandRefused, rpc_failure
-from backoffice.debtor_accounts import AccountRef, account_payments
+from backoffice.debtor_accounts import AccountRef, account_payments, invoices_with_parties
 from config.rates import load_rate_tables
 from config.settings import Settings
 from law.penalties import PenaltyPayment, PenaltyRequest, PenaltyStatement
@@ -51,14 +51,7 @@ async def draw_statement(
     (a case not found, a late day in a gap of the rate tables)."""
     case_ids = [case.case_id for case in account.cases]
     async with database.sessions() as session:
-        rows = (
-            await session.exec(
-                select(Invoice, Creditor, Debtor)
-                .join(Creditor, Creditor.id == Invoice.creditor_id)
-                .join(Debtor, Debtor.id == Invoice.debtor_id)
-                .where(col(Invoice.case_id).in_(case_ids))
-            )
-        ).all()
+        rows = (await session.exec(invoices_with_parties().where(col(Invoice.case_id).in_(case_ids)))).all()
     invoices = {invoice.case_id: invoice for invoice, _, _ in rows}
     _, creditor, debtor = rows[0]
     try:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
+from sqlmodel.sql.expression import Select
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
@@ -62,18 +63,20 @@ class AccountNotFound(Exception):
     """No account by that id, or no invoice by that case id; the message says which."""
 
 
+def invoices_with_parties() -> Select[tuple[Invoice, Creditor, Debtor]]:
+    """Invoices with their creditor and debtor, the rows an account is made of."""
+    return (
+        select(Invoice, Creditor, Debtor)
+        .join(Creditor, Creditor.id == Invoice.creditor_id)
+        .join(Debtor, Debtor.id == Invoice.debtor_id)
+    )
+
+
 async def accounts_in_table(database: Database, key: bytes) -> list[AccountRef]:
     """Every account: one per creditor and debtor with an invoice, its invoices by due date.
     Invoices of different creditors are never in one account."""
     async with database.sessions() as session:
-        rows = (
-            await session.exec(
-                select(Invoice, Creditor, Debtor)
-                .join(Creditor, Creditor.id == Invoice.creditor_id)
-                .join(Debtor, Debtor.id == Invoice.debtor_id)
-                .order_by(Invoice.due_date, Invoice.number)
-            )
-        ).all()
+        rows = (await session.exec(invoices_with_parties().order_by(Invoice.due_date, Invoice.number))).all()
     grouped: dict[str, list[tuple[Invoice, Creditor, Debtor]]] = {}
     for invoice, creditor, debtor in rows:
         grouped.setdefault(account_id_for(key, creditor.siren, debtor.natural_key), []).append(
