@@ -11,16 +11,15 @@ from datetime import date
 from sqlmodel import col
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 
-from activities.debtor_accounts import case_status
 from activities.penalties import penalties_at_known_rates
 from activities.rendering.account_statement import account_statement_pdf
-from backoffice.commands import CommandRefused, rpc_failure
+from backoffice.commands import CommandRefused, case_status
 from backoffice.debtor_accounts import AccountRef, account_payments, invoices_with_parties
 from config.rates import load_rate_tables
 from config.settings import Settings
-from law.penalties import PenaltyPayment, PenaltyRequest, PenaltyStatement
+from law.penalties import PenaltyPayment, PenaltyStatement
+from law.penalty_claims import penalty_request
 from law.rates import RateTables
 from models.account_statements import (
     AccountStatement,
@@ -54,10 +53,7 @@ async def draw_statement(
         rows = (await session.exec(invoices_with_parties().where(col(Invoice.case_id).in_(case_ids)))).all()
     invoices = {invoice.case_id: invoice for invoice, _, _ in rows}
     _, creditor, debtor = rows[0]
-    try:
-        statuses = await asyncio.gather(*(case_status(client, case_id) for case_id in case_ids))
-    except RPCError as error:
-        raise rpc_failure(account.account_id, error) from error
+    statuses = await asyncio.gather(*(case_status(client, case_id) for case_id in case_ids))
     kind = DebtorKind(debtor.kind)
     rates = load_rate_tables(settings.rates_dir)
     try:
@@ -129,20 +125,17 @@ def _penalties(
     # The opening judgment stops the interest (Code de commerce L622-28).
     until = min(drawn_on, status.insolvency.opened_on) if status.insolvency else drawn_on
     principal = status.balance + sum(p.amount for p in status.payments)
-    first = start.on if consumer and start else invoice.due_date
-    if principal <= 0 or until <= first or first < invoice.due_date:
-        return None, ""
-    request = PenaltyRequest(
+    request = penalty_request(
         principal=principal,
         due_date=invoice.due_date,
         until=until,
         debtor_kind=kind,
-        # Only between businesses does the terms of sale's rate apply (L441-10 II).
-        contract_rate_percent=invoice.contract_rate_percent if kind is DebtorKind.BUSINESS else None,
-        notice_date=start.on if consumer and start else None,
-        notice_outcome=start.outcome if consumer and start else None,
-        payments=tuple(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in status.payments),
+        contract_rate_percent=invoice.contract_rate_percent,
+        interest_start=start,
+        payments=(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in status.payments),
     )
+    if principal <= 0 or request is None:
+        return None, ""
     return penalties_at_known_rates(invoice.case_id, request, rates), ""
 
 

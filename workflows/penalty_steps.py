@@ -12,6 +12,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.penalties import PenaltyActivities
     from law.penalties import InterestStart, PenaltyPayment, PenaltyRequest, PenaltyStatement
+    from law.penalty_claims import penalty_request
     from models.documents import DocumentRef
     from models.enums import DebtorKind, Stage
     from models.penalties import PenaltyComputation, StatementRequest
@@ -38,26 +39,14 @@ class PenaltySteps:
         """What the penalties are computed on, or None while nothing can be late yet."""
         invoice = self._case.invoice
         kind = self._case.debtor.kind
-        consumer = kind == DebtorKind.CONSUMER
-        # A consumer owes interest from the formal notice only (Code civil 1231-6); a business or a
-        # public buyer from the day after the due date, without any reminder (Code de commerce
-        # L441-10, Code de la commande publique R2192-31).
-        notice = self._consumer_interest_start() if consumer else None
-        start = notice.on if notice else (None if consumer else invoice.due_date)
-        if start is None or until <= start or until <= invoice.due_date:
-            return None
-        if consumer and start < invoice.due_date:
-            return None
-        return PenaltyRequest(
+        return penalty_request(
             principal=invoice.balance,
             due_date=invoice.due_date,
             until=until,
             debtor_kind=kind,
-            # Only between businesses does the terms of sale's rate apply (L441-10 II).
-            contract_rate_percent=invoice.contract_rate_percent if kind == DebtorKind.BUSINESS else None,
-            notice_date=notice.on if notice else None,
-            notice_outcome=notice.outcome if notice else None,
-            payments=tuple(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in self._payments),
+            contract_rate_percent=invoice.contract_rate_percent,
+            interest_start=self._consumer_interest_start() if kind == DebtorKind.CONSUMER else None,
+            payments=(PenaltyPayment(paid_on=p.paid_on, amount=p.amount) for p in self._payments),
         )
 
     def _consumer_interest_start(self) -> InterestStart | None:

@@ -54,6 +54,8 @@ class _AccountGroup(FrenchGroup):
         return super().parse_args(ctx, args)
 
 
+AccountArgument = Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")]
+
 app = CommandGroup(
     cls=_AccountGroup,
     no_args_is_help=True,
@@ -73,7 +75,7 @@ async def _account(settings: Settings, account_or_case_id: str, permission: Perm
 
 @app.command("show")
 def show(
-    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    account_or_case_id: AccountArgument,
     as_json: JsonOption = False,
 ) -> None:
     """Le compte : ses factures (solde, étape, état), ses paiements et leur répartition."""
@@ -117,7 +119,7 @@ def list_accounts(as_json: JsonOption = False) -> None:
 
 @app.command("pay")
 def pay(
-    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    account_or_case_id: AccountArgument,
     amount: Annotated[str, typer.Option("--amount", help="Montant reçu, p. ex. 1500,00.")],
     on: Annotated[
         str | None, typer.Option("--on", help="Date de réception (par défaut aujourd'hui).")
@@ -169,7 +171,7 @@ def pay(
 
 @app.command("statement")
 def statement(
-    account_or_case_id: Annotated[str, typer.Argument(help="Id du compte, ou d'un de ses dossiers.")],
+    account_or_case_id: AccountArgument,
     out: Annotated[
         Path | None,
         typer.Option(
