@@ -72,11 +72,17 @@ def invoices_with_parties() -> Select[tuple[Invoice, Creditor, Debtor]]:
     )
 
 
-async def accounts_in_table(database: Database, key: bytes) -> list[AccountRef]:
-    """Every account: one per creditor and debtor with an invoice, its invoices by due date.
-    Invoices of different creditors are never in one account."""
+async def accounts_in_table(database: Database, key: bytes, of_case: str | None = None) -> list[AccountRef]:
+    """Every account (or only the account of the case ``of_case``): one per creditor and debtor with
+    an invoice, its invoices by due date. Invoices of different creditors are never in one account."""
+    query = invoices_with_parties()
+    if of_case is not None:
+        pair = select(Invoice.creditor_id, Invoice.debtor_id).where(Invoice.case_id == of_case).subquery()
+        query = query.join(
+            pair, (Invoice.creditor_id == pair.c.creditor_id) & (Invoice.debtor_id == pair.c.debtor_id)
+        )
     async with database.sessions() as session:
-        rows = (await session.exec(invoices_with_parties().order_by(Invoice.due_date, Invoice.number))).all()
+        rows = (await session.exec(query.order_by(Invoice.due_date, Invoice.number))).all()
     grouped: dict[str, list[tuple[Invoice, Creditor, Debtor]]] = {}
     for invoice, creditor, debtor in rows:
         grouped.setdefault(account_id_for(key, creditor.siren, debtor.natural_key), []).append(
@@ -100,7 +106,9 @@ async def accounts_in_table(database: Database, key: bytes) -> list[AccountRef]:
 async def find_account(database: Database, key: bytes, account_or_case_id: str) -> AccountRef:
     """The account an account id names, or the account of the case a case id names."""
     wanted = account_or_case_id.strip()
-    for account in await accounts_in_table(database, key):
+    # An account id names no row: it is found among every account's; a case id names its own.
+    of_case = None if wanted.startswith(ACCOUNT_ID_PREFIX) else wanted
+    for account in await accounts_in_table(database, key, of_case):
         if wanted == account.account_id or any(case.case_id == wanted for case in account.cases):
             return account
     what = "compte" if wanted.startswith(ACCOUNT_ID_PREFIX) else "compte ni dossier"
