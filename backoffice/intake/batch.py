@@ -20,7 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from backoffice.intake.fields import ImportRules, InvoiceRow
 from backoffice.intake.invoice_file import read_invoices
 from backoffice.intake.progress import PHASE_NAMES, ImportPhase, ImportProgress, ImportStopped
-from backoffice.intake.store import store_invoices
+from backoffice.intake.store import StoredThenInterrupted, store_invoices
 from config.agency import load_agency
 from config.case_id_key import case_id_key
 from config.judicial import load_judicial_rules
@@ -270,6 +270,7 @@ async def import_invoices(
     :class:`ImportInterrupted`.
     """
     report = ImportReport(rows=len(rows))
+    interrupted = False
     try:
         stored = await store_invoices(
             database,
@@ -280,12 +281,17 @@ async def import_invoices(
             through_agency=agency is not None,
             progress=progress,
         )
+    except StoredThenInterrupted as stop:
+        stored, interrupted = stop.stored, True
     except (asyncio.CancelledError, ImportStopped):
         raise ImportInterrupted(ImportPhase.STORING, ImportReport(), 0) from None
     report.invoices_stored, report.invoices_known = stored.new, stored.known
     unpaid = [invoice for invoice in stored.invoices if invoice.row.invoice.balance > 0]
     report.already_paid = len(rows) - len(unpaid)
     cases = [case_input(invoice.row, invoice.case_id, policy, started_by, agency) for invoice in unpaid]
+    if interrupted:
+        # Stored already, none started: said as an interruption while starting.
+        raise ImportInterrupted(ImportPhase.STARTING, report, len(cases))
     try:
         report.cases_started, report.cases_existing = await start_cases(client, task_queue, cases, progress)
     except StartsInterrupted as stopped:

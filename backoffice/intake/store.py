@@ -81,8 +81,10 @@ async def store_invoices(
     every one, and nothing is stored."""
     progress = progress or ImportProgress()
     progress.begin(ImportPhase.STORING, len(rows))
+    session = database.sessions()
+    committed: StoredInvoices | None = None
     try:
-        async with database.sessions() as session, session.begin():
+        async with session.begin():
             batch = await _Batch.load(session, rows)
             problems = [problem for row in rows for problem in batch.check(row)]
             if problems:
@@ -95,6 +97,7 @@ async def store_invoices(
             }
             stored = await batch.write(session, rows, fields, case_id_key, progress)
             await asyncio.to_thread(_keep_pdfs, [row for row in rows if batch.is_new(row)])
+        committed = stored
     except IntegrityError as error:
         # Another import stored one of these invoices between the check and the write.
         why = (
@@ -102,7 +105,33 @@ async def store_invoices(
             "importé : importez à nouveau"
         )
         raise InvoiceFileError([InvoiceProblem(rows[0].source, None, None, why)]) from error
+    finally:
+        try:
+            await _close(session)
+        except asyncio.CancelledError:
+            if committed is None:
+                raise
+            raise StoredThenInterrupted(committed) from None
     return stored
+
+
+class StoredThenInterrupted(Exception):
+    """Interrupted once the invoices were committed: they are stored, their cases not started."""
+
+    def __init__(self, stored: StoredInvoices) -> None:
+        super().__init__("interrompu une fois les factures enregistrées")
+        self.stored = stored
+
+
+async def _close(session: AsyncSession) -> None:
+    """Give the connection back to the pool even when interrupted (Ctrl-C): its reset cut short,
+    SQLAlchemy would print a traceback, and the connection would be lost."""
+    closing = asyncio.ensure_future(session.close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await closing
+        raise
 
 
 async def invoice_case_id(database: Database, case_id_key: bytes, creditor_siren: str, number: str) -> str:
