@@ -23,6 +23,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.account_sending import AccountSendingActivities
+from activities.account_statements import AccountStatementActivities
 from activities.debtor_accounts import DebtorAccountActivities
 from activities.documents import DocumentActivities
 from activities.heartbeats import HeartbeatInterceptor
@@ -44,8 +46,6 @@ from workflows import WORKFLOWS
 log = logging.getLogger("relance.worker")
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
-
-
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> None:
@@ -95,6 +95,8 @@ def activities_for(settings: Settings, database: Database, client: Client) -> Se
     """Every activity, bound to its dependencies: one per side effect; ``client`` is the worker's,
     through which a debtor's account asks its cases."""
     accounts = DebtorAccountActivities(client)
+    sending = AccountSendingActivities(client)
+    statements = AccountStatementActivities(settings, database, client)
     documents = DocumentActivities(settings)
     labels = LabelActivities(settings)
     mail = MailActivities(settings, database)
@@ -104,6 +106,8 @@ def activities_for(settings: Settings, database: Database, client: Client) -> Se
     parties = PartyActivities(settings, database)
     return [
         documents.render_letter,
+        documents.render_grouped_letter,
+        documents.combine_documents,
         labels.label_pdf,
         labels.label_invoice,
         labels.render_attestation,
@@ -124,6 +128,9 @@ def activities_for(settings: Settings, database: Database, client: Client) -> Se
         parties.current_parties,
         accounts.case_balances,
         accounts.pay_case,
+        accounts.command_case,
+        sending.ask_account,
+        statements.draw_statement,
     ]
 
 

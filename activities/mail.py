@@ -149,18 +149,19 @@ class MailActivities:
         a formal notice keeps)."""
         provider = registered_mail_provider(self._settings, request.provider)
         status = await provider.status(request)
+        case_id, step_key = request.journal_keys
         for event in status.events:
             proof = f" proof={Path(event.proof.path).name}" if event.proof else ""
             await append_event(
                 self._database,
                 CaseEventRecord(
-                    case_id=request.case_id,
+                    case_id=case_id,
                     kind=f"delivery_{event.kind}",
                     actor="relance",
                     occurred_at=event.at,
                     detail=f"provider={status.provider} tracking={status.tracking_id}{proof}",
-                    idempotency_key=f"delivery:{request.case_id}/{request.step_key}/{event.kind}",
-                    step_key=request.step_key,
+                    idempotency_key=f"delivery:{case_id}/{step_key}/{event.kind}",
+                    step_key=step_key,
                     document_sha256=event.proof.sha256 if event.proof else None,
                 ),
             )

@@ -1,27 +1,31 @@
 """The debtor's account, as both doors use it: which account an id or a case id names, the accounts
-with an open balance, an account's invoices and payments, and a payment split by Code civil
-1342-10, shown, then recorded on the account (``workflows/debtor_account.py``)."""
+with an open balance, an account's invoices, payments and communications, and a payment split by
+Code civil 1342-10, shown, then recorded on the account (``workflows/debtor_account.py``); a pause,
+a resume or a promise given on the account for all its cases (``workflows/account_commands.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from dataclasses import dataclass
-from datetime import date, timedelta
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import select
-from sqlmodel.sql.expression import Select
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
-from activities.debtor_accounts import account_invoices
+from activities.debtor_accounts import account_invoices, account_status
 from backoffice.accounts import SignedIn
 from backoffice.commands import CommandRefused, rpc_failure
 from backoffice.inputs import today
 from backoffice.permissions import NotAllowed, Permission, authorize
 from law.imputation import Overpayment
+from models.account_commands import AccountCommand, AccountCommandResult, AccountPromiseRequest
 from models.case_ids import ACCOUNT_ID_PREFIX, account_id_for
+from models.commands import Command
 from models.debtor_accounts import (
     AccountCase,
     AccountInput,
@@ -29,15 +33,16 @@ from models.debtor_accounts import (
     AccountPayment,
     AccountPaymentRequest,
     AccountPaymentResult,
-    AccountStatus,
     split_payment,
 )
+from models.documents import DocumentRef
+from models.grouped_sending import GroupedSending
+from models.wording import CHANNELS, LABEL_COLOURS, stage_fr, step_fr
 from storage.database import Database
+from storage.invoices import invoices_with_parties, of_the_parties_of
 from storage.tables import Creditor, Debtor, Invoice
-from support.french import date_fr, money_fr
+from support.french import date_fr, enumeration_fr, moment_fr, money_fr
 from workflows import DebtorAccountWorkflow
-
-QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -57,19 +62,14 @@ class AccountView:
     ref: AccountRef
     invoices: list[AccountInvoice]
     payments: list[AccountPayment]
+    # What the account sent for several invoices at once, oldest first, and the steps waiting for
+    # the next send slot: (case id, step key, slot).
+    communications: list[GroupedSending] = field(default_factory=list)
+    waiting: list[tuple[str, str, datetime]] = field(default_factory=list)
 
 
 class AccountNotFound(Exception):
     """No account by that id, or no invoice by that case id; the message says which."""
-
-
-def invoices_with_parties() -> Select[tuple[Invoice, Creditor, Debtor]]:
-    """Invoices with their creditor and debtor, the rows an account is made of."""
-    return (
-        select(Invoice, Creditor, Debtor)
-        .join(Creditor, Creditor.id == Invoice.creditor_id)
-        .join(Debtor, Debtor.id == Invoice.debtor_id)
-    )
 
 
 async def accounts_in_table(database: Database, key: bytes, of_case: str | None = None) -> list[AccountRef]:
@@ -77,10 +77,7 @@ async def accounts_in_table(database: Database, key: bytes, of_case: str | None 
     an invoice, its invoices by due date. Invoices of different creditors are never in one account."""
     query = invoices_with_parties()
     if of_case is not None:
-        pair = select(Invoice.creditor_id, Invoice.debtor_id).where(Invoice.case_id == of_case).subquery()
-        query = query.join(
-            pair, (Invoice.creditor_id == pair.c.creditor_id) & (Invoice.debtor_id == pair.c.debtor_id)
-        )
+        query = of_the_parties_of(query, [of_case])
     async with database.sessions() as session:
         rows = (await session.exec(query.order_by(Invoice.due_date, Invoice.number))).all()
     grouped: dict[str, list[tuple[Invoice, Creditor, Debtor]]] = {}
@@ -122,25 +119,45 @@ async def open_accounts(database: Database, key: bytes) -> list[AccountRef]:
 
 
 async def account_view(client: Client, account: AccountRef) -> AccountView:
-    """The account's invoices as their cases say them now, and the payments recorded on it."""
+    """The account's invoices as their cases say them now, the payments recorded on it and what it
+    sent."""
     try:
-        invoices = await account_invoices(client, account.cases)
+        invoices, status = await asyncio.gather(
+            account_invoices(client, account.cases), account_status(client, account.account_id)
+        )
     except RPCError as error:
         raise rpc_failure(account.account_id, error) from error
-    return AccountView(account, invoices, await account_payments(client, account.account_id))
+    return AccountView(account, invoices, status.payments, status.communications, status.waiting)
 
 
-async def account_payments(client: Client, account_id: str) -> list[AccountPayment]:
-    """The payments recorded on the account, none while no command has needed it."""
-    handle = client.get_workflow_handle_for(DebtorAccountWorkflow.run, account_id)
-    try:
-        status: AccountStatus = await handle.query(DebtorAccountWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise rpc_failure(account_id, error) from error
-        # No command has needed the account yet: nothing was paid on it.
-        return []
-    return status.payments
+def communication_fr(sending: GroupedSending) -> str:
+    """A communication as both doors say it: ``3 mars 2026 à 9 h 30 : mise en demeure par lettre
+    recommandée, label rouge, factures A-1 et A-2 (envoi n° 1A23, maileva)``."""
+    numbers = sending.invoice_numbers
+    text = (
+        f"{moment_fr(sending.sent_at)} : {stage_fr(sending.stage)} par {CHANNELS[sending.channel]}, "
+        f"label {LABEL_COLOURS[sending.label]}, facture{'s' if len(numbers) > 1 else ''} "
+        f"{enumeration_fr(numbers)}"
+    )
+    if sending.receipt is not None:
+        text += f" (envoi n° {sending.receipt.tracking_id}, {sending.receipt.provider})"
+    return text
+
+
+def sent_documents(view: AccountView) -> list[DocumentRef]:
+    """Every document the account sent: each communication's letter, then what it joined."""
+    return [d for sending in view.communications for d in (sending.document, *sending.enclosures)]
+
+
+def waiting_fr(view: AccountView) -> list[str]:
+    """Each step waiting for the account's next send slot: ``facture A-1 : premier rappel, au
+    prochain envoi le 3 mars 2026 à 9 h 00``."""
+    numbers = {case.case_id: case.invoice_number for case in view.ref.cases}
+    return [
+        f"facture {numbers.get(case_id, case_id)} : {step_fr(step_key)}, "
+        f"au prochain envoi le {moment_fr(slot)}"
+        for case_id, step_key, slot in view.waiting
+    ]
 
 
 def payment_id_for(account_id: str, amount: Decimal, paid_on: date, reference: str, named: list[str]) -> str:
@@ -194,8 +211,44 @@ async def preview_payment(
 async def pay_account(
     client: Client, task_queue: str, account_id: str, request: AccountPaymentRequest, by: SignedIn
 ) -> AccountPaymentResult:
-    """Record the payment as ``by`` on the account, started if no command needed it before; the
-    same payment again records nothing more."""
+    """Record the payment as ``by`` on the account; the same payment again records nothing more."""
+    update_id = f"payment-{request.payment_id}"
+    return await _update_account(
+        client, task_queue, account_id, DebtorAccountWorkflow.pay, request, update_id, by
+    )
+
+
+def new_command_id() -> str:
+    """The key of one command given on the account (a form shown, a command line run): the form
+    sent twice is one command."""
+    return uuid.uuid4().hex
+
+
+async def command_account(
+    client: Client, task_queue: str, account: AccountRef, update: Any, request: AccountCommand, by: SignedIn
+) -> AccountCommandResult:
+    """Give the command to every open case of the account as ``by``: ``update`` is
+    ``DebtorAccountWorkflow.pause_cases``, ``resume_cases`` or ``promise_for_cases``. The same
+    command (its ``command_id``) again changes nothing more."""
+    if isinstance(request, AccountPromiseRequest) and request.by <= today():
+        # Each case would refuse it alike: said once.
+        raise CommandRefused(f"la date promise ({date_fr(request.by)}) doit suivre aujourd'hui")
+    listed = request.model_copy(update={"cases": account.cases})
+    update_id = f"{update.__name__}-{request.command_id}"
+    return await _update_account(client, task_queue, account.account_id, update, listed, update_id, by)
+
+
+async def _update_account(
+    client: Client,
+    task_queue: str,
+    account_id: str,
+    update: Any,
+    request: Command,
+    update_id: str,
+    by: SignedIn,
+) -> Any:
+    """Run one of the account's updates as ``by``, if their role lets them steer cases; the account
+    is started if no command needed it before."""
     try:
         authorize(by, Permission.STEER)
     except NotAllowed as refusal:
@@ -210,10 +263,7 @@ async def pay_account(
     )
     try:
         return await client.execute_update_with_start_workflow(
-            DebtorAccountWorkflow.pay,
-            signed,
-            start_workflow_operation=start,
-            id=f"payment-{request.payment_id}",
+            update, signed, start_workflow_operation=start, id=update_id
         )
     except WorkflowUpdateFailedError as failure:
         raise CommandRefused(f"{account_id} : refusé : {failure.cause.message}") from failure

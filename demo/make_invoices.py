@@ -140,6 +140,25 @@ SALES = {
             _line("Livraison à domicile", "1", "forfait", "80.00"),
         ),
     ),
+    # Two more invoices of Bâtiments Martin SAS: the debtor's account sends their letters together.
+    "DEMO-2026-004": Sale(
+        operation="Livraison de biens et prestation de services",
+        performed_label="Livraison et pose",
+        performed="6 mars 2026",
+        lines=(
+            _line("Escalier quart tournant chêne massif, 15 marches, sur mesure", "1", "u", "2350.00"),
+            _line("Pose de l'escalier", "1", "forfait", "450.00"),
+        ),
+    ),
+    "DEMO-2026-005": Sale(
+        operation="Livraison de biens et prestation de services",
+        performed_label="Livraison et pose",
+        performed="20 mars 2026",
+        lines=(
+            _line("Parquet chêne massif 14 mm, choix rustique", "18", "m²", "62.00"),
+            _line("Pose collée du parquet", "18", "m²", "28.00"),
+        ),
+    ),
     "AM-0457": Sale(
         operation="Prestation de services",
         performed_label="Exécution",

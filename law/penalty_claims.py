@@ -1,7 +1,7 @@
 """What one invoice's penalties are computed on, as at a day: from when they run and at whose rate.
 
 The case (``workflows/penalty_steps.py``) and the statement of account
-(``backoffice/account_statements.py``) both ask this, so that a statement shows what the case claims.
+(``activities/account_statements.py``) both ask this, so that a statement shows what the case claims.
 """
 
 from __future__ import annotations

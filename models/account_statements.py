@@ -1,6 +1,6 @@
 """The statement of account (*relevé de compte*): every invoice of one creditor and one debtor, paid
 and unpaid, the payments and how each was split, the penalties accrued at the day it is drawn, and
-the totals (``backoffice/account_statements.py`` draws it, ``activities/rendering/account_statement``
+the totals (``activities/account_statements.py`` draws it, ``activities/rendering/account_statement``
 renders it)."""
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from models.bounds import Day, PositiveAmount, ShortLine
 from models.commands import Command, PaymentRequest
 from models.enums import CaseState, Stage
 from models.frozen import Value
+from models.grouped_sending import GroupedSending, SendRequest
 
 # The French an agent reads for each rule of imputation (Code civil 1342-10).
 RULES_FR = {
@@ -40,6 +41,8 @@ class AccountInvoice(AccountCase):
     currency: str = "EUR"
     state: CaseState
     stage: Stage | None = None
+    # Paused, disputed, promised or under collective proceedings: the case sends nothing now.
+    holds: bool = False
 
     @property
     def takes_payments(self) -> bool:
@@ -115,12 +118,23 @@ class AccountInput(Value):
     account_id: str
     case_ids: list[str] = Field(default_factory=list)
     payments: list[AccountPayment] = Field(default_factory=list)
+    # The cases' steps waiting for their send slot, and the asking already answered (a request
+    # signalled again by a retried activity is not sent twice).
+    pending: list[SendRequest] = Field(default_factory=list)
+    answered: list[str] = Field(default_factory=list)
+    # The invoices the account has heard of, by case id (the others overdue a grouped letter lists).
+    cases: list[AccountCase] = Field(default_factory=list)
+    communications: list[GroupedSending] = Field(default_factory=list)
 
 
 class AccountStatus(Value):
     account_id: str
     case_ids: list[str]
     payments: list[AccountPayment]
+    # What the account sent for several invoices at once, oldest first.
+    communications: list[GroupedSending] = Field(default_factory=list)
+    # The steps waiting for the next send slot: (case id, step key, slot).
+    waiting: list[tuple[str, str, datetime]] = Field(default_factory=list)
 
 
 class AccountPaymentResult(Value):

@@ -48,3 +48,6 @@ class CaseInput(Value):
     started_by: str = "back-office"
     # Set when a collection agency, not the creditor itself, sends the letters.
     agency: AgencyInfo | None = None
+    # The debtor's account (``models.case_ids.account_id_for``) that sends the case's letters with
+    # the debtor's other invoices; None for cases started before accounts sent, which send alone.
+    account_id: str | None = None

@@ -83,7 +83,15 @@ class DeliveryStatus(Value):
 
 
 class RegisteredStatusRequest(Value):
+    # The letter's own keys: a case's and its step's, or a debtor's account's and its communication's.
     case_id: str
     step_key: str
     provider: str
     tracking_id: str
+    # The case and step whose journal records the events of a letter sent for several invoices.
+    journal_case_id: str | None = None
+    journal_step_key: str | None = None
+
+    @property
+    def journal_keys(self) -> tuple[str, str]:
+        return self.journal_case_id or self.case_id, self.journal_step_key or self.step_key

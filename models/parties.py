@@ -158,6 +158,14 @@ class DebtorInfo(Value):
         return self.civility.value.capitalize() if self.civility else "Madame, Monsieur"
 
     @property
+    def natural_key(self) -> str:
+        """What tells one debtor from another: a business's or a public buyer's SIREN, a consumer's
+        email. The debtor's account is keyed by it (``models.case_ids.account_id_for``)."""
+        if self.kind.professional and self.siren:
+            return f"siren:{self.siren}"
+        return f"email:{self.email.lower()}"
+
+    @property
     def designation(self) -> str:
         """The debtor as a letter names it: "Madame Claire Dubois", or the name alone."""
         return f"{self.civility.value.capitalize()} {self.name}" if self.civility else self.name

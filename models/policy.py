@@ -98,6 +98,16 @@ class EscalationPolicy(BaseModel):
     # business morning, "keep" sends it anyway. Cases started before this setting existed keep.
     non_business_days: Literal["next_business_day", "keep"] = "keep"
     holiday_calendar: HolidayCalendar = HolidayCalendar.FRANCE
+    # What goes to one debtor is sent by its account (workflows/debtor_account.py): the steps of its
+    # invoices falling due in one send slot go out as one email, one registered letter, one penalty
+    # claim. False: each invoice's letters go out alone. Cases started before accounts send alone.
+    group_by_debtor: bool = True
+    # Whether a grouped formal notice also covers the debtor's invoices whose amicable reminder falls
+    # due in the same slot ("all_overdue"), or only the invoices whose own formal notice is due.
+    formal_notice_covers: Literal["due_steps", "all_overdue"] = "due_steps"
+    # A case asks its account this long before its step's slot, so that the account has every step
+    # of the slot when the slot comes; steps within this margin of a slot go out in it.
+    grouping_margin: timedelta = timedelta(minutes=2)
     steps: tuple[PolicyStep, ...]
 
     @field_validator(
@@ -110,6 +120,7 @@ class EscalationPolicy(BaseModel):
         "bailiff_report_wait",
         "max_hold",
         "declaration_reminder",
+        "grouping_margin",
         mode="before",
     )
     @classmethod
@@ -159,6 +170,20 @@ class EscalationPolicy(BaseModel):
     def send_time(self, day: date) -> datetime:
         """The moment a step due on ``day`` goes out: the send hour, local time."""
         return datetime.combine(day, time(self.send_hour), tzinfo=ZoneInfo(self.timezone))
+
+    def send_slot(self, planned: datetime) -> datetime:
+        """The send slot a step planned at ``planned`` goes out in with the debtor's other steps:
+        the first send hour at or after it, on a business day. Demo policies, counting in seconds
+        from the case start, have no send hour: the step's own moment is its slot."""
+        if self.anchor == "case_start":
+            return planned
+        day = self.local_date(planned)
+        slot = self.send_time(day)
+        if slot < planned:
+            slot = self.send_time(day + timedelta(days=1))
+        if self.non_business_days == "keep":
+            return slot
+        return self.send_time(next_business_day(self.local_date(slot), self.holiday_calendar))
 
     def on_business_day(self, planned: datetime) -> datetime:
         """``planned``, or the next business morning when the policy moves sends off rest days.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from models.attention import Need
 from models.commands import CostBearer
-from models.enums import CaseState, LabelColour, Role, Stage
+from models.enums import CaseState, Channel, LabelColour, Role, Stage
 
 STAGES: dict[Stage, str] = {
     Stage.AMICABLE_REMINDER: "relance amiable",
@@ -71,6 +71,13 @@ LABEL_COLOURS: dict[LabelColour, str] = {
     LabelColour.RED: "rouge",
 }
 
+# How a step's letter goes, after "par": "par courriel", "par lettre recommandée".
+CHANNELS: dict[Channel, str] = {
+    Channel.EMAIL: "courriel",
+    Channel.REGISTERED_LETTER: "lettre recommandée",
+    Channel.BAILIFF: "commissaire de justice",
+}
+
 # The judicial routes and courts of law.judicial's decision.
 ROUTES: dict[str, str] = {
     "small_claims": "procédure simplifiée de recouvrement des petites créances",
@@ -105,6 +112,7 @@ EVENTS: dict[str, str] = {
     "penalties_not_stated": "pénalités non chiffrées",
     "penalty_statement_drawn": "justificatif de calcul établi",
     "step_failed": "étape en échec",
+    "step_withdrawn": "étape reportée",
     "formal_notice_received": "mise en demeure reçue",
     "formal_notice_refused": "mise en demeure refusée",
     "formal_notice_not_claimed": "mise en demeure non réclamée",

@@ -28,7 +28,8 @@ from config.settings import Settings
 from embedded.smtp_outbox import OutboxHandler, OutboxSMTPServer, free_port
 from storage.database import Database
 from storage.journal import case_events, find_event
-from tests.fixtures.cases import make_case, rate_tables_for_tests
+from tests.fixtures.cases import make_case, on_its_own_account, rate_tables_for_tests
+from tests.fixtures.database import store_account
 from tests.fixtures.smtp import read_messages
 from tests.fixtures.temporal import converter_for_tests
 from tests.fixtures.web import csv_file, invoice_row
@@ -126,7 +127,10 @@ async def test_a_worker_killed_right_after_the_server_accepted_a_mail_sends_it_o
     first = await workers.start()
     outbox.handler.victim = first.pid
     # The demo ladder: the first reminder goes by email five seconds after the case starts.
-    case = make_case(due_date=date.today() + timedelta(days=30), policy=load_policy("demo"))
+    demo = load_policy("demo")
+    case = on_its_own_account(
+        make_case(due_date=date.today() + timedelta(days=30), policy=demo), workers.settings
+    )
     handle = await start_case(visibility_server.client, workers.settings.temporal_task_queue, case)
     assert handle is not None
     second = None
@@ -194,3 +198,55 @@ async def test_a_worker_starts_the_cases_an_import_stored_without_starting_them(
 
 async def _no_unstarted(database: Database) -> bool:
     return not await unstarted_invoices(database)
+
+
+async def test_a_worker_killed_while_an_account_sends_sends_its_email_and_letter_once(
+    visibility_server: WorkflowEnvironment, worker_processes: tuple[WorkerProcesses, OutboxSMTPServer]
+) -> None:
+    workers, outbox = worker_processes
+    assert isinstance(outbox.handler, KillsTheWorkerOnQuit)
+    database = Database(workers.settings.effective_database_url)
+    await database.migrate()
+    # Two invoices of one debtor on the demo ladder: their reminders go as one email.
+    demo = load_policy("demo")
+    due = date.today() + timedelta(days=30)
+    cases = [on_its_own_account(make_case(due_date=due, policy=demo), workers.settings) for _ in range(2)]
+    await store_account(database, cases)
+    first = await workers.start()
+    outbox.handler.victim = first.pid
+    client = visibility_server.client
+    handles = [await start_case(client, workers.settings.temporal_task_queue, case) for case in cases]
+    account_id = cases[0].account_id
+    assert account_id is not None
+    second = None
+    try:
+        # The worker starts, the demo's reminders fall due (5 s), the account sends them.
+        await asyncio.wait_for(first.wait(), 120)
+        assert first.returncode == -signal.SIGKILL, workers.log.read_text()
+        [accepted] = read_messages(outbox)
+        assert f".{account_id}@" in accepted["Message-ID"]
+
+        second = await workers.start()
+
+        async def both_noticed() -> bool:
+            kinds = [{e.kind for e in await case_events(database, case.case_id)} for case in cases]
+            return all("formal_notice_sent" in k for k in kinds)
+
+        await eventually(both_noticed, "both cases journal the grouped formal notice", 120, workers.log)
+        ids = [message["Message-ID"] for message in read_messages(outbox)]
+        assert len(ids) == len(set(ids)), f"an email went twice: {ids}"
+        # Reminders, notice and copies: only the account's own, never one per invoice.
+        assert all(f".{account_id}@" in i for i in ids), ids
+        letters = sorted((workers.settings.data_dir / "registered").glob("*/*/receipt.json"))
+        assert [letter.parent.parent.name for letter in letters] == [account_id]
+        for case in cases:
+            events = await case_events(database, case.case_id)
+            reminders = [e.step_key for e in events if e.kind == "reminder_sent"]
+            assert reminders == ["first_reminder", "second_reminder"]
+    finally:
+        for handle in handles:
+            if handle is not None:
+                await handle.terminate("test over")
+        for process in (first, second):
+            await workers.stop(process)
+        await database.dispose()

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import CaseState
     from models.search_attributes import NextAction, search_attribute_changes
     from models.status import CaseStatus, CommandResult
-    from support.french import date_fr, money_fr
+    from support.french import date_fr, moment_fr, money_fr
 
 
 class CaseStatusReport:
@@ -72,6 +72,9 @@ class CaseStatusReport:
             promise = self._promise
             amount = money_fr(promise.amount, self._case.invoice.currency)
             waits.append(f"le paiement promis de {amount} au plus tard le {date_fr(promise.by)}")
+        if self._awaiting_account is not None:
+            slot = moment_fr(self._awaiting_account)
+            waits.append(f"l'envoi groupé du compte du débiteur, prévu le {slot}")
         if self._awaiting_letter is not None:
             waits.append(f"l'issue de la lettre recommandée de mise en demeure {self._awaiting_letter}")
         if self._state == CaseState.WITH_BAILIFF:

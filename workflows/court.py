@@ -63,9 +63,11 @@ class CourtProceedings:
             try:
                 # Collective proceedings opened meanwhile: no filing can follow (L622-21).
                 await workflow.wait_condition(
-                    lambda: self._filing_decision is not None
-                    or self._state.is_closed
-                    or self._insolvency is not None,
+                    lambda: (
+                        self._filing_decision is not None
+                        or self._state.is_closed
+                        or self._insolvency is not None
+                    ),
                     timeout=timeout if overdue else None,
                 )
                 break

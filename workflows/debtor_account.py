@@ -33,32 +33,59 @@ with workflow.unsafe.imports_passed_through():
     # imports into the sandbox as copies the case workflow's passed-through models do not match.
     from workflows.common import LEDGER_ACTIVITY, CommandRefused
 
+from workflows.account_commands import AccountCommands
+from workflows.account_sending import AccountSending
+
 
 @workflow.defn
-class DebtorAccountWorkflow:
+class DebtorAccountWorkflow(AccountSending, AccountCommands):
     @workflow.init
     def __init__(self, account: AccountInput) -> None:
         self._account_id = account.account_id
         self._case_ids = list(account.case_ids)
         self._payments = {payment.payment_id: payment for payment in account.payments}
         self._under_way: set[str] = set()
+        # Grouped sending (workflows/account_sending.py): the steps waiting for their slot, the
+        # requests answered, the invoices heard of and what was sent.
+        self._pending = {request.request_id: request for request in account.pending}
+        self._arrivals = 0
+        self._answered = set(account.answered)
+        self._cases = {case.case_id: case for case in account.cases}
+        self._communications = list(account.communications)
 
     @workflow.run
     async def run(self, account: AccountInput) -> None:
-        await workflow.wait_condition(
-            lambda: workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished()
-        )
+        while True:
+            await workflow.wait_condition(
+                lambda: (
+                    bool(self._pending)
+                    or (workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished())
+                )
+            )
+            if not self._pending:
+                break
+            await self._send_next_slot()
         workflow.continue_as_new(self._state())
 
     def _state(self) -> AccountInput:
         return AccountInput(
-            account_id=self._account_id, case_ids=self._case_ids, payments=list(self._payments.values())
+            account_id=self._account_id,
+            case_ids=self._case_ids,
+            payments=list(self._payments.values()),
+            pending=list(self._pending.values()),
+            answered=sorted(self._answered),
+            cases=list(self._cases.values()),
+            communications=self._communications,
         )
 
     @workflow.query
     def status(self) -> AccountStatus:
         return AccountStatus(
-            account_id=self._account_id, case_ids=self._case_ids, payments=list(self._payments.values())
+            account_id=self._account_id,
+            case_ids=self._case_ids,
+            payments=list(self._payments.values()),
+            communications=self._communications,
+            waiting=[(r.case_id, r.step.key, r.slot) for r in self._pending.values()],
         )
 
     @workflow.update
@@ -87,6 +114,7 @@ class DebtorAccountWorkflow:
     async def _accepted(self, request: AccountPaymentRequest) -> AccountPayment:
         """The payment with its split, once the cases' balances now give the split shown."""
         for case in request.cases:
+            self._cases.setdefault(case.case_id, case)
             if case.case_id not in self._case_ids:
                 self._case_ids.append(case.case_id)
         invoices = await workflow.execute_activity_method(

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from models.court import Exhibit
     from models.documents import DocumentRef
     from models.enums import CaseState, Stage
+    from models.grouped_sending import SendAnswer
     from models.invoices import CaseInput
     from models.ledger import CaseEventRecord
     from models.policy import PolicyStep
@@ -34,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from support.files import file_names_only
     from support.french import date_fr, moment_fr, money_fr
 
+from workflows.account_steps import StepNotSent, StepsThroughAccount
 from workflows.case_status import CaseStatusReport
 from workflows.commands import AgentCommands
 from workflows.common import LEDGER_ACTIVITY, SYSTEM_ACTOR, CommandRefused, escalation_fr
@@ -60,6 +62,7 @@ class InvoiceCollectionWorkflow(
     ProofOfReceipt,
     CourtProceedings,
     InsolvencyProceedings,
+    StepsThroughAccount,
     CaseStatusReport,
 ):
     @workflow.init
@@ -117,6 +120,13 @@ class InvoiceCollectionWorkflow(
         self._event_count = 0
         # Bumped by every command so that a sleeping ladder wakes up and looks again.
         self._revision = 0
+        # The step under way's planned moment (None: asked now), and its asking of the debtor's account
+        # (workflows/account_steps.py): the slot awaited and the answers received.
+        self._due_at: datetime | None = None
+        self._send_lead = timedelta(0)
+        self._askings = 0
+        self._awaiting_account: datetime | None = None
+        self._account_answers: dict[str, SendAnswer] = {}
 
     # --- the ladder ----------------------------------------------------------------------------
 
@@ -142,6 +152,7 @@ class InvoiceCollectionWorkflow(
         while not self._state.is_closed and self._next_index < len(steps):
             # A step put back (a filing deferred by a dispute) is due again as soon as nothing holds it.
             self._next_at = workflow.now() if self._step_put_back else self._step_time(self._next_index)
+            self._send_lead = self._account_lead(steps[self._next_index])
             if self._publishes_next_action:
                 # The step ahead is known only now: the lists read when it goes out.
                 self._publish_search_attributes()
@@ -149,6 +160,8 @@ class InvoiceCollectionWorkflow(
             await self._wait_for_next_step()
             if self._state.is_closed:
                 break
+            # An escalated step is due now, not at the moment its timeline planned.
+            self._due_at = self._next_at if self._escalate_to is None else None
             if self._escalate_to is not None:
                 self._next_index, self._escalate_to = self._escalate_to, None
             index = self._next_index
@@ -164,6 +177,11 @@ class InvoiceCollectionWorkflow(
                 # resumes, and the step runs again.
                 self._next_index, self._stage = index, stage_before
                 await self._hold_for_agent(steps[index], error)
+            except StepNotSent as not_sent:
+                # The debtor's account did not send it: it failed (an agent looks, as above), or the
+                # case no longer sends it (paused, disputed…): the step is due again once nothing holds.
+                self._next_index, self._stage = index, stage_before
+                await self._step_not_sent(steps[index], not_sent)
         if self._insolvency is not None:
             await self._follow_proceedings()
         if not self._state.is_closed:
@@ -219,9 +237,11 @@ class InvoiceCollectionWorkflow(
             holding = self._dispute_reason is not None or promise is not None or self._insolvency is not None
             if not (paused or holding):
                 assert self._next_at is not None
-                if now >= self._next_at:
+                # A step the debtor's account sends is asked of it a little ahead of its slot.
+                ask_at = self._next_at - self._send_lead
+                if now >= ask_at:
                     return
-                wake_at.append(self._next_at)
+                wake_at.append(ask_at)
             timeout = min(wake_at) - now if wake_at else None
             revision = self._revision
             try:
@@ -255,6 +275,22 @@ class InvoiceCollectionWorkflow(
             consequence = f"la relance continue ({refusal.message})"
         self._revision += 1
         await self._journal("promise_broken", actor=SYSTEM_ACTOR, detail=f"{what} : non payé ; {consequence}")
+
+    async def _step_not_sent(self, step: PolicyStep, not_sent: StepNotSent) -> None:
+        if not_sent.failed:
+            await self._hold(
+                "step_failed",
+                f"{step_fr(step.key)} : {not_sent.reason} ; corrigez la cause, puis reprenez le dossier "
+                "pour relancer l'étape",
+            )
+        elif not self._state.is_closed:
+            self._step_put_back = True
+            await self._journal(
+                "step_withdrawn",
+                actor=SYSTEM_ACTOR,
+                detail=f"{step_fr(step.key)} : étape non envoyée ({not_sent.reason}) ; elle partira dès que "
+                "rien ne la retient",
+            )
 
     async def _hold_for_agent(self, step: PolicyStep, error: ActivityError) -> None:
         # The agent reads what failed, and the files by their names, not where the server keeps them.
@@ -339,4 +375,3 @@ class InvoiceCollectionWorkflow(
     @workflow.query
     def status(self) -> CaseStatus:
         return self._status()
-

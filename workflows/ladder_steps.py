@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         RenderLetterRequest,
     )
     from models.enums import CaseState, Channel, Stage
+    from models.grouped_sending import AnswerKind
     from models.mail import EmailRequest, RegisteredLetterReceipt, RegisteredLetterRequest
     from models.parties import CaseParties
     from models.policy import PolicyStep
@@ -49,7 +50,8 @@ from workflows.patches import (
 class LadderSteps:
     """Mixed into the case workflow: uses its state, its journal (``_journal``), ``_close``, the
     penalties (``_penalties_so_far``, ``_penalty_statement``), the judicial step (``_go_to_court``,
-    ``_filing_approved``) and the formal notice's delivery (``_await_proof_of_receipt``)."""
+    ``_filing_approved``), the formal notice's delivery (``_await_proof_of_receipt``) and the
+    debtor's account (``_sends_with_account``, ``_ask_account``, ``_sent_with_account``)."""
 
     async def _perform(self, step: PolicyStep) -> None:
         if self._signatory_missing and workflow.patched(SIGNATORY_READ_AGAIN):
@@ -63,20 +65,22 @@ class LadderSteps:
         elif self._agency_first_letter(step) and workflow.patched(AGENCY_FIRST_LETTER_PENALTIES):
             # CPCE R124-4 3°: principal, interest and accessories apart, as at the letter's date.
             penalties = await self._penalties_so_far(step)
-        letter, labelled = await self._step_letter(step, penalties)
-        # What goes with the letter: the invoice and attestation with a reminder, the statement
-        # with a penalty claim.
-        enclosures: list[DocumentRef] = []
-        if step.stage == Stage.AMICABLE_REMINDER:
-            enclosures = list(self._invoice_documents)
-        elif step.stage == Stage.PENALTY_CLAIM and penalties is not None:
-            enclosures = [await self._penalty_statement(step, penalties)]
-            self._documents.extend(enclosures)
+        if self._sends_with_account(step):
+            # Enclosures first: the account joins them to a grouped letter.
+            enclosures = await self._step_enclosures(step, penalties)
+            answer = await self._ask_account(step, penalties, enclosures)
+            if answer.kind == AnswerKind.SENT:
+                await self._sent_with_account(step, answer, penalties)
+                return
+            # Alone in its slot: the case sends its own letter.
+            letter, labelled = await self._step_letter(step, penalties)
+        else:
+            letter, labelled = await self._step_letter(step, penalties)
+            enclosures = await self._step_enclosures(step, penalties)
         receipt, detail = await self._send_step(step, letter, labelled, enclosures)
         self._remember_letter(step, labelled)
         if penalties is not None:
-            total = money_fr(penalties.total, self._case.invoice.currency)
-            detail += f" ; pénalités de {total} au {date_fr(penalties.until)}"
+            detail += self._penalties_detail(penalties)
         self._last_action_at = workflow.now()
         await self._journal(
             STEP_EVENT_KIND[step.stage],
@@ -90,6 +94,23 @@ class LadderSteps:
             await self._close(CaseState.READY_FOR_FILING, "dossier remis au commissaire de justice")
         elif step.stage == Stage.FORMAL_NOTICE and receipt is not None and workflow.patched(PROOF_OF_RECEIPT):
             await self._await_proof_of_receipt(step, receipt)
+
+    def _penalties_detail(self, penalties: PenaltyStatement) -> str:
+        total = money_fr(penalties.total, self._case.invoice.currency)
+        return f" ; pénalités de {total} au {date_fr(penalties.until)}"
+
+    async def _step_enclosures(
+        self, step: PolicyStep, penalties: PenaltyStatement | None
+    ) -> list[DocumentRef]:
+        """What goes with the step's letter: the invoice and attestation with a reminder, the
+        statement with a penalty claim."""
+        if step.stage == Stage.AMICABLE_REMINDER:
+            return list(self._invoice_documents)
+        if step.stage == Stage.PENALTY_CLAIM and penalties is not None:
+            enclosures = [await self._penalty_statement(step, penalties)]
+            self._documents.extend(enclosures)
+            return enclosures
+        return []
 
     def _agency_first_letter(self, step: PolicyStep) -> bool:
         """Whether the step's letter is an agency's first to the debtor, as render_letter picks it."""

@@ -39,3 +39,6 @@ INSOLVENCY = "insolvency-proceedings"
 # refused or not claimed (Code civil 1231-6, 1344-1), no longer from its sending: none is claimed
 # before the notice's outcome is known.
 CONSUMER_INTEREST_FROM_RECEIPT = "consumer-interest-from-receipt"
+# A step of a case started with its debtor's account goes out through the account, with the
+# debtor's other steps of the same send slot (one email, one registered letter, one penalty claim).
+GROUPED_SENDING = "grouped-sending"

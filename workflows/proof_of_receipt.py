@@ -34,18 +34,25 @@ class ProofOfReceipt:
     """Mixed into the case workflow: uses its state, its journal (``_journal``) and its hold for
     an agent (``_hold``)."""
 
-    async def _await_proof_of_receipt(self, step: PolicyStep, receipt: RegisteredLetterReceipt) -> None:
+    async def _await_proof_of_receipt(
+        self, step: PolicyStep, receipt: RegisteredLetterReceipt, letter_key: tuple[str, str] | None = None
+    ) -> None:
         """Ask the provider what became of the formal notice until its outcome is known.
 
         Without an outcome after the policy's wait, an agent is asked to look (the case holds);
         resuming waits as long again. An agent who escalates goes on without the proof.
+        ``letter_key`` names a letter the debtor's account sent for several invoices (its account
+        and communication); the events go to this case's journal all the same.
         """
         policy = self._case.policy
+        case_id, step_key = self._case.case_id, step.key
         request = RegisteredStatusRequest(
-            case_id=self._case.case_id,
-            step_key=step.key,
+            case_id=letter_key[0] if letter_key else case_id,
+            step_key=letter_key[1] if letter_key else step_key,
             provider=receipt.provider,
             tracking_id=receipt.tracking_id,
+            journal_case_id=case_id if letter_key else None,
+            journal_step_key=step_key if letter_key else None,
         )
         self._awaiting_letter = receipt.tracking_id
         give_up_at = workflow.now() + policy.proof_of_receipt_wait

@@ -1,16 +1,19 @@
 """``relance account``: the debtor's account (every invoice of one creditor and one debtor), the
-accounts with an open balance, and a payment on an account, split by Code civil 1342-10, shown,
-then confirmed."""
+accounts with an open balance, a payment on an account, split by Code civil 1342-10, shown,
+then confirmed, and a pause, a resume or a promise given on the account for all its cases."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import click
 import typer
 
-from backoffice.account_statements import draw_statement, statement_file_name, statement_pdf
+from activities.account_statements import statement_pdf
+from backoffice.account_statements import draw_statement, statement_file_name
+from backoffice.cli.case_commands import OPTIONS
 from backoffice.cli.command_line import CommandGroup, FrenchGroup
 from backoffice.cli.common import (
     CommandFailed,
@@ -20,6 +23,7 @@ from backoffice.cli.common import (
     open_database,
     print_json,
     run,
+    to_json,
     usage_error,
 )
 from backoffice.cli.session import signed_in
@@ -29,20 +33,32 @@ from backoffice.debtor_accounts import (
     AccountRef,
     AccountView,
     account_view,
+    command_account,
+    communication_fr,
     find_account,
+    new_command_id,
     open_accounts,
     pay_account,
     preview_payment,
+    waiting_fr,
 )
-from backoffice.inputs import BadOption, amount_input, day_input, today
+from backoffice.inputs import BadOption, amount_input, day_input, moment_input, today, validated
 from backoffice.permissions import Permission
 from config.case_id_key import case_id_key
 from config.settings import Settings, load_settings
 from law.imputation import PRINCIPAL_ONLY
+from models.account_commands import (
+    AccountCommand,
+    AccountPauseRequest,
+    AccountPromiseRequest,
+    AccountResumeRequest,
+    Outcome,
+)
 from models.debtor_accounts import AccountPayment, ImputedPart
 from models.wording import stage_fr, state_fr
 from support.files import sha256_of, write_atomically
 from support.french import date_fr, money_fr
+from workflows import DebtorAccountWorkflow
 
 
 class _AccountGroup(FrenchGroup):
@@ -78,7 +94,8 @@ def show(
     account_or_case_id: AccountArgument,
     as_json: JsonOption = False,
 ) -> None:
-    """Le compte : ses factures (solde, étape, état), ses paiements et leur répartition."""
+    """Le compte : ses factures (solde, étape, état), ses paiements et leur répartition, ses envois
+    groupés et leurs documents."""
 
     async def go() -> None:
         settings = load_settings()
@@ -227,6 +244,17 @@ def _print_view(view: AccountView) -> None:
             f"par {p.recorded_by}) :"
         )
         _print_split(p.split)
+    _print_communications(view)
+
+
+def _print_communications(view: AccountView) -> None:
+    """What the account sent for several invoices, each with its files, and what waits for its slot."""
+    for sending in view.communications:
+        console.print(f"envoi groupé du {communication_fr(sending)}")
+        for document in [sending.document, *sending.enclosures]:
+            console.print(f"  {document.path} (SHA-256 {document.sha256})")
+    for line in waiting_fr(view):
+        console.print(f"en attente : {line}")
 
 
 def _ref_json(ref: AccountRef) -> dict[str, Any]:
@@ -249,4 +277,100 @@ def _view_json(view: AccountView) -> dict[str, Any]:
         **_ref_json(view.ref),
         "invoices": [invoice.model_dump(mode="json") for invoice in view.invoices],
         "payments": [_payment_json(payment) for payment in view.payments],
+        "communications": [sending.model_dump(mode="json") for sending in view.communications],
+        "waiting": [
+            {"case_id": case_id, "step_key": step_key, "slot": slot.isoformat()}
+            for case_id, step_key, slot in view.waiting
+        ],
     }
+
+
+# --- commands given on the account for all its open cases ------------------------------------------
+
+
+def _request(model: type[AccountCommand], fields: Callable[[], dict[str, Any]]) -> Any:
+    """The command of the options ``fields`` reads, checked against its bounds (``models.bounds``)
+    before it is sent: bad input is a usage error naming the option. Each run is a new command."""
+    try:
+        return validated(model, {**fields(), "command_id": new_command_id()}, OPTIONS)
+    except BadOption as error:
+        raise usage_error(error) from None
+
+
+def _command_cases(account_or_case_id: str, update: Any, request: AccountCommand, as_json: bool) -> None:
+    """Give the command to each open case of the account as the signed-in agent; a failure when no
+    invoice takes it."""
+
+    async def go() -> None:
+        settings = load_settings()
+        user, account = await _account(settings, account_or_case_id, Permission.STEER)
+        client = await connect_client(settings)
+        try:
+            result = await command_account(
+                client, settings.temporal_task_queue, account, update, request, user
+            )
+        except CommandRefused as error:
+            raise CommandFailed(str(error)) from None
+        if all(part.outcome is Outcome.REFUSED for part in result.parts):
+            raise CommandFailed(f"{account.account_id} : {result.message}")
+        if as_json:
+            print_json(to_json(result))
+        else:
+            console.print(f"{account.account_id} : {result.message}")
+
+    run(go)
+
+
+@app.command("pause")
+def pause_cases(
+    account_or_case_id: AccountArgument,
+    reason: Annotated[
+        str, typer.Option(metavar="MOTIF", help="Pourquoi (gardé au journal de chaque dossier).")
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Reprendre d'eux-mêmes à cette date (31/03/2026) ou date et heure."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mettre en pause toutes les factures ouvertes du compte : chaque dossier la reçoit une fois,
+    ou dit pourquoi il la refuse."""
+    request = _request(
+        AccountPauseRequest,
+        lambda: {"reason": reason, "until": moment_input("--until", until) if until else None},
+    )
+    _command_cases(account_or_case_id, DebtorAccountWorkflow.pause_cases, request, as_json)
+
+
+@app.command("resume")
+def resume_cases(account_or_case_id: AccountArgument, as_json: JsonOption = False) -> None:
+    """Reprendre toutes les factures en pause du compte ; une étape arrivée à échéance entre-temps
+    part aussitôt."""
+    request = _request(AccountResumeRequest, dict)
+    _command_cases(account_or_case_id, DebtorAccountWorkflow.resume_cases, request, as_json)
+
+
+@app.command("promise")
+def promise_cases(
+    account_or_case_id: AccountArgument,
+    by: Annotated[
+        str, typer.Option("--by", metavar="DATE", help="La date où le débiteur promet d'avoir payé.")
+    ],
+    amount: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="MONTANT", help="Le montant promis, par exemple 500,00 (par défaut le solde du compte)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Enregistrer la promesse de paiement du débiteur sur le compte : le montant promis se répartit
+    sur les factures ouvertes comme le paiement le sera (Code civil 1342-10) ; chaque dossier attend
+    sa part jusqu'à la date, puis juge sa propre promesse."""
+    request = _request(
+        AccountPromiseRequest,
+        lambda: {"by": day_input("--by", by), "amount": amount_input("MONTANT", amount) if amount else None},
+    )
+    _command_cases(account_or_case_id, DebtorAccountWorkflow.promise_for_cases, request, as_json)

@@ -26,6 +26,7 @@ from config.case_id_key import case_id_key
 from config.judicial import load_judicial_rules
 from config.policy import load_policy
 from config.settings import Settings
+from models.case_ids import account_id_for
 from models.invoices import CaseInput
 from models.parties import AgencyInfo
 from models.policy import EscalationPolicy
@@ -171,6 +172,7 @@ def case_input(
     policy: EscalationPolicy,
     started_by: str,
     agency: AgencyInfo | None = None,
+    account_id: str | None = None,
 ) -> CaseInput:
     return CaseInput(
         case_id=case_id,
@@ -180,6 +182,7 @@ def case_input(
         policy=policy,
         started_by=started_by,
         agency=agency,
+        account_id=account_id,
     )
 
 
@@ -288,7 +291,18 @@ async def import_invoices(
     report.invoices_stored, report.invoices_known = stored.new, stored.known
     unpaid = [invoice for invoice in stored.invoices if invoice.row.invoice.balance > 0]
     report.already_paid = len(rows) - len(unpaid)
-    cases = [case_input(invoice.row, invoice.case_id, policy, started_by, agency) for invoice in unpaid]
+    # Each case sends through its debtor's account (workflows/debtor_account.py).
+    cases = [
+        case_input(
+            invoice.row,
+            invoice.case_id,
+            policy,
+            started_by,
+            agency,
+            account_id_for(case_id_key, invoice.row.creditor.siren, invoice.row.debtor.natural_key),
+        )
+        for invoice in unpaid
+    ]
     if interrupted:
         # Stored already, none started: said as an interruption while starting.
         raise ImportInterrupted(ImportPhase.STARTING, report, len(cases))

@@ -213,10 +213,8 @@ def _csv_rows(
 
 
 def debtor_natural_key(row: InvoiceRow) -> str:
-    """What tells one debtor from another: a business's or a public buyer's SIREN, a consumer's email."""
-    if row.debtor.kind.professional and row.debtor.siren:
-        return f"siren:{row.debtor.siren}"
-    return f"email:{row.debtor.email.lower()}"
+    """What tells one debtor from another (``DebtorInfo.natural_key``)."""
+    return row.debtor.natural_key
 
 
 def same_name(one: str, other: str) -> bool:

@@ -19,8 +19,10 @@ from temporalio.client import Client
 
 from backoffice.intake.batch import start_cases
 from config.agency import AgencyError, load_agency
+from config.case_id_key import case_id_key
 from config.policy import PolicyError, load_policy
 from config.settings import Settings
+from models.case_ids import account_id_for
 from models.invoices import CaseInput, InvoiceInfo
 from models.parties import Address, AgencyInfo, CreditorInfo, DebtorInfo
 from models.policy import EscalationPolicy
@@ -95,6 +97,7 @@ async def start_unstarted_cases(client: Client, database: Database, settings: Se
     its policy, its importer as the one who started it, the collection agency if it went through it."""
     resumed = ResumedImport()
     policies: dict[str, EscalationPolicy] = {}
+    key = case_id_key(settings)
     cases = []
     for invoice, creditor, debtor in await _unstarted(database):
         try:
@@ -104,7 +107,8 @@ async def start_unstarted_cases(client: Client, database: Database, settings: Se
             resumed.refused.append(f"invoice {invoice.number} (case {invoice.case_id}): {error}")
             continue
         policies[invoice.policy] = policy
-        cases.append(_case_input(invoice, creditor, debtor, policy, agency))
+        account_id = account_id_for(key, creditor.siren, debtor.natural_key)
+        cases.append(_case_input(invoice, creditor, debtor, policy, agency, account_id))
     resumed.started, resumed.existing = await start_cases(client, settings.temporal_task_queue, cases)
     return resumed
 
@@ -116,7 +120,12 @@ def _agency(settings: Settings) -> AgencyInfo:
 
 
 def _case_input(
-    invoice: Invoice, creditor: Creditor, debtor: Debtor, policy: EscalationPolicy, agency: AgencyInfo | None
+    invoice: Invoice,
+    creditor: Creditor,
+    debtor: Debtor,
+    policy: EscalationPolicy,
+    agency: AgencyInfo | None,
+    account_id: str | None = None,
 ) -> CaseInput:
     """The case's input from what the import stored. An invoice imported before importers were kept
     opens in the name CaseInput gives by default."""
@@ -156,6 +165,7 @@ def _case_input(
         ),
         policy=policy,
         agency=agency,
+        account_id=account_id,
         **started_by,
     )
 

@@ -1,33 +1,51 @@
 """The debtor's page: every invoice of one creditor and one debtor, the payments on the account and
-their splits, and a payment split by Code civil 1342-10, shown, then confirmed."""
+their splits, a payment split by Code civil 1342-10, shown, then confirmed, and a pause, a resume
+or a promise given on the account for all its open cases."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
-from backoffice.account_statements import draw_statement, statement_file_name, statement_pdf
+from activities.account_statements import statement_pdf
+from backoffice.account_statements import draw_statement, statement_file_name
 from backoffice.accounts import SignedIn
 from backoffice.commands import CommandRefused
 from backoffice.debtor_accounts import (
     AccountNotFound,
     AccountRef,
+    AccountView,
     account_view,
+    command_account,
+    communication_fr,
     find_account,
+    new_command_id,
     pay_account,
     preview_payment,
+    sent_documents,
+    waiting_fr,
 )
-from backoffice.inputs import BadOption, amount_input, day_input, today
+from backoffice.inputs import BadOption, amount_input, day_input, moment_input, today, validated
 from backoffice.web.access import Permission, checked_form, requires
+from backoffice.web.case_pages import LABELS
+from backoffice.web.documents import document_response, files_present
 from backoffice.web.rendering import NotFound, redirect_with_message, render
 from config.case_id_key import case_id_key
 from law.imputation import PRINCIPAL_ONLY
+from models.account_commands import (
+    AccountCommand,
+    AccountPauseRequest,
+    AccountPromiseRequest,
+    AccountResumeRequest,
+)
 from models.debtor_accounts import AccountPaymentRequest, ImputedPart
+from workflows import DebtorAccountWorkflow
 
 router = APIRouter()
 Reader = Annotated[SignedIn, Depends(requires(Permission.READ))]
@@ -64,13 +82,43 @@ async def _page(
         split_json=SPLIT.dump_json(preview.split).decode() if preview else "",
         principal_only=PRINCIPAL_ONLY,
         today=today(),
+        # One key per form shown: the form sent twice is one command (workflows/account_commands.py).
+        command_id=new_command_id(),
+        **await _communications(view),
     )
+
+
+async def _communications(view: AccountView) -> dict[str, Any]:
+    """What the page shows of the account's communications: each in French with its documents
+    (linked while their file is there), and the steps waiting for the next send slot."""
+    return {
+        "communications": [(sending, communication_fr(sending)) for sending in view.communications],
+        "documents_on_disk": await files_present(d.path for d in sent_documents(view)),
+        "waiting": waiting_fr(view),
+    }
 
 
 @router.get("/accounts/{account_or_case_id}")
 async def account_page(request: Request, account_or_case_id: str, user: Reader) -> Response:
     """The account an id names, or the account of a case."""
     return await _page(request, await _account(request, account_or_case_id))
+
+
+@router.get("/accounts/{account_or_case_id}/documents/{sha256}")
+async def account_document(request: Request, account_or_case_id: str, sha256: str, user: Reader) -> Response:
+    """A document the account sent (a grouped letter, what it joined), served only from the data
+    folder."""
+    account = await _account(request, account_or_case_id)
+    try:
+        view = await account_view(request.app.state.backoffice.client, account)
+    except CommandRefused as error:
+        raise NotFound("Compte introuvable", str(error)) from error
+    document = next((d for d in sent_documents(view) if d.sha256 == sha256), None)
+    data_dir = request.app.state.backoffice.settings.data_dir
+    response = await document_response(data_dir, document.path) if document else None
+    if response is None:
+        raise NotFound("Document introuvable", f"{account.account_id}: {sha256}")
+    return response
 
 
 @router.get("/accounts/{account_or_case_id}/statement")
@@ -120,7 +168,7 @@ async def payment_preview(request: Request, account_id: str, user: Steerer) -> R
     try:
         preview = await _preview(request, account, form)
     except BadOption as error:
-        return await _page(request, account, status_code=400, refusal=f"refusé : {error.french}")
+        return await _page(request, account, status_code=400, refusal=f"refusé : {error}")
     except CommandRefused as error:
         return await _page(request, account, status_code=400, refusal=f"refusé : {error}")
     return await _page(request, account, preview=preview)
@@ -137,7 +185,7 @@ async def payment_confirmed(request: Request, account_id: str, user: Steerer) ->
         preview = await _preview(request, account, form)
         shown = SPLIT.validate_python(json.loads(_text(form, "split") or "[]"))
     except BadOption as error:
-        return await _page(request, account, status_code=400, refusal=f"refusé : {error.french}")
+        return await _page(request, account, status_code=400, refusal=f"refusé : {error}")
     except (CommandRefused, ValidationError, ValueError) as error:
         return redirect_with_message(page, f"refusé : {error}")
     backoffice = request.app.state.backoffice
@@ -148,6 +196,57 @@ async def payment_confirmed(request: Request, account_id: str, user: Steerer) ->
             account.account_id,
             preview.model_copy(update={"split": shown}),
             user,
+        )
+    except CommandRefused as refusal:
+        return redirect_with_message(page, str(refusal))
+    return redirect_with_message(page, result.message)
+
+
+# --- commands given on the account for all its open cases ------------------------------------------
+
+
+def _pause(form: FormData) -> dict[str, Any]:
+    reason, until = _text(form, "reason"), _text(form, "until")
+    if not reason:
+        raise BadOption(LABELS["reason"], "requis")
+    return {"reason": reason, "until": moment_input(LABELS["until"], until) if until else None}
+
+
+def _promise(form: FormData) -> dict[str, Any]:
+    amount = _text(form, "amount")
+    return {
+        "by": day_input(LABELS["by"], _text(form, "by")),
+        "amount": amount_input(LABELS["amount"], amount) if amount else None,
+    }
+
+
+# Command name in the URL -> (the account's update, its request, the request's fields from the form).
+ACCOUNT_COMMANDS: dict[str, tuple[Any, type[AccountCommand], Callable[[FormData], dict[str, Any]]]] = {
+    "pause": (DebtorAccountWorkflow.pause_cases, AccountPauseRequest, _pause),
+    "resume": (DebtorAccountWorkflow.resume_cases, AccountResumeRequest, lambda form: {}),
+    "promise": (DebtorAccountWorkflow.promise_for_cases, AccountPromiseRequest, _promise),
+}
+
+
+@router.post("/accounts/{account_id}/commands/{command}")
+async def account_command(request: Request, account_id: str, command: str, user: Steerer) -> Response:
+    """A pause, a resume or a promise given on the account: each open case takes it once, or says
+    why it refuses; the page then says which did."""
+    form = await checked_form(request, user)
+    if command not in ACCOUNT_COMMANDS:
+        raise NotFound("Commande inconnue", command)
+    account = await _account(request, account_id)
+    update, model, fields = ACCOUNT_COMMANDS[command]
+    try:
+        command_id = _text(form, "command_id") or new_command_id()
+        account_request = validated(model, {**fields(form), "command_id": command_id}, LABELS)
+    except BadOption as error:
+        return await _page(request, account, status_code=400, refusal=f"refusé : {error}")
+    backoffice = request.app.state.backoffice
+    page = f"/accounts/{account.account_id}"
+    try:
+        result = await command_account(
+            backoffice.client, backoffice.settings.temporal_task_queue, account, update, account_request, user
         )
     except CommandRefused as refusal:
         return redirect_with_message(page, str(refusal))

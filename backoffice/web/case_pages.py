@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
@@ -26,6 +24,7 @@ from backoffice.inputs import BadOption, amount_input, day_input, moment_input, 
 from backoffice.portfolio import AGING_BUCKETS
 from backoffice.rates import missing_rates, rates_banner
 from backoffice.web.access import Permission, checked_form, requires
+from backoffice.web.documents import document_response, files_present
 from backoffice.web.histories import readable_history
 from backoffice.web.queries import BadQuery, query_choice, query_day, query_siren
 from backoffice.web.rendering import NotFound, redirect_with_message, render
@@ -174,7 +173,7 @@ async def _case_page(request: Request, case_id: str, status_code: int = 200, ref
     except CommandRefused as error:
         raise NotFound("Dossier introuvable", str(error)) from error
     documents = documents_in_history(await readable_history(request, case_id))
-    on_disk = await asyncio.to_thread(lambda: {d.path for d in documents if Path(d.path).is_file()})
+    on_disk = await files_present(d.path for d in documents)
     return await render(
         request,
         "case.html",
@@ -193,16 +192,13 @@ async def _case_page(request: Request, case_id: str, status_code: int = 200, ref
 @router.get("/cases/{case_id}/documents/{sha256}")
 async def case_document(request: Request, case_id: str, sha256: str, user: Reader) -> Response:
     """A document the case's history records, served only from the data folder."""
-    data_dir = await asyncio.to_thread(request.app.state.backoffice.settings.data_dir.resolve)
+    data_dir = request.app.state.backoffice.settings.data_dir
     for document in documents_in_history(await readable_history(request, case_id)):
         if document.recorded_sha256 == sha256:
-            path = await asyncio.to_thread(Path(document.path).resolve)
-            if not path.is_relative_to(data_dir) or not await asyncio.to_thread(path.is_file):
+            response = await document_response(data_dir, document.path)
+            if response is None:
                 break
-            media_type = "application/pdf" if path.suffix.lower() == ".pdf" else None
-            return FileResponse(
-                path, media_type=media_type, filename=path.name, content_disposition_type="inline"
-            )
+            return response
     raise NotFound("Document introuvable", f"{case_id}: {sha256}")
 
 

@@ -80,6 +80,8 @@ def test_the_demo_shows_a_case_with_its_order_and_one_known_by_reference_only() 
     assert [row.invoice.number for row in WITH_ORDER] == ["DEMO-2026-001", "DEMO-2026-003"]
     assert [row.invoice.order_reference for row in ROWS if not row.invoice.order_pdf_path] == [
         "BC-55821",
+        "BC-2026-0412",
+        "BC-2026-0457",
         None,
         "BC-2231",
     ]

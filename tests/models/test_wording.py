@@ -12,7 +12,7 @@ from pathlib import Path
 from models import wording
 from models.attention import Need
 from models.commands import BailiffReportKind, CostBearer
-from models.enums import CaseState, LabelColour, Role, Stage
+from models.enums import CaseState, Channel, LabelColour, Role, Stage
 from models.mail import DeliveryEventKind
 from workflows.common import STEP_EVENT_KIND
 
@@ -52,6 +52,7 @@ def test_every_state_stage_need_role_and_cost_bearer_has_its_french_name() -> No
     assert set(wording.ROLES) == set(Role)
     assert set(wording.COST_BEARERS) == set(CostBearer)
     assert set(wording.LABEL_COLOURS) == set(LabelColour)
+    assert set(wording.CHANNELS) == set(Channel)
 
 
 def test_every_event_of_the_stored_histories_has_its_french_name() -> None:

@@ -59,6 +59,10 @@ def test_histories_are_stored() -> None:
         "order_to_be_produced",
         # The debtor's account (workflows/debtor_account.py): a payment split on three cases.
         "debtor_account_payment",
+        # Since a case sends through its debtor's account: a grouped formal notice, from the case
+        # and from the account that sent it with the two reminders before it.
+        "grouped_formal_notice_case",
+        "debtor_account_grouped_sending",
     }
 
 

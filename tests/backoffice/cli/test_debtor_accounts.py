@@ -1,5 +1,6 @@
 """``relance account``: the account found from a case id, its split shown then confirmed, the
-same payment given twice recorded once, the accounts with an open balance, the statement of account."""
+same payment given twice recorded once, the accounts with an open balance, the statement of account,
+the account's communications and their documents."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from config.rates import load_rate_tables
+from config.temporal import connect
 from law.penalties import PenaltyRequest, compute_penalties
 from models.enums import DebtorKind
 from support.french import date_fr, money_fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of
+from tests.fixtures.communications import SENT_FR, account_with_a_grouped_notice
 from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text, sha256_file
 
 
@@ -154,3 +157,80 @@ async def test_the_statement_of_account_lists_invoices_payments_penalties_and_to
     assert "Jeanne Petit" in text and "(consommateur)" in text
     assert "intérêts non chiffrés : la réception de la mise en demeure n'est pas établie" in text
     assert "Indemnité forfaitaire" not in text and "40,00 €" not in text
+
+
+async def test_the_account_shows_its_communications_and_their_documents(cli: Cli) -> None:
+    day = date.today()
+    # Not due for weeks: nothing is sent meanwhile, the account holds only the notice given it.
+    rows = [
+        CREDITOR
+        + BUSINESS
+        + f"{n},{day.isoformat()},{(day + timedelta(days=ahead)).isoformat()},400.00,0,BC-{n},"
+        for n, ahead in (("K-1", 30), ("K-2", 40))
+    ]
+    await cli.json("import", str(cli.write_csv(*rows)))
+    invoices = {number: case_id_of(cli.settings, number) for number in ("K-1", "K-2")}
+    account_id = (await cli.json("account", invoices["K-1"]))["account_id"]
+    assert (await cli.json("account", account_id))["communications"] == []
+    # Sealed with the keys of the command line, as the worker takes nothing else.
+    client = await connect(cli.settings)
+    sending = await account_with_a_grouped_notice(
+        client, cli.settings.temporal_task_queue, cli.settings.documents_dir, account_id, invoices
+    )
+
+    shown = await cli.json("account", account_id)
+    assert shown["communications"] == [sending.model_dump(mode="json")]
+    assert shown["waiting"] == []
+    code, out, err = await cli("account", invoices["K-2"])
+    assert code == 0, err
+    text = flat(out)
+    assert (
+        f"envoi groupé du {SENT_FR} : mise en demeure par lettre recommandée, label rouge, "
+        "factures K-1 et K-2 (envoi n° LR-77, outbox)"
+    ) in text
+    for document in [sending.document, *sending.enclosures]:
+        assert f"{document.path} (SHA-256 {document.sha256})" in text
+
+
+async def test_a_pause_a_resume_and_a_promise_on_the_account_from_the_cli(cli: Cli) -> None:
+    day = date.today()
+    rows = [
+        CREDITOR + BUSINESS + f"K-{n},{(day - timedelta(days=90)).isoformat()},"
+        f"{(day - timedelta(days=ago)).isoformat()},{amount},0,BC-{n},"
+        for n, ago, amount in (("1", 40, "300.00"), ("2", 20, "200.00"))
+    ]
+    await cli.json("import", str(cli.write_csv(*rows)))
+    case_ids = [case_id_of(cli.settings, number) for number in ("K-1", "K-2")]
+    account_id = (await cli.json("account", case_ids[0]))["account_id"]
+
+    paused = await cli.json("account", "pause", case_ids[1], "--reason", "échéancier proposé")
+    assert paused["message"] == "pause appliquée à 2 factures (K-1, K-2)"
+    assert [(p["invoice_number"], p["outcome"]) for p in paused["parts"]] == [
+        ("K-1", "done"),
+        ("K-2", "done"),
+    ]
+    for case_id in case_ids:
+        status = await cli.json("status", case_id)
+        assert status["paused"] and status["pause_reason"] == "échéancier proposé"
+
+    code, out, err = await cli("account", "resume", account_id)
+    assert code == 0, err
+    assert " ".join(out.split()) == f"{account_id} : reprise appliquée à 2 factures (K-1, K-2)"
+    # Nothing paused any more: every case refuses, the command fails saying why.
+    code, _, err = await cli("account", "resume", account_id)
+    assert code == 1 and "reprise refusée pour la facture K-1 : le dossier n'est pas en pause" in " ".join(
+        err.split()
+    )
+
+    by = day + timedelta(days=10)
+    promised = await cli.json("account", "promise", account_id, "350,00", "--by", by.isoformat())
+    assert [(p["invoice_number"], p["amount"]) for p in promised["parts"]] == [
+        ("K-1", "300.00"),
+        ("K-2", "50.00"),
+    ]
+    assert (await cli.json("status", case_ids[1]))["promise"]["amount"] == "50.00"
+
+    code, _, err = await cli("account", "promise", account_id, "--by", "demain")
+    assert code == 2 and "--by" in err
+    code, _, err = await cli("account", "pause", account_id)
+    assert code == 2 and "--reason" in err

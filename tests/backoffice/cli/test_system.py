@@ -74,7 +74,7 @@ async def import_the_demo_in_the_browser(backoffice: httpx.AsyncClient) -> None:
         if progress["finished"]:
             break
         await asyncio.sleep(0.25)
-    assert progress["error"] is None and progress["report"]["cases_started"] == 4
+    assert progress["error"] is None and progress["report"]["cases_started"] == 6
 
 
 async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_path: Path) -> None:
@@ -113,8 +113,8 @@ async def test_up_serves_the_back_office_runs_the_demo_and_stops_cleanly(tmp_pat
     output = await stop(again)
     assert again.returncode == 0, output
     # The same demo file again: every invoice known, every case already there.
-    assert "0 enregistrée, 5 déjà connues" in " ".join(output.split())
-    assert "0 dossier ouvert, 4 déjà ouverts" in " ".join(output.split())
+    assert "0 enregistrée, 7 déjà connues" in " ".join(output.split())
+    assert "0 dossier ouvert, 6 déjà ouverts" in " ".join(output.split())
     # Everything the dev server, the outbox, the worker and the back office wrote is private.
     names = {path.name for path in assert_private(data)}
     assert {"notes.txt", "relance.db", "temporal.db", "second_reminder.pdf"} <= names, names

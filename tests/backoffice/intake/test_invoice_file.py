@@ -188,7 +188,10 @@ def test_ambiguous_amounts_are_refused(text: str) -> None:
 
 def test_the_bundled_demo_file_is_valid() -> None:
     rows = read_invoice_file(PROJECT_ROOT / "demo" / "invoices.csv").rows
-    assert len(rows) == 5
+    assert len(rows) == 7
+    # One debtor with several invoices of one creditor: its account sends their letters together.
+    martin = [row.invoice.number for row in rows if row.debtor.name == "Bâtiments Martin SAS"]
+    assert martin == ["DEMO-2026-001", "DEMO-2026-004", "DEMO-2026-005"]
 
 
 # The day these rows are read on, so that what is "future" or "time-barred" stays so.

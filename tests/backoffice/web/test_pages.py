@@ -427,14 +427,14 @@ async def test_the_demo_invoices_are_imported_in_the_browser_with_the_pdfs_their
     # The demo's cases have fixed ids: on the tests' shared Temporal server another test may have
     # started them already.
     report = progress["report"]
-    assert progress["error"] is None and report["cases_started"] + report["cases_existing"] == 4
+    assert progress["error"] is None and report["cases_started"] + report["cases_existing"] == 6
     # The page's demo button imports the same bundled files: nothing new.
     button = await clerk.post("/imports/demo")
     assert button.status_code == 303
     again = await eventually(
         lambda: _finished(clerk, button.headers["location"]), "the demo button's import finishes"
     )
-    assert again["report"]["cases_started"] == 0 and again["report"]["cases_existing"] == 4
+    assert again["report"]["cases_started"] == 0 and again["report"]["cases_existing"] == 6
     async with backoffice.relance.database.sessions() as session:
         kept = (await session.exec(select(Invoice.pdf_path).where(Invoice.number == "DEMO-2026-001"))).one()
     assert kept is not None
