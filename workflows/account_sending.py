@@ -22,10 +22,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.debtor_accounts import DebtorAccountActivities
     from activities.documents import DocumentActivities
     from activities.labels import LabelActivities
-    from activities.mail import MailActivities
     from models.debtor_accounts import AccountCase, AccountInvoice, CaseBalances
     from models.documents import DocumentRef, LabelRequest
-    from models.enums import Channel, LabelColour, Stage
+    from models.enums import LabelColour, Stage
     from models.grouped_sending import (
         AccountStatementRequest,
         AnswerKind,
@@ -37,9 +36,9 @@ with workflow.unsafe.imports_passed_through():
         SendAnswer,
         SendRequest,
     )
-    from models.mail import EmailRequest, RegisteredLetterRequest
     from support.files import file_names_only
-    from workflows.common import DOCUMENT_ACTIVITY, LEDGER_ACTIVITY, MAIL_ACTIVITY
+    from workflows.common import DOCUMENT_ACTIVITY, LEDGER_ACTIVITY
+    from workflows.letter_post import post_letter
 
 # The grouped letter of each stage (letter_templates/grouped_*.html.j2).
 GROUPED_TEMPLATES = {
@@ -212,35 +211,14 @@ class AccountSending:
         )
         enclosures = await self._enclosures(key, stage, group)
         channel = group[0].step.channel
-        receipt = None
-        sender = first.agency or first.creditor
-        if channel == Channel.REGISTERED_LETTER:
-            receipt = await workflow.execute_activity_method(
-                MailActivities.send_registered_letter,
-                RegisteredLetterRequest(
-                    case_id=self._account_id,
-                    step_key=key,
-                    recipient_name=first.debtor.name,
-                    recipient_address=first.debtor.address,
-                    sender_name=sender.name,
-                    sender_address=sender.address,
-                    document=labelled,
-                    attachments=enclosures,
-                ),
-                **MAIL_ACTIVITY,
-            )
-        await workflow.execute_activity_method(
-            MailActivities.send_email,
-            EmailRequest(
-                case_id=self._account_id,
-                step_key=key,
-                to=first.debtor.email,
-                reply_to=sender.email,
-                subject=letter.email_subject,
-                body=letter.email_body,
-                attachments=[labelled, *enclosures],
-            ),
-            **MAIL_ACTIVITY,
+        receipt = await post_letter(
+            key=(self._account_id, key),
+            channel=channel,
+            debtor=first.debtor,
+            sender=first.agency or first.creditor,
+            letter=letter,
+            labelled=labelled,
+            enclosures=enclosures,
         )
         return GroupedSending(
             communication_key=key,

@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
     from activities.labels import LabelActivities
     from activities.legal import LegalActivities
-    from activities.mail import MailActivities
     from activities.parties import PartyActivities
     from law.letters import AGENCY_FIRST_LETTER, letter_template
     from law.penalties import PenaltyStatement
@@ -29,14 +28,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.enums import CaseState, Channel, Stage
     from models.grouped_sending import AnswerKind
-    from models.mail import EmailRequest, RegisteredLetterReceipt, RegisteredLetterRequest
+    from models.mail import RegisteredLetterReceipt
     from models.parties import CaseParties
     from models.policy import PolicyStep
     from models.wording import step_fr
     from support.files import file_names_only
     from support.french import date_fr, money_fr
 
-from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
+from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
+from workflows.letter_post import post_letter
 from workflows.patches import (
     AGENCY_FIRST_LETTER_PENALTIES,
     FOUR_EYES,
@@ -175,26 +175,7 @@ class LadderSteps:
         """Send the step by its channel (a registered letter and its copy by email, a dossier to the
         commissaire de justice, an email); the receipt of a registered letter, and what was done."""
         case = self._case
-        receipt: RegisteredLetterReceipt | None = None
-        # The debtor answers whoever writes: the agency when one acts, the creditor otherwise.
-        sender = case.agency or case.creditor
-        if step.channel == Channel.REGISTERED_LETTER:
-            receipt = await workflow.execute_activity_method(
-                MailActivities.send_registered_letter,
-                RegisteredLetterRequest(
-                    case_id=case.case_id,
-                    step_key=step.key,
-                    recipient_name=case.debtor.name,
-                    recipient_address=case.debtor.address,
-                    sender_name=sender.name,
-                    sender_address=sender.address,
-                    document=labelled,
-                    attachments=enclosures,
-                ),
-                **MAIL_ACTIVITY,
-            )
-            detail = f"lettre recommandée {receipt.tracking_id} ({receipt.provider}) et copie par courriel"
-        elif step.channel == Channel.BAILIFF:
+        if step.channel == Channel.BAILIFF:
             dossier = await workflow.execute_activity_method(
                 LegalActivities.handoff_to_bailiff,
                 HandoffRequest(
@@ -209,23 +190,20 @@ class LadderSteps:
                 ),
                 **HANDOFF_ACTIVITY,
             )
-            detail = f"dossier {PurePath(dossier.path).name} (SHA-256 du manifeste {dossier.manifest_sha256})"
-        else:
-            detail = "par courriel"
-        if step.channel in (Channel.EMAIL, Channel.REGISTERED_LETTER):
-            await workflow.execute_activity_method(
-                MailActivities.send_email,
-                EmailRequest(
-                    case_id=case.case_id,
-                    step_key=step.key,
-                    to=case.debtor.email,
-                    reply_to=sender.email,
-                    subject=letter.email_subject,
-                    body=letter.email_body,
-                    attachments=[labelled, *enclosures],
-                ),
-                **MAIL_ACTIVITY,
-            )
+            name = PurePath(dossier.path).name
+            return None, f"dossier {name} (SHA-256 du manifeste {dossier.manifest_sha256})"
+        receipt = await post_letter(
+            key=(case.case_id, step.key),
+            channel=step.channel,
+            debtor=case.debtor,
+            sender=case.agency or case.creditor,
+            letter=letter,
+            labelled=labelled,
+            enclosures=enclosures,
+        )
+        if receipt is None:
+            return None, "par courriel"
+        detail = f"lettre recommandée {receipt.tracking_id} ({receipt.provider}) et copie par courriel"
         return receipt, detail
 
     def _remember_letter(self, step: PolicyStep, labelled: DocumentRef) -> None:
