@@ -216,12 +216,14 @@ class AccountStatementActivities:
 
     @activity.defn
     async def draw_statement(self, request: AccountStatementRequest) -> DocumentRef:
-        """The statement as a PDF, ``<account>/releve-de-compte-<day>.pdf``: drawn again, the same
-        day's file is overwritten (written atomically). It asks the cases and the account itself,
+        """The statement as a PDF, ``<account>/<communication>-releve-de-compte-<day>.pdf``: the
+        statement a letter carried stays as it was sent; drawn again for the same letter (a retry),
+        its file is overwritten (written atomically). It asks the cases and the account itself,
         which answers its queries while it waits for this activity."""
         statement = await account_statement(self._client, self._database, self._settings, request)
         pdf = await statement_pdf(self._settings, statement)
         folder = self._settings.documents_dir / path_part(request.account_id)
-        path = folder / f"releve-de-compte-{request.drawn_on.isoformat()}.pdf"
+        prefix = f"{path_part(request.communication_key)}-" if request.communication_key else ""
+        path = folder / f"{prefix}releve-de-compte-{request.drawn_on.isoformat()}.pdf"
         await asyncio.to_thread(write_atomically, path, pdf)
         return DocumentRef(path=str(path), sha256=sha256_of(pdf))

@@ -44,16 +44,22 @@ HEADER = (
 DEBTOR_SIRENS = ["987654324", "732829320", "443061841", "404833048", "542065479"]
 
 
+def invoice_line(index: int, siren: str, number: str) -> str:
+    """One row under ``HEADER``: invoice ``number`` of Menuiserie Dupont to the business ``siren``,
+    due on 31 October 2026, its amount drawn from ``index``."""
+    return (
+        "123456782,Menuiserie Dupont,compta@dupont.example,12 rue des Artisans,69003,Lyon,"
+        f"business,Client {siren},{siren},compta-{siren}@example.org,4 avenue Jean Jaurès,75019,Paris,"
+        f"{number},2026-09-01,2026-10-31,{100 + index % 900}.{index % 100:02d},0,BC-{index}"
+    )
+
+
 def write_invoices(path: Path, count: int) -> None:
-    lines = [HEADER]
-    for index in range(count):
-        siren = DEBTOR_SIRENS[index % len(DEBTOR_SIRENS)]
-        lines.append(
-            "123456782,Menuiserie Dupont,compta@dupont.example,12 rue des Artisans,69003,Lyon,"
-            f"business,Client {siren},{siren},compta-{siren}@example.org,4 avenue Jean Jaurès,75019,Paris,"
-            f"B-{index:06d},2026-09-01,2026-10-31,{100 + index % 900}.{index % 100:02d},0,BC-{index}"
-        )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = [
+        invoice_line(index, DEBTOR_SIRENS[index % len(DEBTOR_SIRENS)], f"B-{index:06d}")
+        for index in range(count)
+    ]
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
 
 
 async def timed(action: Callable[[], Awaitable[object]]) -> float:

@@ -92,6 +92,8 @@ class AccountStatementRequest(Value):
     account_id: str
     case_ids: list[str]
     drawn_on: date
+    # The grouped letter it goes with: each letter keeps the statement it carried.
+    communication_key: str = ""
 
 
 class AnswerKind(StrEnum):

@@ -239,7 +239,10 @@ class AccountSending:
         statement = await workflow.execute_activity_method(
             AccountStatementActivities.draw_statement,
             AccountStatementRequest(
-                account_id=self._account_id, case_ids=list(self._cases), drawn_on=group[0].context.letter_date
+                account_id=self._account_id,
+                case_ids=list(self._cases),
+                drawn_on=group[0].context.letter_date,
+                communication_key=key,
             ),
             **DOCUMENT_ACTIVITY,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 from config.policy import load_policy
 from law.business_calendar import next_business_day
@@ -91,7 +92,10 @@ async def test_two_steps_in_one_slot_are_one_email_a_third_on_another_day_its_ow
     assert communication.stage == Stage.AMICABLE_REMINDER
     # The letter, its statement of account, and each invoice's attestation went with the email.
     names = [part.get_filename() for part in grouped.iter_attachments()]
-    assert any(name.startswith("releve-de-compte") for name in names), names
+    # Named after its letter: a later letter's statement never overwrites the one this one carried.
+    statement = f"{communication.communication_key}-releve-de-compte-{monday + timedelta(days=1)}.pdf"
+    assert statement in names, names
+    assert any(Path(e.path).name == statement for e in communication.enclosures)
     for handle in handles:
         await assert_replays(handle)
     account = relance.client.get_workflow_handle_for(DebtorAccountWorkflow.run, account_of(cases[0].debtor))
