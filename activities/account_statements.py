@@ -12,9 +12,8 @@ from datetime import date
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
-from activities.debtor_accounts import account_status, case_status
+from activities.debtor_accounts import account_status, case_status_if_kept
 from activities.paths import path_part
 from activities.penalties import penalties_at_known_rates
 from activities.rendering.account_statement import account_statement_pdf
@@ -93,11 +92,9 @@ async def _status(client: Client, row: InvoiceRow) -> CaseStatus:
     """What the invoice's case says; an invoice with no case (paid when it was imported, or its
     case not started yet) as the invoices table keeps it."""
     invoice, creditor, debtor = row
-    try:
-        return await case_status(client, invoice.case_id)
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
+    status = await case_status_if_kept(client, invoice.case_id)
+    if status is not None:
+        return status
     balance = invoice.amount_due - invoice.amount_paid
     return CaseStatus(
         case_id=invoice.case_id,

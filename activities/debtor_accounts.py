@@ -28,7 +28,7 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 async def account_invoices(client: Client, cases: list[AccountCase]) -> list[AccountInvoice]:
     """Each case of the account with its balance, state and stage as the case says them now; a
     case Temporal no longer keeps (closed beyond the namespace's retention) is left out."""
-    statuses = await asyncio.gather(*(_kept_status(client, case.case_id) for case in cases))
+    statuses = await asyncio.gather(*(case_status_if_kept(client, case.case_id) for case in cases))
     return [
         AccountInvoice(
             **case.model_dump(),
@@ -43,7 +43,9 @@ async def account_invoices(client: Client, cases: list[AccountCase]) -> list[Acc
     ]
 
 
-async def _kept_status(client: Client, case_id: str) -> CaseStatus | None:
+async def case_status_if_kept(client: Client, case_id: str) -> CaseStatus | None:
+    """The case's status; None when Temporal has no such case (never started, or closed beyond
+    the namespace's retention)."""
     try:
         return await case_status(client, case_id)
     except RPCError as error:

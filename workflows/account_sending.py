@@ -127,17 +127,21 @@ class AccountSending:
                 await self._send_group(stage, group, send_at, invoices)
 
     def _groups(self, going: list[SendRequest]) -> dict[tuple[Stage, str], list[SendRequest]]:
-        """The slot's steps by stage; with ``formal_notice_covers = "all_overdue"``, the amicable
-        steps join the formal notice sent in the same slot."""
+        """The slot's steps by stage and currency (one letter is in one currency), in ``going``'s
+        order; with ``formal_notice_covers = "all_overdue"``, the amicable steps join the formal
+        notice sent in the same slot."""
+        covering = {
+            request.context.invoice.currency
+            for request in going
+            if request.step.stage == Stage.FORMAL_NOTICE
+            and request.policy.formal_notice_covers == "all_overdue"
+        }
         groups: dict[tuple[Stage, str], list[SendRequest]] = {}
-        # One letter is in one currency: invoices in another make their own group.
         for request in going:
-            groups.setdefault((request.step.stage, request.context.invoice.currency), []).append(request)
-        for (stage, currency), notices in groups.items():
-            if stage == Stage.FORMAL_NOTICE and notices[0].policy.formal_notice_covers == "all_overdue":
-                notices.extend(groups.pop((Stage.AMICABLE_REMINDER, currency), []))
-                notices.sort(key=lambda request: (request.due_date, request.invoice_number))
-                break
+            stage, currency = request.step.stage, request.context.invoice.currency
+            if stage == Stage.AMICABLE_REMINDER and currency in covering:
+                stage = Stage.FORMAL_NOTICE
+            groups.setdefault((stage, currency), []).append(request)
         return groups
 
     async def _send_group(
