@@ -121,6 +121,7 @@ def activities_for(settings: Settings, database: Database, client: Client) -> Se
         legal.invoice_document,
         legal.export_history,
         legal.prepare_filing,
+        legal.prepare_grouped_filing,
         legal.deliver_to_bailiff,
         legal.draw_claim_declaration,
         penalties.compute_penalties,

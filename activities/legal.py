@@ -7,6 +7,7 @@ declaration of claim when the debtor is under collective proceedings.
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 
 from temporalio import activity
@@ -15,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 from activities.dossiers.delivery import DELIVERY_STEP, delivery_body, delivery_subject, drop_copy
 from activities.dossiers.filing import completed_filing, write_filing
 from activities.dossiers.folders import folder_name
+from activities.dossiers.grouped_filing import grouped_reference, write_grouped_filing
 from activities.dossiers.handoff import write_handoff
 from activities.judicial_rules import configured_court_table, configured_judicial_rules
 from activities.mail import MailActivities
@@ -22,14 +24,15 @@ from activities.paths import path_part
 from activities.rendering.claim_declaration import DECLARATION_TEMPLATE, declaration_file, declaration_values
 from activities.rendering.templates import template_pdf
 from config.settings import Settings
-from law.courts import competent_court
-from law.judicial import JudicialRules
+from law.courts import CourtEntry, competent_court
+from law.judicial import JudicialDecision, JudicialRules
 from models.court import (
     BailiffDelivery,
     BailiffDeliveryReceipt,
     DossierRef,
     FilingDossierRef,
     FilingRequest,
+    GroupedFilingRequest,
     HandoffRequest,
     HistoryExportRequest,
     InvoiceDocumentRequest,
@@ -37,6 +40,7 @@ from models.court import (
 from models.documents import DocumentRef
 from models.insolvency import ClaimDeclarationRequest
 from models.mail import EmailRequest
+from models.parties import DebtorInfo
 from security.payload_codec import decode_history
 from storage.database import Database
 from support.files import sha256_of, sha256_of_file, write_atomically
@@ -59,12 +63,33 @@ class LegalActivities:
         completed = completed_filing(target, request)
         if completed is not None:
             return completed
-        ceiling = configured_judicial_rules(self._settings).small_claims.ceiling
-        # Named from the debtor's postcode here, not in the workflow: cases filed before the court
-        # table existed replay as they ran (CPC 1406: the court of the debtor's domicile).
-        matter, courts = request.decision.court, configured_court_table(self._settings)
-        court = competent_court(courts, request.debtor.address.postcode, matter) if matter else None
+        ceiling = self._small_claims_ceiling()
+        court = self._competent_court(request.decision, request.debtor)
         return write_filing(target, request, self._settings.templates_dir, ceiling, court)
+
+    @activity.defn
+    def prepare_grouped_filing(self, request: GroupedFilingRequest) -> FilingDossierRef:
+        """The filing dossier of several invoices of one debtor, ``<dossiers>/<account>-<key>/``:
+        one request of the route of their combined principal and interest (CPCE L125-1) with each
+        invoice's breakdown (CPC 1407), the bordereau numbering every exhibit once, each case's
+        history export and the manifest. A retry of the same request rebuilds nothing."""
+        target = self._settings.dossiers_dir / folder_name(grouped_reference(request))
+        completed = completed_filing(target, request)
+        if completed is not None:
+            return completed
+        ceiling = self._small_claims_ceiling()
+        court = self._competent_court(request.decision, request.debtor)
+        return write_grouped_filing(target, request, self._settings.templates_dir, ceiling, court)
+
+    def _small_claims_ceiling(self) -> Decimal:
+        return configured_judicial_rules(self._settings).small_claims.ceiling
+
+    def _competent_court(self, decision: JudicialDecision, debtor: DebtorInfo) -> CourtEntry | None:
+        """The court a filing is addressed to, named from the debtor's postcode here, not in the
+        workflow: cases filed before the court table existed replay as they ran (CPC 1406: the
+        court of the debtor's domicile)."""
+        matter, courts = decision.court, configured_court_table(self._settings)
+        return competent_court(courts, debtor.address.postcode, matter) if matter else None
 
     @activity.defn
     def draw_claim_declaration(self, request: ClaimDeclarationRequest) -> DocumentRef:

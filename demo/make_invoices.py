@@ -140,7 +140,8 @@ SALES = {
             _line("Livraison à domicile", "1", "forfait", "80.00"),
         ),
     ),
-    # Two more invoices of Bâtiments Martin SAS: the debtor's account sends their letters together.
+    # Two more invoices of Bâtiments Martin SAS: the debtor's account sends their letters together,
+    # and files this one with DEMO-2026-001.
     "DEMO-2026-004": Sale(
         operation="Livraison de biens et prestation de services",
         performed_label="Livraison et pose",
@@ -194,6 +195,9 @@ class Quote:
 QUOTES = {
     "DEMO-2026-001": Quote(date(2026, 1, 19), date(2026, 1, 26), "Paul Martin, directeur des travaux"),
     "DEMO-2026-003": Quote(date(2026, 3, 2), date(2026, 3, 5), "Claire Lefèvre"),
+    # Bâtiments Martin's second signed quote: its invoice and DEMO-2026-001 go to court in one
+    # dossier; DEMO-2026-005, known by its order's reference only, stays out.
+    "DEMO-2026-004": Quote(date(2026, 2, 16), date(2026, 2, 20), "Paul Martin, directeur des travaux"),
 }
 
 

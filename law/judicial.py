@@ -284,3 +284,28 @@ def judicial_decision(facts: JudicialFacts, rules: JudicialRules) -> JudicialDec
         prescription_ends_on=ends_on,
         warn_from=limit.warn_from,
     )
+
+
+def combined_decision(
+    decisions: list[JudicialDecision], principal: Decimal, interest: Decimal, rules: JudicialRules
+) -> JudicialDecision:
+    """One request for several eligible claims of one creditor against one debtor: the route on
+    the principal and interest of every claim put in it together (CPCE L125-1: the ceiling applies
+    to the claim as filed; CPC 1407: one request with each claim's breakdown). ``principal`` and
+    ``interest`` are the claims' sums; the court is the claims' own, the parties being the same;
+    the dossier must be filed before its first claim is time-barred."""
+    if not decisions or not all(decision.eligible for decision in decisions):
+        raise ValueError("a combined request takes eligible claims only")
+    if len({decision.court for decision in decisions}) != 1:
+        raise ValueError("the claims of one request go before one court")
+    first_barred = min(decisions, key=lambda decision: decision.prescription_ends_on)
+    small = principal + interest <= rules.small_claims.ceiling
+    return first_barred.model_copy(
+        update={
+            "route": "small_claims" if small else "injonction_de_payer",
+            "court": decisions[0].court,
+            # Each claim's indemnity stays due per late invoice (D441-5).
+            "claim_amount": sum((decision.claim_amount for decision in decisions), Decimal("0.00")),
+            "warn_from": min(decision.warn_from for decision in decisions),
+        }
+    )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from law.judicial import JudicialDecision, JudicialRoute
 from law.penalties import PenaltyStatement
@@ -129,6 +129,9 @@ class BailiffDelivery(Value):
     creditor_name: str
     debtor_name: str
     invoice_number: str
+    # Every invoice of a dossier for several (``prepare_grouped_filing``), whose ``case_id`` is then
+    # the dossier's reference; empty for one invoice's, and in deliveries recorded before.
+    invoice_numbers: list[str] = Field(default_factory=list)
 
 
 class BailiffDeliveryReceipt(Value):
@@ -137,3 +140,65 @@ class BailiffDeliveryReceipt(Value):
     reference: str
     delivered_at: datetime
     duplicate: bool = False
+
+
+class GroupedFilingRequest(Value):
+    """One request for the eligible claims of one debtor's account (CPC 1407: the amount with the
+    breakdown of each claim), built from each case's own filing request."""
+
+    account_id: str
+    # The dossier's key in its account, ``<slot>-judicial_filing``: its folder's name with the account's.
+    dossier_key: str
+    # ``law.judicial.combined_decision`` of the claims: the route on their combined principal and
+    # interest (CPCE L125-1).
+    decision: JudicialDecision
+    claims: list[FilingRequest]
+    # The request's date, printed on it: never the clock.
+    filed_on: date
+
+    @property
+    def creditor(self) -> CreditorInfo:
+        return self.claims[0].creditor
+
+    @property
+    def debtor(self) -> DebtorInfo:
+        return self.claims[0].debtor
+
+    @property
+    def route(self) -> JudicialRoute:
+        route = self.decision.route
+        if route is None:
+            raise ValueError("an ineligible decision has no route")  # refused by _filable below
+        return route
+
+    @model_validator(mode="after")
+    def _filable(self) -> GroupedFilingRequest:
+        if len(self.claims) < 2:
+            raise ValueError("a grouped request covers two claims or more")
+        if not self.decision.eligible or self.decision.route is None:
+            raise ValueError(f"the claims may not go to court: {'; '.join(self.decision.refusals)}")
+        if len({(claim.creditor.siren, claim.debtor.natural_key) for claim in self.claims}) != 1:
+            raise ValueError("the claims of one request are of one creditor against one debtor")
+        # Each case claimed once (its history is its own file of the dossier), in one currency summed.
+        if len({claim.case_id for claim in self.claims}) != len(self.claims):
+            raise ValueError("a case is claimed once in a request")
+        if len({claim.invoice.currency for claim in self.claims}) != 1:
+            raise ValueError("the claims of one request are in one currency")
+        total = sum((claim.decision.claim_amount for claim in self.claims), Decimal("0.00"))
+        if total != self.decision.claim_amount:
+            claimed = self.decision.claim_amount
+            raise ValueError(f"the claims ({total}) differ from the decision's ({claimed})")
+        return self
+
+
+class GroupedFiling(Value):
+    """A dossier the account filed for several invoices, as each case journals it."""
+
+    dossier_key: str
+    dossier: FilingDossierRef
+    delivery: BailiffDeliveryReceipt
+    decision: JudicialDecision
+    approved_by: str
+    filed_at: datetime
+    invoice_numbers: list[str]
+    case_ids: list[str]

@@ -11,9 +11,10 @@ from pydantic import Field
 from law.imputation import PRINCIPAL_ONLY, Debt, ImputationRule, impute_payment
 from models.bounds import Day, PositiveAmount, ShortLine
 from models.commands import Command, PaymentRequest
+from models.court import GroupedFiling
 from models.enums import CaseState, Stage
 from models.frozen import Value
-from models.grouped_sending import GroupedSending, SendRequest
+from models.grouped_sending import GroupedSending, OpenDossier, SendRequest
 
 # The French an agent reads for each rule of imputation (Code civil 1342-10).
 RULES_FR = {
@@ -125,6 +126,9 @@ class AccountInput(Value):
     # The invoices the account has heard of, by case id (the others overdue a grouped letter lists).
     cases: list[AccountCase] = Field(default_factory=list)
     communications: list[GroupedSending] = Field(default_factory=list)
+    # The dossiers formed for several invoices, waiting for their approval, and those filed.
+    dossiers: list[OpenDossier] = Field(default_factory=list)
+    filings: list[GroupedFiling] = Field(default_factory=list)
 
 
 class AccountStatus(Value):
@@ -135,6 +139,8 @@ class AccountStatus(Value):
     communications: list[GroupedSending] = Field(default_factory=list)
     # The steps waiting for the next send slot: (case id, step key, slot).
     waiting: list[tuple[str, str, datetime]] = Field(default_factory=list)
+    # The dossiers filed for several invoices, oldest first.
+    filings: list[GroupedFiling] = Field(default_factory=list)
 
 
 class AccountPaymentResult(Value):

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from law.judicial import JudicialDecision
+from models.court import FilingRequest, GroupedFiling
 from models.documents import DocumentRef, LetterContext
 from models.enums import Channel, LabelColour, Stage
 from models.frozen import Value
@@ -42,6 +44,8 @@ class SendRequest(Value):
     # penalty statement with a penalty claim.
     enclosures: list[DocumentRef] = Field(default_factory=list)
     policy: EscalationPolicy
+    # A judicial step's claim: the filing request the case would make alone.
+    claim: FilingRequest | None = None
 
     @property
     def slot(self) -> datetime:
@@ -105,6 +109,8 @@ class AnswerKind(StrEnum):
     WITHDRAWN = "withdrawn"
     # The grouped sending failed for good: the case waits for an agent, like a step that failed.
     FAILED = "failed"
+    # The dossier the claim was in was rejected by the agent asked to approve it.
+    REJECTED = "rejected"
 
 
 class GroupedSending(Value):
@@ -132,3 +138,37 @@ class SendAnswer(Value):
     reason: str = ""
     # An amicable step covered by a grouped formal notice (``formal_notice_covers = "all_overdue"``).
     as_stage: Stage | None = None
+    # The dossier filed with the claim of a judicial step.
+    filing: GroupedFiling | None = None
+
+
+class DossierApprovalAsk(Value):
+    """The account asks one case of a dossier (its lead) to obtain the four-eyes approval, once for
+    the dossier (signal ``approve_dossier`` to the case)."""
+
+    request_id: str
+    dossier_key: str
+    decision: JudicialDecision
+    invoice_numbers: list[str]
+
+
+class DossierDecision(Value):
+    """The lead case's answer (signal ``dossier_decided`` to the account): approved, rejected, or
+    None when the case left before anyone decided (paid, closed, collective proceedings)."""
+
+    dossier_key: str
+    approve: bool | None
+    agent: str = ""
+    reason: str = ""
+
+
+class OpenDossier(Value):
+    """A dossier the account formed at a slot, waiting for its lead's approval."""
+
+    dossier_key: str
+    requests: list[SendRequest]
+    decision: JudicialDecision
+    lead: str
+    # The requests it was formed with: one withdrawn since changes the dossier, approved again.
+    formed_with: list[str]
+    decided: DossierDecision | None = None

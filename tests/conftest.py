@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.temporal",
     "tests.fixtures.cases",
+    "tests.fixtures.filings",
     "tests.fixtures.cli",
     "tests.fixtures.web",
     "tests.fixtures.browser",

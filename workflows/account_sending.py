@@ -12,8 +12,6 @@ counts its own deadlines from it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
@@ -71,7 +69,7 @@ class AccountSending:
     async def withdraw_step(self, request_id: str) -> None:
         """The case no longer sends the step (an agent escalated it): withdrawn, unless the step
         is being sent already — its answer then says what was sent."""
-        request = self._pending.pop(request_id, None)
+        request = self._pending.pop(request_id, None) or self._withdraw_claim(request_id)
         if request is not None:
             await self._answer(
                 request, SendAnswer(request_id=request_id, kind=AnswerKind.WITHDRAWN, reason=ESCALATED)
@@ -80,7 +78,8 @@ class AccountSending:
     async def _send_next_slot(self) -> None:
         """Wait for the earliest slot waited for, then send every step of that slot."""
         while True:
-            if not self._pending:
+            if not self._pending or self._decided_dossier() is not None:
+                # A dossier its lead decided on is filed first (workflows/account_filing.py).
                 return
             first = min(self._pending.values(), key=lambda request: request.slot)
             send_at = max(first.slot, workflow.now())
@@ -120,11 +119,14 @@ class AccountSending:
                     SendAnswer(request_id=request.request_id, kind=AnswerKind.WITHDRAWN, reason=WITHDRAWN),
                 )
         for (stage, _), group in self._groups(going).items():
+            key = f"{send_at.strftime('%Y%m%dT%H%M%S')}-{stage.value}"
             if len(group) == 1:
                 alone = SendAnswer(request_id=group[0].request_id, kind=AnswerKind.ALONE)
                 await self._answer(group[0], alone)
+            elif stage == Stage.JUDICIAL_FILING:
+                await self._open_dossier(key, group)
             else:
-                await self._send_group(stage, group, send_at, invoices)
+                await self._send_group(key, stage, group, invoices)
 
     def _groups(self, going: list[SendRequest]) -> dict[tuple[Stage, str], list[SendRequest]]:
         """The slot's steps by stage and currency (one letter is in one currency), in ``going``'s
@@ -145,10 +147,9 @@ class AccountSending:
         return groups
 
     async def _send_group(
-        self, stage: Stage, group: list[SendRequest], slot: datetime, invoices: list[AccountInvoice]
+        self, key: str, stage: Stage, group: list[SendRequest], invoices: list[AccountInvoice]
     ) -> None:
         """One letter for the group's steps, sent by their channel; each case told what was sent."""
-        key = f"{slot.strftime('%Y%m%dT%H%M%S')}-{stage.value}"
         try:
             sending = await self._grouped_sending(key, stage, group, invoices)
         except ActivityError as error:

@@ -16,6 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.account_sending import AccountSendingActivities
     from law.penalties import PenaltyStatement
+    from models.court import FilingRequest
     from models.documents import DocumentRef
     from models.enums import Channel, Stage
     from models.grouped_sending import AnswerKind, SendAnswer, SendRequest
@@ -62,13 +63,18 @@ class StepsThroughAccount:
     def _account_lead(self, step: PolicyStep) -> timedelta:
         """How long before its moment the step is asked of the account: the account sends at the
         slot itself what reached it by then."""
-        return self._case.policy.grouping_margin if self._sends_with_account(step) else timedelta(0)
+        through_account = self._sends_with_account(step) or self._files_with_account(step)
+        return self._case.policy.grouping_margin if through_account else timedelta(0)
 
     async def _ask_account(
-        self, step: PolicyStep, penalties: PenaltyStatement | None, enclosures: list[DocumentRef]
+        self,
+        step: PolicyStep,
+        penalties: PenaltyStatement | None,
+        enclosures: list[DocumentRef],
+        claim: FilingRequest | None = None,
     ) -> SendAnswer:
-        """Ask the account to send the step in its slot, and wait for its answer; ``StepNotSent``
-        when the case closed meanwhile."""
+        """Ask the account to send the step in its slot (or to file the judicial step's ``claim``),
+        and wait for its answer; ``StepNotSent`` when the case closed meanwhile."""
         case = self._case
         assert case.account_id is not None
         self._askings += 1
@@ -84,16 +90,22 @@ class StepsThroughAccount:
             context=self._letter_context(step, penalties),
             enclosures=enclosures,
             policy=case.policy,
+            claim=claim,
         )
         await workflow.execute_activity_method(
             AccountSendingActivities.ask_account, request, **LEDGER_ACTIVITY
         )
-        self._awaiting_account = request.slot
+        self._awaiting_account = request
         try:
-            await self._await_answer(request)
+            await self._await_answer(step, request)
         finally:
             self._awaiting_account = None
         answer = self._account_answers.pop(request.request_id, None)
+        if answer is None and self._insolvency is not None:
+            raise StepNotSent(
+                "procédure collective ouverte : pas de saisine (article L622-21 du Code de commerce)",
+                failed=False,
+            )
         if answer is None:
             raise StepNotSent("dossier clos avant l'envoi groupé", failed=False)
         if answer.kind == AnswerKind.WITHDRAWN:
@@ -102,12 +114,19 @@ class StepsThroughAccount:
             raise StepNotSent(answer.reason, failed=True)
         return answer
 
-    async def _await_answer(self, request: SendRequest) -> None:
-        """Wait for the account's answer. An escalation meanwhile withdraws the step: the account
+    async def _await_answer(self, step: PolicyStep, request: SendRequest) -> None:
+        """Wait for the account's answer; as a dossier's lead, obtain its approval meanwhile. An
+        escalation (or, for a claim, collective proceedings) withdraws the step: the account
         answers at once, unless the step is being sent already (then it says so)."""
         withdrawn = False
+        asks = self._dossier_asks
         while not self._state.is_closed and request.request_id not in self._account_answers:
-            if self._escalate_to is not None and not withdrawn:
+            if request.request_id in asks:
+                ask = asks.pop(request.request_id)
+                if await self._decide_dossier(step, request.account_id, ask) is None:
+                    return  # left before anyone decided: the account forms the dossier without it
+                continue
+            if self._leaves_account(request) and not withdrawn:
                 withdrawn = True
                 await workflow.get_external_workflow_handle(request.account_id).signal(
                     "withdraw_step", request.request_id
@@ -116,9 +135,15 @@ class StepsThroughAccount:
                 lambda asked=withdrawn: (
                     self._state.is_closed
                     or request.request_id in self._account_answers
-                    or (self._escalate_to is not None and not asked)
+                    or request.request_id in asks
+                    or (self._leaves_account(request) and not asked)
                 )
             )
+
+    def _leaves_account(self, request: SendRequest) -> bool:
+        """Whether the case takes its step back from the account: an agent escalated it, or
+        collective proceedings stop its claim (Code de commerce L622-21)."""
+        return self._escalate_to is not None or (request.claim is not None and self._insolvency is not None)
 
     async def _sent_with_account(
         self, step: PolicyStep, answer: SendAnswer, penalties: PenaltyStatement | None

@@ -72,9 +72,12 @@ class CaseStatusReport:
             promise = self._promise
             amount = money_fr(promise.amount, self._case.invoice.currency)
             waits.append(f"le paiement promis de {amount} au plus tard le {date_fr(promise.by)}")
-        if self._awaiting_account is not None:
-            slot = moment_fr(self._awaiting_account)
-            waits.append(f"l'envoi groupé du compte du débiteur, prévu le {slot}")
+        asked = self._awaiting_account
+        if asked is not None and asked.claim is not None:
+            formed = moment_fr(asked.slot)
+            waits.append(f"le dossier judiciaire commun du compte du débiteur, formé le {formed}")
+        elif asked is not None:
+            waits.append(f"l'envoi groupé du compte du débiteur, prévu le {moment_fr(asked.slot)}")
         if self._awaiting_letter is not None:
             waits.append(f"l'issue de la lettre recommandée de mise en demeure {self._awaiting_letter}")
         if self._state == CaseState.WITH_BAILIFF:

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import CaseState
     from models.policy import PolicyStep
     from models.wording import COURTS, ROUTES, step_fr
-    from support.french import date_fr, money_fr, words_fr
+    from support.french import date_fr, enumeration_fr, money_fr, words_fr
 
 from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
 from workflows.patches import ORDER_DOCUMENT, ROUTE_ON_PUBLISHED_RATES
@@ -38,8 +38,11 @@ class CourtProceedings:
     """Mixed into the case workflow: uses its state, its journal (``_journal``), ``_close`` and
     the penalties it computes (``_penalties_so_far``, ``_penalty_statement``)."""
 
-    async def _filing_approved(self, step: PolicyStep, decision: JudicialDecision | None = None) -> bool:
-        """Wait for a second agent to approve the filing; remind, then ask a supervisor, if nobody does."""
+    async def _filing_approved(
+        self, step: PolicyStep, decision: JudicialDecision | None = None, covering: list[str] | None = None
+    ) -> bool:
+        """Wait for a second agent to approve the filing (of the debtor's dossier ``covering``
+        several invoices, once for all); remind, then ask a supervisor, if nobody does."""
         requested_by = self._filing_requested_by
         self._approval_pending, self._filing_decision = True, None
         route = ""
@@ -48,6 +51,8 @@ class CourtProceedings:
                 f" ({ROUTES[decision.route]} devant le {COURTS[decision.court]}, créance de "
                 f"{money_fr(decision.claim_amount, self._case.invoice.currency)})"
             )
+        if covering:
+            route += f" du dossier commun des factures n° {enumeration_fr(covering)}"
         await self._journal(
             "filing_approval_requested",
             actor=requested_by,
@@ -98,6 +103,8 @@ class CourtProceedings:
             return
         if await self._route_waits_for_rates(step, decision, penalties):
             return
+        if self._files_with_account(step) and await self._filed_with_account(step, decision, penalties):
+            return
         if not await self._filing_approved(step, decision):
             return
         # Payments, a dispute or the days passed while the approval was awaited: decide again.
@@ -118,7 +125,7 @@ class CourtProceedings:
         await self._journal(
             STEP_EVENT_KIND[step.stage],
             actor=SYSTEM_ACTOR,
-            detail=f"{step_fr(step.key)} : {_filed(decision, dossier, delivered)}",
+            detail=f"{step_fr(step.key)} : {filed_detail(decision, dossier, delivered)}",
             step_key=step.key,
             document_sha256=dossier.manifest_sha256,
         )
@@ -186,6 +193,29 @@ class CourtProceedings:
     ) -> tuple[FilingDossierRef, BailiffDeliveryReceipt]:
         """Build the filing dossier and deliver it to the commissaire de justice."""
         case = self._case
+        dossier = await workflow.execute_activity_method(
+            LegalActivities.prepare_filing,
+            await self._filing_request(step, decision, penalties),
+            **HANDOFF_ACTIVITY,
+        )
+        delivery = await workflow.execute_activity_method(
+            LegalActivities.deliver_to_bailiff,
+            BailiffDelivery(
+                case_id=case.case_id,
+                dossier=dossier,
+                creditor_name=case.creditor.name,
+                debtor_name=case.debtor.name,
+                invoice_number=case.invoice.number,
+            ),
+            **MAIL_ACTIVITY,
+        )
+        return dossier, delivery
+
+    async def _filing_request(
+        self, step: PolicyStep, decision: JudicialDecision, penalties: PenaltyStatement | None
+    ) -> FilingRequest:
+        """The case's claim as a filing request: its exhibits, its penalty statement and its history."""
+        case = self._case
         today = case.policy.local_date(workflow.now())
         exhibits = list(self._exhibits)
         invoice = case.invoice
@@ -203,37 +233,21 @@ class CourtProceedings:
             **DOCUMENT_ACTIVITY,
         )
         assert self._notice_received_on is not None  # the decision required it
-        dossier = await workflow.execute_activity_method(
-            LegalActivities.prepare_filing,
-            FilingRequest(
-                case_id=case.case_id,
-                creditor=case.creditor,
-                debtor=case.debtor,
-                invoice=case.invoice,
-                decision=decision,
-                principal=self._balance,
-                penalties=penalties,
-                notice_received_on=self._notice_received_on,
-                exhibits=exhibits,
-                history=history,
-                filed_on=today,
-                # The request says the debtor never disputed the claim only when it is true.
-                disputed=any(action.kind == "dispute_opened" for action in self._actions),
-            ),
-            **HANDOFF_ACTIVITY,
+        return FilingRequest(
+            case_id=case.case_id,
+            creditor=case.creditor,
+            debtor=case.debtor,
+            invoice=case.invoice,
+            decision=decision,
+            principal=self._balance,
+            penalties=penalties,
+            notice_received_on=self._notice_received_on,
+            exhibits=exhibits,
+            history=history,
+            filed_on=today,
+            # The request says the debtor never disputed the claim only when it is true.
+            disputed=any(action.kind == "dispute_opened" for action in self._actions),
         )
-        delivery = await workflow.execute_activity_method(
-            LegalActivities.deliver_to_bailiff,
-            BailiffDelivery(
-                case_id=case.case_id,
-                dossier=dossier,
-                creditor_name=case.creditor.name,
-                debtor_name=case.debtor.name,
-                invoice_number=case.invoice.number,
-            ),
-            **MAIL_ACTIVITY,
-        )
-        return dossier, delivery
 
     async def _kept_exhibit(
         self, kind: Literal["invoice", "order"], path: str, dated: date | None
@@ -291,7 +305,9 @@ class CourtProceedings:
             self._prescription_watch.cancel()
 
 
-def _filed(decision: JudicialDecision, dossier: FilingDossierRef, delivered: BailiffDeliveryReceipt) -> str:
+def filed_detail(
+    decision: JudicialDecision, dossier: FilingDossierRef, delivered: BailiffDeliveryReceipt
+) -> str:
     """The filing as the journal tells it: the route, the dossier by its name, how it went."""
     if delivered.channel == "email":
         how = f"par courriel ({delivered.reference})"

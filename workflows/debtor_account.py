@@ -34,11 +34,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import LEDGER_ACTIVITY, CommandRefused
 
 from workflows.account_commands import AccountCommands
+from workflows.account_filing import AccountFiling
 from workflows.account_sending import AccountSending
 
 
 @workflow.defn
-class DebtorAccountWorkflow(AccountSending, AccountCommands):
+class DebtorAccountWorkflow(AccountSending, AccountFiling, AccountCommands):
     @workflow.init
     def __init__(self, account: AccountInput) -> None:
         self._account_id = account.account_id
@@ -52,6 +53,10 @@ class DebtorAccountWorkflow(AccountSending, AccountCommands):
         self._answered = set(account.answered)
         self._cases = {case.case_id: case for case in account.cases}
         self._communications = list(account.communications)
+        # One filing per debtor (workflows/account_filing.py): the dossiers waiting for their
+        # approval, and those filed.
+        self._dossiers = {dossier.dossier_key: dossier for dossier in account.dossiers}
+        self._filings = list(account.filings)
 
     @workflow.run
     async def run(self, account: AccountInput) -> None:
@@ -59,12 +64,16 @@ class DebtorAccountWorkflow(AccountSending, AccountCommands):
             await workflow.wait_condition(
                 lambda: (
                     bool(self._pending)
+                    or self._decided_dossier() is not None
                     or (workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished())
                 )
             )
-            if not self._pending:
+            if (dossier := self._decided_dossier()) is not None:
+                await self._file_decided(dossier)
+            elif self._pending:
+                await self._send_next_slot()
+            else:
                 break
-            await self._send_next_slot()
         workflow.continue_as_new(self._state())
 
     def _state(self) -> AccountInput:
@@ -76,6 +85,8 @@ class DebtorAccountWorkflow(AccountSending, AccountCommands):
             answered=sorted(self._answered),
             cases=list(self._cases.values()),
             communications=self._communications,
+            dossiers=list(self._dossiers.values()),
+            filings=self._filings,
         )
 
     @workflow.query
@@ -86,6 +97,7 @@ class DebtorAccountWorkflow(AccountSending, AccountCommands):
             payments=list(self._payments.values()),
             communications=self._communications,
             waiting=[(r.case_id, r.step.key, r.slot) for r in self._pending.values()],
+            filings=self._filings,
         )
 
     @workflow.update

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from models.court import Exhibit
     from models.documents import DocumentRef
     from models.enums import CaseState, Stage
-    from models.grouped_sending import SendAnswer
+    from models.grouped_sending import DossierApprovalAsk, SendAnswer, SendRequest
     from models.invoices import CaseInput
     from models.ledger import CaseEventRecord
     from models.policy import PolicyStep
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from support.files import file_names_only
     from support.french import date_fr, moment_fr, money_fr
 
+from workflows.account_filing_steps import CourtThroughAccount
 from workflows.account_steps import StepNotSent, StepsThroughAccount
 from workflows.case_status import CaseStatusReport
 from workflows.commands import AgentCommands
@@ -63,6 +64,7 @@ class InvoiceCollectionWorkflow(
     CourtProceedings,
     InsolvencyProceedings,
     StepsThroughAccount,
+    CourtThroughAccount,
     CaseStatusReport,
 ):
     @workflow.init
@@ -125,8 +127,10 @@ class InvoiceCollectionWorkflow(
         self._due_at: datetime | None = None
         self._send_lead = timedelta(0)
         self._askings = 0
-        self._awaiting_account: datetime | None = None
+        self._awaiting_account: SendRequest | None = None
         self._account_answers: dict[str, SendAnswer] = {}
+        # The account's asks to lead a dossier's approval, by request (workflows/account_filing.py).
+        self._dossier_asks: dict[str, DossierApprovalAsk] = {}
 
     # --- the ladder ----------------------------------------------------------------------------
 
@@ -151,7 +155,8 @@ class InvoiceCollectionWorkflow(
         steps = case.policy.steps
         while not self._state.is_closed and self._next_index < len(steps):
             # A step put back (a filing deferred by a dispute) is due again as soon as nothing holds it.
-            self._next_at = workflow.now() if self._step_put_back else self._step_time(self._next_index)
+            put_back = self._step_put_back
+            self._next_at = workflow.now() if put_back else self._step_time(self._next_index)
             self._send_lead = self._account_lead(steps[self._next_index])
             if self._publishes_next_action:
                 # The step ahead is known only now: the lists read when it goes out.
@@ -160,8 +165,9 @@ class InvoiceCollectionWorkflow(
             await self._wait_for_next_step()
             if self._state.is_closed:
                 break
-            # An escalated step is due now, not at the moment its timeline planned.
-            self._due_at = self._next_at if self._escalate_to is None else None
+            # An escalated step is due now, not at the moment its timeline planned; so is a step put
+            # back, once nothing holds it (the account sends it at once, not at the next slot).
+            self._due_at = self._next_at if self._escalate_to is None and not put_back else None
             if self._escalate_to is not None:
                 self._next_index, self._escalate_to = self._escalate_to, None
             index = self._next_index

@@ -42,3 +42,6 @@ CONSUMER_INTEREST_FROM_RECEIPT = "consumer-interest-from-receipt"
 # A step of a case started with its debtor's account goes out through the account, with the
 # debtor's other steps of the same send slot (one email, one registered letter, one penalty claim).
 GROUPED_SENDING = "grouped-sending"
+# A judicial step of a case started with its debtor's account goes to court through the account:
+# the debtor's eligible claims of one slot in one dossier, one request, approved once.
+GROUPED_FILING = "grouped-filing"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from activities.dossiers.filing import numbered_exhibits
+from activities.dossiers.exhibits import ClaimExhibits, exhibit_values
 from activities.rendering.penalty_statement import warning_fr
 from activities.rendering.signatories import creditor_signatory
 from activities.rendering.templates import debtor_flags
@@ -23,9 +23,9 @@ def declaration_file(number: int) -> str:
 def declaration_values(request: ClaimDeclarationRequest) -> dict[str, Any]:
     """What the declaration's template (and the filing layout it extends) sees."""
     insolvency, penalties = request.insolvency, request.penalties
-    exhibits = numbered_exhibits(request.exhibits)
+    exhibits = exhibit_values([ClaimExhibits(request.invoice, penalties, request.exhibits)])
     return {
-        "case_id": request.case_id,
+        "reference": request.case_id,
         "creditor": request.creditor,
         "debtor": request.debtor,
         "invoice": request.invoice,
@@ -37,10 +37,9 @@ def declaration_values(request: ClaimDeclarationRequest) -> dict[str, Any]:
         "signatory": creditor_signatory(request.creditor),
         "penalties": penalties,
         "warnings": [warning_fr(warning) for warning in penalties.warnings] if penalties else [],
-        "exhibits": exhibits,
-        # None: the order is known by its reference only, and the list says it will be produced.
-        "order": next((exhibit for exhibit in exhibits if exhibit.kind == "order"), None),
-        "has_invoice": any(exhibit.kind == "invoice" for exhibit in exhibits),
+        # The numbered exhibits; an order known by its reference only, the list says it will follow.
+        **exhibits,
+        "has_invoice": any(exhibit.kind == "invoice" for exhibit in exhibits["exhibits"]),
         "insolvency": insolvency,
         "proceedings": PROCEEDINGS_FR[insolvency.kind],
         "proceedings_feminine": insolvency.kind is not InsolvencyKind.REDRESSEMENT,

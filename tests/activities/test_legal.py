@@ -9,14 +9,12 @@ import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 import aiosmtplib
 import pytest
 from pydantic import ValidationError
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -25,11 +23,9 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.legal import LegalActivities
-from config.judicial import load_judicial_rules
 from config.settings import PROJECT_ROOT, Settings
 from embedded.smtp_outbox import OutboxSMTPServer
 from law.insolvency import claim_at_judgment
-from law.judicial import JudicialFacts, judicial_decision
 from law.penalties import PenaltyRequest, compute_penalties
 from models.court import (
     BailiffDelivery,
@@ -42,94 +38,30 @@ from models.court import (
     InvoiceDocumentRequest,
 )
 from models.documents import DocumentRef
-from models.enums import DebtorKind, InsolvencyKind, Stage
+from models.enums import DebtorKind, InsolvencyKind
 from models.insolvency import ClaimDeclarationRequest
-from models.invoices import InvoiceInfo
-from models.parties import Address, CreditorInfo, DebtorInfo, Signatory
-from models.status import ActionRecord, InsolvencyStatus
+from models.parties import Address
+from models.status import InsolvencyStatus
 from storage.database import Database
 from storage.journal import find_event
-from support.french import money_fr
-from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text
+from tests.fixtures.filings import (
+    CASE_ID,
+    FILED_ON,
+    HISTORY_JSON,
+    checked_manifest,
+    filing_request,
+    money,
+    sha256,
+    write_pdf,
+)
+from tests.fixtures.pdf import french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.rates import bundled_rates
 from tests.fixtures.smtp import read_messages
-
-CASE_ID = "invoice-123456782-F-2026-001"
-
-
-def write_pdf(path: Path, pages: int) -> DocumentRef:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buffer = BytesIO()
-    writer.write(buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
-    return DocumentRef(path=str(path), sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
-
-
-def money(amount: Decimal) -> str:
-    """An amount as the PDFs read back: ``1 234,56 €``."""
-    return flat(money_fr(amount))
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture
-def handoff_request(tmp_path: Path) -> HandoffRequest:
-    letters = tmp_path / "data" / "documents" / CASE_ID
-    invoice_pdf = write_pdf(tmp_path / "imports" / "F-2026-001.pdf", pages=1)
-    notice = write_pdf(letters / "formal_notice.red.pdf", pages=2)
-    penalties = write_pdf(letters / "penalty_claim.red.pdf", pages=3)
-    sent = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
-    return HandoffRequest(
-        case_id=CASE_ID,
-        creditor=CreditorInfo(
-            name="Menuiserie Dupont SARL",
-            siren="123456782",
-            email="compta@menuiserie-dupont.fr",
-            address=Address(street="12 rue des Artisans", postcode="69003", city="Lyon"),
-            charter_accepted_on=date(2026, 1, 5),
-            signatory=Signatory(name="Jean Dupont", title="gérant"),
-        ),
-        debtor=DebtorInfo(
-            kind=DebtorKind.BUSINESS,
-            name="Bâtiments Martin SAS",
-            email="factures@batiments-martin.fr",
-            address=Address(street="4 avenue Jean Jaurès", postcode="75019", city="Paris"),
-            siren="987654324",
-        ),
-        invoice=InvoiceInfo(
-            number="F-2026-001",
-            issue_date=date(2026, 1, 5),
-            due_date=date(2026, 2, 4),
-            amount_due=Decimal("1234.56"),
-            amount_paid=Decimal("200.00"),
-            order_reference="BC-7781",
-            pdf_path=invoice_pdf.path,
-        ),
-        balance=Decimal("1034.56"),
-        documents=[notice, penalties],
-        actions=[
-            ActionRecord(
-                at=sent,
-                kind="letter_sent",
-                actor="workflow",
-                detail="registered letter 1A00012345678 (outbox) and copy by email",
-                step_key="formal_notice",
-                stage=Stage.FORMAL_NOTICE,
-                document_sha256=notice.sha256,
-            )
-        ],
-        handed_off_at=datetime(2026, 5, 4, 8, 30, tzinfo=UTC),
-    )
 
 
 @pytest.fixture
@@ -267,124 +199,9 @@ def test_a_case_id_that_is_not_a_folder_name_is_refused(
 
 # --- the filing dossier --------------------------------------------------------------------------
 
-FILED_ON = date(2026, 5, 4)
-HISTORY_JSON = json.dumps(
-    {"events": [{"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"}]}
-)
-
-
-def write_history(path: Path) -> DocumentRef:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(HISTORY_JSON, encoding="utf-8")
-    return DocumentRef(path=str(path), sha256=hashlib.sha256(HISTORY_JSON.encode("utf-8")).hexdigest())
-
-
-def filing_request(
-    tmp_path: Path,
-    handoff_request: HandoffRequest,
-    principal: str,
-    kind: DebtorKind = DebtorKind.BUSINESS,
-    order_on_file: bool = True,
-) -> FilingRequest:
-    """A case past its formal notice, with every exhibit a real PDF and its penalties computed;
-    without ``order_on_file``, its order known by its reference only, as its policy allows."""
-    letters = tmp_path / "data" / "documents" / CASE_ID
-    business = kind == DebtorKind.BUSINESS
-    debtor = handoff_request.debtor.model_copy(
-        update={"kind": kind, "siren": "987654324" if business else None, "name": "Bâtiments Martin SAS"}
-    )
-    notice_on, received_on = date(2026, 3, 6), date(2026, 3, 12)
-    statement = compute_penalties(
-        PenaltyRequest(
-            principal=Decimal(principal),
-            due_date=date(2026, 2, 4),
-            until=date(2026, 4, 30),
-            debtor_kind=kind,
-            # A consumer's interest runs from the notice's receipt (Code civil 1231-6, 1344-1).
-            notice_date=None if business else received_on,
-            notice_outcome=None if business else "received",
-        ), bundled_rates()
-    )
-    decision = judicial_decision(
-        JudicialFacts(
-            debtor_kind=kind,
-            creditor_siren="123456782",
-            debtor_siren=debtor.siren,
-            order_reference="BC-7781",
-            order_on_file=order_on_file,
-            order_may_follow=not order_on_file,
-            notice_received_on=received_on,
-            due_date=date(2026, 2, 4),
-            principal=Decimal(principal),
-            interest=statement.interest,
-            indemnity=statement.indemnity,
-            today=FILED_ON,
-        ),
-        load_judicial_rules(),
-    )
-    exhibits = [
-        # Given in any order: the bordereau numbers them in its own.
-        Exhibit(
-            kind="reminder", document=write_pdf(letters / "second_reminder.pdf", 1), dated=date(2026, 2, 19)
-        ),
-        Exhibit(
-            kind="penalty_statement",
-            document=write_pdf(letters / "statement.pdf", 2),
-            dated=date(2026, 4, 30),
-        ),
-        Exhibit(
-            kind="reminder", document=write_pdf(letters / "first_reminder.pdf", 1), dated=date(2026, 2, 5)
-        ),
-        Exhibit(
-            kind="notice_receipt", document=write_pdf(letters / "proof-received.pdf", 1), dated=received_on
-        ),
-        Exhibit(kind="formal_notice", document=write_pdf(letters / "formal_notice.pdf", 2), dated=notice_on),
-        Exhibit(
-            kind="invoice",
-            document=write_pdf(tmp_path / "imports" / "F-2026-001.pdf", 1),
-            dated=date(2026, 1, 5),
-        ),
-    ]
-    if order_on_file:
-        # Undated, as the case gives it: the order's date is on it, not in the invoice file.
-        order = write_pdf(tmp_path / "imports" / "orders" / "commande-F-2026-001.pdf", 1)
-        exhibits.insert(5, Exhibit(kind="order", document=order, dated=None))
-    return FilingRequest(
-        case_id=CASE_ID,
-        creditor=handoff_request.creditor,
-        debtor=debtor,
-        invoice=handoff_request.invoice.model_copy(
-            update={"amount_due": Decimal(principal) + Decimal("200.00"), "pdf_path": None}
-        ),
-        decision=decision,
-        principal=Decimal(principal),
-        penalties=statement,
-        notice_received_on=received_on,
-        exhibits=exhibits,
-        history=write_history(letters / "history-judicial_filing.json"),
-        filed_on=FILED_ON,
-    )
-
 
 def prepare(legal: LegalActivities, request: FilingRequest) -> FilingDossierRef:
     return ActivityEnvironment().run(legal.prepare_filing, request)
-
-
-def checked_manifest(dossier: FilingDossierRef) -> dict[str, Any]:
-    """The manifest, once every file of the folder is checked against it and against the reference."""
-    folder = Path(dossier.path)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    listed = [entry["file"] for entry in manifest["files"]]
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*listed, "manifest.json"])
-    for entry in manifest["files"]:
-        assert entry["sha256"] == sha256(folder / entry["file"])
-        assert entry["size"] == (folder / entry["file"]).stat().st_size
-    assert dossier.manifest_sha256 == sha256(folder / "manifest.json")
-    assert [(Path(f.path).name, f.sha256) for f in dossier.files] == [
-        *((entry["file"], entry["sha256"]) for entry in manifest["files"]),
-        ("manifest.json", dossier.manifest_sha256),
-    ]
-    return manifest
 
 
 EXHIBIT_FILES = [

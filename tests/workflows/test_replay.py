@@ -63,6 +63,10 @@ def test_histories_are_stored() -> None:
         # and from the account that sent it with the two reminders before it.
         "grouped_formal_notice_case",
         "debtor_account_grouped_sending",
+        # Since the account files the debtor's claims of one slot in one dossier, approved once:
+        # a case of that dossier, and the account that filed it.
+        "grouped_filing_case",
+        "debtor_account_grouped_filing",
     }
 
 
