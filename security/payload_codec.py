@@ -208,10 +208,13 @@ def payloads_in(message: Message) -> Iterator[Payload]:
 
 
 async def decode_history(history: WorkflowHistory, codec: PayloadCodec | None) -> WorkflowHistory:
-    """A copy of the history with every payload decoded by ``codec`` (None: the history itself).
+    """A copy of the history with every sealed payload decoded by ``codec`` (None: the history
+    itself).
 
     The server hands histories out as it keeps them, encrypted; this is the history as the workflow
-    saw it, to read or to file outside Temporal."""
+    saw it, to read or to file outside Temporal. A payload the codec never sealed (a search
+    attribute, kept in clear for visibility to index) is copied as it is: the worker's codec would
+    take it for a forged command and write its refusal in its place."""
     if codec is None:
         return history
     events = []
@@ -219,7 +222,7 @@ async def decode_history(history: WorkflowHistory, codec: PayloadCodec | None) -
         copy = HistoryEvent()
         copy.CopyFrom(event)
         events.append(copy)
-    payloads = [payload for event in events for payload in payloads_in(event)]
+    payloads = [payload for event in events for payload in payloads_in(event) if is_encrypted(payload)]
     if payloads:
         decoded = await codec.decode(payloads)
         for payload, clear in zip(payloads, decoded, strict=True):

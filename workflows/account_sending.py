@@ -12,6 +12,8 @@ counts its own deadlines from it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
@@ -82,7 +84,11 @@ class AccountSending:
                 # A dossier its lead decided on is filed first (workflows/account_filing.py).
                 return
             first = min(self._pending.values(), key=lambda request: request.slot)
-            send_at = max(first.slot, workflow.now())
+            # A claim is asked once its exhibits and history are drawn, which takes a while: the
+            # slot's other claims have a margin more to reach the account (none for an escalation).
+            gathers = first.claim is not None and not first.at_once
+            late = first.policy.grouping_margin if gathers else timedelta(0)
+            send_at = max(first.slot + late, workflow.now())
             if send_at <= workflow.now():
                 break
             # A step asked meanwhile may be due sooner (an escalation): look again when one comes.

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import CaseState
     from models.policy import PolicyStep
     from models.wording import COURTS, ROUTES, step_fr
-    from support.french import date_fr, enumeration_fr, money_fr, words_fr
+    from support.french import date_fr, de_fr, enumeration_fr, money_fr, words_fr
 
 from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, MAIL_ACTIVITY, STEP_EVENT_KIND, SYSTEM_ACTOR
 from workflows.patches import ORDER_DOCUMENT, ROUTE_ON_PUBLISHED_RATES
@@ -313,8 +313,8 @@ def filed_detail(
         how = f"par courriel ({delivered.reference})"
     else:
         how = f"dans le dossier de dépôt {PurePath(delivered.reference).name}"
-    route = ROUTES[decision.route] if decision.route else ""
+    route = de_fr(ROUTES[decision.route]) if decision.route else "de saisine"
     return (
-        f"dossier de {route} {PurePath(dossier.path).name} (SHA-256 du manifeste "
+        f"dossier {route} {PurePath(dossier.path).name} (SHA-256 du manifeste "
         f"{dossier.manifest_sha256}) remis au commissaire de justice {how}"
     )

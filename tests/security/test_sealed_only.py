@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.failure.v1 import Failure
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
@@ -21,7 +23,7 @@ from config.encryption import worker_data_converter
 from config.settings import Settings
 from models.commands import PaymentRequest
 from models.enums import CaseState
-from security.payload_codec import EncryptionCodec, PayloadKey
+from security.payload_codec import EncryptionCodec, PayloadKey, decode_history
 from security.sealed_only import PayloadRefused, SealedOnlyCodec, SealedPayloadConverter
 from storage.journal import case_events
 from tests.fixtures.cases import RelanceUnderTest, make_case
@@ -156,3 +158,21 @@ async def test_the_temporal_command_line_gets_the_reason(cli: Cli) -> None:
     status = await cli.json("status", case_id)
     assert status["state"] == "open" and status["balance"] == "500.00"
     assert all(action["actor"] != "anyone" for action in status["actions"])
+
+
+async def test_a_history_decoded_by_the_worker_keeps_its_search_attributes_as_they_are(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    [sealed] = await EncryptionCodec([KEY]).encode([PLAIN])
+    [attribute] = pydantic_data_converter.payload_converter.to_payloads(["open"])
+    started = HistoryEvent(event_id=1, event_type=EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
+    started.workflow_execution_started_event_attributes.input.payloads.append(sealed)
+    started.workflow_execution_started_event_attributes.search_attributes.indexed_fields[
+        "CaseState"
+    ].CopyFrom(attribute)
+    decoded = await decode_history(WorkflowHistory("case-1", [started]), SealedOnlyCodec([KEY]))
+
+    attributes = decoded.events[0].workflow_execution_started_event_attributes
+    assert attributes.input.payloads[0] == PLAIN
+    assert attributes.search_attributes.indexed_fields["CaseState"] == attribute
+    assert "payload refused" not in caplog.text
