@@ -47,6 +47,13 @@ class Exhibit(Value):
     dated: date | None
 
 
+def route_of(decision: JudicialDecision) -> JudicialRoute:
+    """The route of a filable decision; an ineligible one has none (the requests refuse it)."""
+    if decision.route is None:
+        raise ValueError("an ineligible decision has no route")
+    return decision.route
+
+
 class FilingRequest(Value):
     """What ``prepare_filing`` builds the filing dossier from, for an eligible decision."""
 
@@ -78,10 +85,7 @@ class FilingRequest(Value):
 
     @property
     def route(self) -> JudicialRoute:
-        route = self.decision.route
-        if route is None:
-            raise ValueError("an ineligible decision has no route")  # refused by _filable below
-        return route
+        return route_of(self.decision)
 
     @model_validator(mode="after")
     def _filable(self) -> FilingRequest:
@@ -166,10 +170,7 @@ class GroupedFilingRequest(Value):
 
     @property
     def route(self) -> JudicialRoute:
-        route = self.decision.route
-        if route is None:
-            raise ValueError("an ineligible decision has no route")  # refused by _filable below
-        return route
+        return route_of(self.decision)
 
     @model_validator(mode="after")
     def _filable(self) -> GroupedFilingRequest:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.debtor_accounts import DebtorAccountActivities
@@ -32,7 +32,6 @@ with workflow.unsafe.imports_passed_through():
         SendAnswer,
         SendRequest,
     )
-    from support.files import file_names_only
     from workflows.common import DOCUMENT_ACTIVITY, HANDOFF_ACTIVITY, LEDGER_ACTIVITY, MAIL_ACTIVITY
 
 CHANGED = "la facture a changé depuis la validation du dossier commun (paiement, litige, pause ou clôture)"
@@ -40,7 +39,8 @@ CHANGED = "la facture a changé depuis la validation du dossier commun (paiement
 
 class AccountFiling:
     """Mixed into ``DebtorAccountWorkflow``: uses ``self._account_id``, ``self._pending``,
-    ``self._arrivals``, ``self._cases``, ``self._dossiers``, ``self._filings`` and ``_answer``."""
+    ``self._arrivals``, ``self._cases``, ``self._dossiers``, ``self._filings``, ``_answer`` and
+    ``_failed``."""
 
     @workflow.signal
     def dossier_decided(self, decision: DossierDecision) -> None:
@@ -148,12 +148,7 @@ class AccountFiling:
                 **MAIL_ACTIVITY,
             )
         except ActivityError as error:
-            cause = error.cause or error
-            what = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            reason = f"dossier commun en échec ({file_names_only(what)})"
-            for request in requests:
-                failed = SendAnswer(request_id=request.request_id, kind=AnswerKind.FAILED, reason=reason)
-                await self._answer(request, failed)
+            await self._failed(requests, "dossier commun en échec", error)
             return
         filing = GroupedFiling(
             dossier_key=dossier.dossier_key,

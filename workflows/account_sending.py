@@ -159,12 +159,7 @@ class AccountSending:
         try:
             sending = await self._grouped_sending(key, stage, group, invoices)
         except ActivityError as error:
-            cause = error.cause or error
-            what = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            reason = f"envoi groupé en échec ({file_names_only(what)})"
-            for request in group:
-                failed = SendAnswer(request_id=request.request_id, kind=AnswerKind.FAILED, reason=reason)
-                await self._answer(request, failed)
+            await self._failed(group, "envoi groupé en échec", error)
             return
         self._communications.append(sending)
         for request in group:
@@ -269,6 +264,17 @@ class AccountSending:
         for request in group:
             attached.extend(document for document in request.enclosures if document not in attached)
         return [statement, *attached]
+
+    async def _failed(self, requests: list[SendRequest], what: str, error: ActivityError) -> None:
+        """Tell each case that what the account did for them failed for good, and why: it waits
+        for an agent, as after a step of its own that failed."""
+        cause = error.cause or error
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        reason = f"{what} ({file_names_only(message)})"
+        for request in requests:
+            await self._answer(
+                request, SendAnswer(request_id=request.request_id, kind=AnswerKind.FAILED, reason=reason)
+            )
 
     async def _answer(self, request: SendRequest, answer: SendAnswer) -> None:
         self._answered.add(request.request_id)
