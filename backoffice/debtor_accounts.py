@@ -1,7 +1,8 @@
 """The debtor's account, as both doors use it: which account an id or a case id names, the accounts
-with an open balance, an account's invoices, payments and communications, and a payment split by
-Code civil 1342-10, shown, then recorded on the account (``workflows/debtor_account.py``); a pause,
-a resume or a promise given on the account for all its cases (``workflows/account_commands.py``)."""
+with an open balance, an account's invoices, payments, communications and judicial filings, and a
+payment split by Code civil 1342-10, shown, then recorded on the account
+(``workflows/debtor_account.py``); a pause, a resume or a promise given on the account for all its
+cases (``workflows/account_commands.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
@@ -26,6 +28,7 @@ from law.imputation import Overpayment
 from models.account_commands import AccountCommand, AccountCommandResult, AccountPromiseRequest
 from models.case_ids import ACCOUNT_ID_PREFIX, account_id_for
 from models.commands import Command
+from models.court import GroupedFiling
 from models.debtor_accounts import (
     AccountCase,
     AccountInput,
@@ -37,7 +40,7 @@ from models.debtor_accounts import (
 )
 from models.documents import DocumentRef
 from models.grouped_sending import GroupedSending
-from models.wording import CHANNELS, LABEL_COLOURS, stage_fr, step_fr
+from models.wording import CHANNELS, COURTS, LABEL_COLOURS, ROUTES, stage_fr, step_fr
 from storage.database import Database
 from storage.invoices import invoices_with_parties, of_the_parties_of
 from storage.tables import Creditor, Debtor, Invoice
@@ -66,6 +69,8 @@ class AccountView:
     # the next send slot: (case id, step key, slot).
     communications: list[GroupedSending] = field(default_factory=list)
     waiting: list[tuple[str, str, datetime]] = field(default_factory=list)
+    # The dossiers the account filed for several invoices, oldest first.
+    filings: list[GroupedFiling] = field(default_factory=list)
 
 
 class AccountNotFound(Exception):
@@ -119,15 +124,17 @@ async def open_accounts(database: Database, key: bytes) -> list[AccountRef]:
 
 
 async def account_view(client: Client, account: AccountRef) -> AccountView:
-    """The account's invoices as their cases say them now, the payments recorded on it and what it
-    sent."""
+    """The account's invoices as their cases say them now, the payments recorded on it, what it
+    sent and what it filed."""
     try:
         invoices, status = await asyncio.gather(
             account_invoices(client, account.cases), account_status(client, account.account_id)
         )
     except RPCError as error:
         raise rpc_failure(account.account_id, error) from error
-    return AccountView(account, invoices, status.payments, status.communications, status.waiting)
+    return AccountView(
+        account, invoices, status.payments, status.communications, status.waiting, status.filings
+    )
 
 
 def communication_fr(sending: GroupedSending) -> str:
@@ -144,9 +151,43 @@ def communication_fr(sending: GroupedSending) -> str:
     return text
 
 
+def filing_fr(filing: GroupedFiling) -> str:
+    """A filing as both doors say it: ``saisine du 3 mars 2026 : injonction de payer devant le
+    tribunal de commerce, factures A-1 et A-2, 1 234,56 € réclamés, approuvée par bob, remise au
+    commissaire de justice par courriel le 3 mars 2026 à 9 h 30 (message <id@relance>)``. A dossier
+    dropped in a folder names the folder, never its path on the server."""
+    numbers = filing.invoice_numbers
+    court = filing.decision.court
+    delivery = filing.delivery
+    when = moment_fr(delivery.delivered_at)
+    how = (
+        f"par courriel le {when} (message {delivery.reference})"
+        if delivery.channel == "email"
+        else f"dans le répertoire de dépôt « {PurePath(delivery.reference).name} » le {when}"
+    )
+    return (
+        f"saisine du {date_fr(filing.filed_at)} : {ROUTES[filing.dossier.route]}"
+        f"{f' devant le {COURTS[court]}' if court else ''}, facture{'s' if len(numbers) > 1 else ''} "
+        f"{enumeration_fr(numbers)}, {money_fr(filing.decision.claim_amount)} réclamés, "
+        f"approuvée par {filing.approved_by}, remise au commissaire de justice {how}"
+    )
+
+
+def filed_documents(filing: GroupedFiling) -> list[DocumentRef]:
+    """The PDF files of a filing's dossier (the request, the bordereau, the numbered exhibits), in
+    the manifest's order; its history exports and manifest stay in the dossier."""
+    return [d for d in filing.dossier.files if PurePath(d.path).suffix.lower() == ".pdf"]
+
+
 def sent_documents(view: AccountView) -> list[DocumentRef]:
     """Every document the account sent: each communication's letter, then what it joined."""
     return [d for sending in view.communications for d in (sending.document, *sending.enclosures)]
+
+
+def account_documents(view: AccountView) -> list[DocumentRef]:
+    """Every document of the account an agent may download: what it sent, then the PDF files of
+    the dossiers it filed."""
+    return [*sent_documents(view), *(d for filing in view.filings for d in filed_documents(filing))]
 
 
 def waiting_fr(view: AccountView) -> list[str]:

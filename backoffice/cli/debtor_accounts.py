@@ -35,6 +35,8 @@ from backoffice.debtor_accounts import (
     account_view,
     command_account,
     communication_fr,
+    filed_documents,
+    filing_fr,
     find_account,
     new_command_id,
     open_accounts,
@@ -95,7 +97,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Le compte : ses factures (solde, étape, état), ses paiements et leur répartition, ses envois
-    groupés et leurs documents."""
+    groupés, ses dossiers judiciaires et leurs documents."""
 
     async def go() -> None:
         settings = load_settings()
@@ -248,10 +250,15 @@ def _print_view(view: AccountView) -> None:
 
 
 def _print_communications(view: AccountView) -> None:
-    """What the account sent for several invoices, each with its files, and what waits for its slot."""
+    """What the account sent and filed for several invoices, each with its files, and what waits
+    for its slot."""
     for sending in view.communications:
         console.print(f"envoi groupé du {communication_fr(sending)}")
         for document in [sending.document, *sending.enclosures]:
+            console.print(f"  {document.path} (SHA-256 {document.sha256})")
+    for filing in view.filings:
+        console.print(f"dossier judiciaire : {filing_fr(filing)}")
+        for document in filed_documents(filing):
             console.print(f"  {document.path} (SHA-256 {document.sha256})")
     for line in waiting_fr(view):
         console.print(f"en attente : {line}")
@@ -278,6 +285,7 @@ def _view_json(view: AccountView) -> dict[str, Any]:
         "invoices": [invoice.model_dump(mode="json") for invoice in view.invoices],
         "payments": [_payment_json(payment) for payment in view.payments],
         "communications": [sending.model_dump(mode="json") for sending in view.communications],
+        "filings": [filing.model_dump(mode="json") for filing in view.filings],
         "waiting": [
             {"case_id": case_id, "step_key": step_key, "slot": slot.isoformat()}
             for case_id, step_key, slot in view.waiting

@@ -1,6 +1,7 @@
 """The debtor's page: every invoice of one creditor and one debtor, the payments on the account and
-their splits, a payment split by Code civil 1342-10, shown, then confirmed, and a pause, a resume
-or a promise given on the account for all its open cases."""
+their splits, what the account sent and the dossiers it filed, a payment split by Code civil
+1342-10, shown, then confirmed, and a pause, a resume or a promise given on the account for all its
+open cases."""
 
 from __future__ import annotations
 
@@ -21,14 +22,16 @@ from backoffice.debtor_accounts import (
     AccountNotFound,
     AccountRef,
     AccountView,
+    account_documents,
     account_view,
     command_account,
     communication_fr,
+    filed_documents,
+    filing_fr,
     find_account,
     new_command_id,
     pay_account,
     preview_payment,
-    sent_documents,
     waiting_fr,
 )
 from backoffice.inputs import BadOption, amount_input, day_input, moment_input, today, validated
@@ -84,16 +87,17 @@ async def _page(
         today=today(),
         # One key per form shown: the form sent twice is one command (workflows/account_commands.py).
         command_id=new_command_id(),
-        **await _communications(view),
+        **await _sent_and_filed(view),
     )
 
 
-async def _communications(view: AccountView) -> dict[str, Any]:
-    """What the page shows of the account's communications: each in French with its documents
-    (linked while their file is there), and the steps waiting for the next send slot."""
+async def _sent_and_filed(view: AccountView) -> dict[str, Any]:
+    """What the page shows of the account's communications and filings: each in French with its
+    documents (linked while their file is there), and the steps waiting for the next send slot."""
     return {
         "communications": [(sending, communication_fr(sending)) for sending in view.communications],
-        "documents_on_disk": await files_present(d.path for d in sent_documents(view)),
+        "filings": [(filing_fr(filing), filed_documents(filing)) for filing in view.filings],
+        "documents_on_disk": await files_present(d.path for d in account_documents(view)),
         "waiting": waiting_fr(view),
     }
 
@@ -106,14 +110,14 @@ async def account_page(request: Request, account_or_case_id: str, user: Reader) 
 
 @router.get("/accounts/{account_or_case_id}/documents/{sha256}")
 async def account_document(request: Request, account_or_case_id: str, sha256: str, user: Reader) -> Response:
-    """A document the account sent (a grouped letter, what it joined), served only from the data
-    folder."""
+    """A document the account sent (a grouped letter, what it joined) or a PDF of a dossier it
+    filed, served only from the data folder."""
     account = await _account(request, account_or_case_id)
     try:
         view = await account_view(request.app.state.backoffice.client, account)
     except CommandRefused as error:
         raise NotFound("Compte introuvable", str(error)) from error
-    document = next((d for d in sent_documents(view) if d.sha256 == sha256), None)
+    document = next((d for d in account_documents(view) if d.sha256 == sha256), None)
     data_dir = request.app.state.backoffice.settings.data_dir
     response = await document_response(data_dir, document.path) if document else None
     if response is None:

@@ -1,17 +1,29 @@
-"""What both doors say of a debtor's account's communications: each in French, its documents, and
-the steps waiting for the next send slot."""
+"""What both doors say of a debtor's account's communications and filings: each in French, its
+documents, and the steps waiting for the next send slot."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
-from backoffice.debtor_accounts import AccountRef, AccountView, communication_fr, sent_documents, waiting_fr
+from backoffice.debtor_accounts import (
+    AccountRef,
+    AccountView,
+    account_documents,
+    communication_fr,
+    filing_fr,
+    sent_documents,
+    waiting_fr,
+)
+from models.court import BailiffDeliveryReceipt
 from models.debtor_accounts import AccountCase
 from models.documents import DocumentRef
 from models.enums import Channel, LabelColour, Stage
 from models.grouped_sending import GroupedSending
 from models.mail import RegisteredLetterReceipt
+from tests.fixtures.communications import grouped_filing
 
 LETTER = DocumentRef(path="/var/documents/account-x/2026-03-03-formal_notice.pdf", sha256="a" * 64)
 STATEMENT = DocumentRef(path="/var/documents/account-x/releve-de-compte-2026-03-03.pdf", sha256="b" * 64)
@@ -72,3 +84,24 @@ def test_the_documents_sent_and_the_steps_waiting_for_the_next_slot() -> None:
         # A case the account's invoices do not list (yet) is named by its id.
         "facture case-9 : own step, au prochain envoi le 4 mars 2026 à 9 h 00",
     ]
+
+
+def test_a_filing_is_said_in_french_with_its_route_court_invoices_amount_approval_and_delivery(
+    tmp_path: Path,
+) -> None:
+    emailed = BailiffDeliveryReceipt(channel="email", reference="<d-1@relance>", delivered_at=SENT_AT)
+    filing = grouped_filing(tmp_path, "account-x", {"A-1": "case-1"}, emailed)
+    small = filing.model_copy(
+        update={
+            "dossier": filing.dossier.model_copy(update={"route": "small_claims"}),
+            "decision": filing.decision.model_copy(update={"court": "tribunal_judiciaire"}),
+        }
+    )
+    assert filing_fr(small) == (
+        "saisine du 1er décembre 2026 : procédure simplifiée de recouvrement des petites créances "
+        "devant le tribunal judiciaire, facture A-1, 6\u202f080,00\xa0€ réclamés, approuvée par bob, "
+        "remise au commissaire de justice par courriel le 3 mars 2026 à 9 h 30 (message <d-1@relance>)"
+    )
+    # What an agent may download: what the account sent, then its dossiers' PDFs only.
+    account = replace(view([sending()], []), filings=[filing])
+    assert account_documents(account) == [LETTER, STATEMENT, *filing.dossier.files[:3]]

@@ -5,16 +5,17 @@ the account's communications and their documents."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from config.rates import load_rate_tables
 from config.temporal import connect
 from law.penalties import PenaltyRequest, compute_penalties
+from models.court import BailiffDeliveryReceipt
 from models.enums import DebtorKind
 from support.french import date_fr, money_fr
 from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of
-from tests.fixtures.communications import SENT_FR, account_with_a_grouped_notice
+from tests.fixtures.communications import SENT_FR, account_with_a_grouped_notice, grouped_filing
 from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text, sha256_file
 
 
@@ -27,7 +28,12 @@ async def test_a_payment_on_the_account_from_the_cli(cli: Cli) -> None:
     ]
     await cli.json("import", str(cli.write_csv(*rows)))
     case_id = case_id_of(cli.settings, "A-2")
-    account = await cli.json("account", case_id)
+    # Each case joins the account's wait for the next sending slot as it starts: once all three have.
+    for _ in range(100):
+        account = await cli.json("account", case_id)
+        if len(account["waiting"]) == 3:
+            break
+        await asyncio.sleep(0.2)
     account_id = account["account_id"]
     assert account_id.startswith("account-") and "987654324" not in account_id
     assert [i["invoice_number"] for i in account["invoices"]] == ["A-1", "A-2", "A-3"]
@@ -171,15 +177,30 @@ async def test_the_account_shows_its_communications_and_their_documents(cli: Cli
     await cli.json("import", str(cli.write_csv(*rows)))
     invoices = {number: case_id_of(cli.settings, number) for number in ("K-1", "K-2")}
     account_id = (await cli.json("account", invoices["K-1"]))["account_id"]
-    assert (await cli.json("account", account_id))["communications"] == []
+    empty = await cli.json("account", account_id)
+    assert empty["communications"] == [] and empty["filings"] == []
     # Sealed with the keys of the command line, as the worker takes nothing else.
     client = await connect(cli.settings)
+    # 14:05 UTC is 15:05 in Paris in winter.
+    emailed = BailiffDeliveryReceipt(
+        channel="email",
+        reference="<dossier-7@relance.test>",
+        delivered_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC),
+    )
+    filing = grouped_filing(cli.settings.dossiers_dir, account_id, invoices, emailed)
     sending = await account_with_a_grouped_notice(
-        client, cli.settings.temporal_task_queue, cli.settings.documents_dir, account_id, invoices
+        client,
+        cli.settings.temporal_task_queue,
+        cli.settings.documents_dir,
+        account_id,
+        invoices,
+        filings=[filing],
     )
 
     shown = await cli.json("account", account_id)
     assert shown["communications"] == [sending.model_dump(mode="json")]
+    assert shown["filings"] == [filing.model_dump(mode="json")]
+    assert shown["filings"][0]["decision"]["claim_amount"] == "6080.00"
     assert shown["waiting"] == []
     code, out, err = await cli("account", invoices["K-2"])
     assert code == 0, err
@@ -190,6 +211,15 @@ async def test_the_account_shows_its_communications_and_their_documents(cli: Cli
     ) in text
     for document in [sending.document, *sending.enclosures]:
         assert f"{document.path} (SHA-256 {document.sha256})" in text
+    assert (
+        "dossier judiciaire : saisine du 1er décembre 2026 : injonction de payer devant le tribunal de "
+        "commerce, factures K-1 et K-2, 6 080,00 € réclamés, approuvée par bob, remise au commissaire de "
+        "justice par courriel le 1er décembre 2026 à 15 h 05 (message <dossier-7@relance.test>)"
+    ) in text
+    request, bordereau, exhibit, history, manifest = filing.dossier.files
+    for pdf in (request, bordereau, exhibit):
+        assert f"{pdf.path} (SHA-256 {pdf.sha256})" in text
+    assert history.path not in text and manifest.path not in text
 
 
 async def test_a_pause_a_resume_and_a_promise_on_the_account_from_the_cli(cli: Cli) -> None:

@@ -4,7 +4,7 @@ account downloaded from it; the account's communications and their documents."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from io import BytesIO
@@ -14,9 +14,16 @@ from urllib.parse import unquote
 from pypdf import PdfReader
 from sqlmodel import select
 
+from models.court import BailiffDeliveryReceipt
 from models.enums import Role
 from storage.tables import Invoice
-from tests.fixtures.communications import SENT_FR, account_with_a_grouped_notice
+from tests.fixtures.communications import (
+    FILED_KEY,
+    SENT_FR,
+    account_with_a_grouped_notice,
+    grouped_filing,
+    titled_pdf,
+)
 from tests.fixtures.pdf import flat, french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.web import BackofficeUnderTest, WebUser, csv_file, eventually, invoice_row, status_of
 
@@ -119,6 +126,7 @@ async def test_the_debtor_page_shows_the_account_communications_and_serves_their
 ) -> None:
     agent, cases, before = await two_invoices_not_yet_due(backoffice)
     assert "Aucun envoi groupé pour l'instant." in unescape(before)
+    assert 'id="account-filings"' not in before
     account_id = re.search(r'id="account-id">([^<]+)<', before).group(1)
     relance = backoffice.relance
     # A document recorded outside the data folder is listed, never served.
@@ -155,6 +163,59 @@ async def test_the_debtor_page_shows_the_account_communications_and_serves_their
     assert (await agent.get(f"/accounts/{account_id}/documents/{statement.sha256}")).status_code == 200
     for missing in (gone.sha256, elsewhere.sha256, "2" * 64):
         assert (await agent.get(f"/accounts/{account_id}/documents/{missing}")).status_code == 404
+
+
+async def test_the_debtor_page_shows_the_account_filings_and_serves_their_pdfs(
+    backoffice: BackofficeUnderTest,
+) -> None:
+    agent, cases, before = await two_invoices_not_yet_due(backoffice)
+    account_id = re.search(r'id="account-id">([^<]+)<', before).group(1)
+    settings = backoffice.relance.settings
+    drop = settings.bailiff_drop_dir / f"{account_id}-{FILED_KEY}"
+    # 14:05 UTC is 15:05 in Paris in winter.
+    dropped = BailiffDeliveryReceipt(
+        channel="folder", reference=str(drop), delivered_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+    )
+    filing = grouped_filing(settings.dossiers_dir, account_id, cases, dropped)
+    await account_with_a_grouped_notice(
+        backoffice.relance.client,
+        settings.temporal_task_queue,
+        settings.documents_dir,
+        account_id,
+        cases,
+        filings=[filing],
+    )
+
+    page = await agent.get(f"/accounts/{account_id}")
+    section = page.text[page.text.index('id="account-filings"') :]
+    assert "<h2>Dossiers judiciaires</h2>" in section
+    assert (
+        "saisine du 1er décembre 2026 : injonction de payer devant le tribunal de commerce, factures "
+        "G-1 et G-2, 6 080,00 € réclamés, approuvée par bob, remise au commissaire de justice dans le "
+        f"répertoire de dépôt « {drop.name} » le 1er décembre 2026 à 15 h 05"
+    ) in flat(unescape(section))
+    # The folder by its name only: no path of the server on the page.
+    assert str(settings.data_dir) not in page.text and str(drop) not in page.text
+    request, bordereau, exhibit, history, manifest = filing.dossier.files
+    for pdf in (request, bordereau, exhibit):
+        assert f'href="/accounts/{account_id}/documents/{pdf.sha256}"' in section
+    assert history.sha256 not in page.text and manifest.sha256 not in page.text
+
+    download = await agent.get(f"/accounts/{cases['G-1']}/documents/{request.sha256}")
+    assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
+    assert download.content == Path(request.path).read_bytes()
+    assert (
+        PdfReader(BytesIO(download.content)).metadata.title == f"{account_id} requete_injonction_de_payer.pdf"
+    )
+    served = await agent.get(f"/accounts/{account_id}/documents/{bordereau.sha256}")
+    assert served.content == Path(bordereau.path).read_bytes()
+    # Another account's dossier, in the same data folder, is not this account's to serve; nor are
+    # the files of its own dossier that are no PDF.
+    other = titled_pdf(
+        settings.dossiers_dir / f"account-autre-{FILED_KEY}" / "bordereau_de_pieces.pdf", "autre"
+    )
+    for refused in (other.sha256, history.sha256, manifest.sha256):
+        assert (await agent.get(f"/accounts/{account_id}/documents/{refused}")).status_code == 404
 
 
 async def test_a_pause_a_resume_and_a_promise_on_the_debtor_page_reach_every_open_invoice(
