@@ -32,7 +32,15 @@ from models.court import (
 from models.documents import DocumentRef
 from storage.database import Database
 from support.french import date_fr
-from tests.fixtures.filings import FILED_ON, checked_manifest, filing_request, money, sha256, write_pdf
+from tests.fixtures.filings import (
+    FILED_ON,
+    checked_manifest,
+    emailing_to_the_bailiff,
+    filing_request,
+    money,
+    sha256,
+    write_pdf,
+)
 from tests.fixtures.pdf import french_spacing_faults, pdf_text, raw_pdf_text
 from tests.fixtures.smtp import read_messages
 
@@ -422,14 +430,7 @@ async def test_the_grouped_dossier_is_emailed_naming_every_invoice(
     smtp_outbox: OutboxSMTPServer,
     handoff_request: HandoffRequest,
 ) -> None:
-    by_email = settings.model_copy(
-        update={
-            "bailiff_email": "etude@cdj-paris.fr",
-            "smtp_port": smtp_outbox.port,
-            "smtp_sender": "r@dupont.fr",
-        }
-    )
-    legal = LegalActivities(by_email, sqlite_database)
+    legal = LegalActivities(emailing_to_the_bailiff(settings, smtp_outbox), sqlite_database)
     dossier = prepare(
         legal, grouped(account_claims(tmp_path, handoff_request, "3034.56", "2500.00", "1200.00"))
     )

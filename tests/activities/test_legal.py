@@ -49,6 +49,7 @@ from tests.fixtures.filings import (
     FILED_ON,
     HISTORY_JSON,
     checked_manifest,
+    emailing_to_the_bailiff,
     filing_request,
     money,
     sha256,
@@ -651,14 +652,7 @@ async def test_the_dossier_is_emailed_to_the_commissaire_de_justice_once(
     smtp_outbox: OutboxSMTPServer,
     handoff_request: HandoffRequest,
 ) -> None:
-    by_email = settings.model_copy(
-        update={
-            "bailiff_email": "etude@cdj-paris.fr",
-            "smtp_port": smtp_outbox.port,
-            "smtp_sender": "r@dupont.fr",
-        }
-    )
-    legal = LegalActivities(by_email, sqlite_database)
+    legal = LegalActivities(emailing_to_the_bailiff(settings, smtp_outbox), sqlite_database)
     dossier = prepare(legal, filing_request(tmp_path, handoff_request, principal="7034.56"))
 
     first = await ActivityEnvironment().run(legal.deliver_to_bailiff, delivery_of(dossier))
