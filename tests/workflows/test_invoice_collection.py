@@ -456,6 +456,8 @@ async def test_a_step_that_fails_for_good_waits_for_an_agent(relance: RelanceUnd
             encoding="utf-8",
         )
     await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="dora"))
+    # Resumed, the step goes out in the next send slot (README, grouped sending).
+    await advance(relance, 1)
     status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
     assert not status.paused
     assert len(outbox_messages(relance)) == 1

@@ -72,6 +72,8 @@ async def test_a_letter_nobody_signs_holds_the_case_until_an_import_names_the_si
     rows = read_invoices([invoices], relance.data_dir / "invoices")
     await store_invoices(relance.database, rows, "default", TEST_CASE_ID_KEY)
     await handle.execute_update(InvoiceCollectionWorkflow.resume, ResumeRequest(agent="dora"))
+    # Resumed, the step goes out in the next send slot (README, grouped sending).
+    await advance(relance, 1)
 
     status = await wait_for(handle, lambda s: "first_reminder" in sent_steps(s))
     assert not status.paused
