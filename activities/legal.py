@@ -7,7 +7,7 @@ declaration of claim when the debtor is under collective proceedings.
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
 
 from temporalio import activity
@@ -59,13 +59,7 @@ class LegalActivities:
     def prepare_filing(self, request: FilingRequest) -> FilingDossierRef:
         """The filing dossier of the case, ``<dossiers>/<case>/``: the request of its route, the
         bordereau de pièces, the numbered exhibits, the history export and the manifest."""
-        target = self._settings.dossiers_dir / folder_name(request.case_id)
-        completed = completed_filing(target, request)
-        if completed is not None:
-            return completed
-        ceiling = self._small_claims_ceiling()
-        court = self._competent_court(request.decision, request.debtor)
-        return write_filing(target, request, self._settings.templates_dir, ceiling, court)
+        return self._filing(folder_name(request.case_id), request, write_filing)
 
     @activity.defn
     def prepare_grouped_filing(self, request: GroupedFilingRequest) -> FilingDossierRef:
@@ -73,16 +67,22 @@ class LegalActivities:
         one request of the route of their combined principal and interest (CPCE L125-1) with each
         invoice's breakdown (CPC 1407), the bordereau numbering every exhibit once, each case's
         history export and the manifest. A retry of the same request rebuilds nothing."""
-        target = self._settings.dossiers_dir / folder_name(grouped_reference(request))
+        return self._filing(folder_name(grouped_reference(request)), request, write_grouped_filing)
+
+    def _filing(
+        self,
+        folder: str,
+        request: FilingRequest | GroupedFilingRequest,
+        write: Callable[..., FilingDossierRef],
+    ) -> FilingDossierRef:
+        """The dossier ``<dossiers>/<folder>/`` completed for this request, or written by ``write``."""
+        target = self._settings.dossiers_dir / folder
         completed = completed_filing(target, request)
         if completed is not None:
             return completed
-        ceiling = self._small_claims_ceiling()
+        ceiling = configured_judicial_rules(self._settings).small_claims.ceiling
         court = self._competent_court(request.decision, request.debtor)
-        return write_grouped_filing(target, request, self._settings.templates_dir, ceiling, court)
-
-    def _small_claims_ceiling(self) -> Decimal:
-        return configured_judicial_rules(self._settings).small_claims.ceiling
+        return write(target, request, self._settings.templates_dir, ceiling, court)
 
     def _competent_court(self, decision: JudicialDecision, debtor: DebtorInfo) -> CourtEntry | None:
         """The court a filing is addressed to, named from the debtor's postcode here, not in the

@@ -51,16 +51,6 @@ NUMBERS = ["F-2026-001", "F-2026-002", "F/2026/003"]
 CASE_IDS = ["invoice-123456782-F-2026-001", "invoice-123456782-F-2026-002", "invoice-123456782-F-2026-003"]
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture
-def legal(settings: Settings, sqlite_database: Database) -> LegalActivities:
-    return LegalActivities(settings, sqlite_database)
-
-
 def grouped_notice(tmp_path: Path) -> tuple[Exhibit, Exhibit]:
     """One formal notice for several invoices, kept in the account's folder, and its receipt."""
     letters = tmp_path / "data" / "documents" / ACCOUNT_ID

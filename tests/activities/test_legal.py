@@ -60,16 +60,6 @@ from tests.fixtures.rates import bundled_rates
 from tests.fixtures.smtp import read_messages
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture
-def legal(settings: Settings, sqlite_database: Database) -> LegalActivities:
-    return LegalActivities(settings, sqlite_database)
-
-
 def hand_off(legal: LegalActivities, request: HandoffRequest) -> DossierRef:
     return ActivityEnvironment().run(legal.handoff_to_bailiff, request)
 
