@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.bounds import MAX_AMOUNT
 from support.french import date_fr, money_fr
 from support.typography import typeset_text as fr
-from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, case_id_of, invoice_count, running_cli
+from tests.fixtures.cli import BUSINESS, CREDITOR, Cli, ForkServers, case_id_of, invoice_count, running_cli
 
 
 async def test_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
@@ -184,10 +184,10 @@ async def test_cases_are_listed_and_filtered_through_visibility(cli: Cli) -> Non
 
 
 async def test_the_list_reads_visibility_alone_even_with_no_worker_to_answer(
-    dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path
+    dev_server: WorkflowEnvironment, smtp_outbox: Any, tmp_path: Path, fork_servers: ForkServers
 ) -> None:
     due = (date.today() + timedelta(days=30)).isoformat()
-    async with running_cli(dev_server, smtp_outbox, tmp_path, "outbox") as cli:
+    async with running_cli(dev_server, smtp_outbox, tmp_path, "outbox", fork_servers) as cli:
         [row] = [CREDITOR + BUSINESS + f"F-700,{date.today().isoformat()},{due},321.00,0,BC-70"]
         await cli.json("import", str(cli.write_csv(row)))
         case_id = case_id_of(cli.settings, "F-700")

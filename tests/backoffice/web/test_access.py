@@ -25,6 +25,7 @@ from models.enums import Role
 from storage.database import Database
 from storage.tables import LoginAttempt, User, WebSession
 from support.typography import typeset_text as fr
+from tests.fixtures.cli import ForkServers
 from tests.fixtures.web import PASSWORD, BackofficeUnderTest
 from workflows import InvoiceCollectionWorkflow
 
@@ -261,7 +262,7 @@ async def test_the_first_visitor_of_a_new_installation_creates_the_administrator
 
 
 async def test_the_first_administrator_can_be_created_from_the_command_line(
-    backoffice: BackofficeUnderTest,
+    backoffice: BackofficeUnderTest, fork_servers: ForkServers
 ) -> None:
     settings = backoffice.relance.settings
     env = {
@@ -272,7 +273,7 @@ async def test_the_first_administrator_can_be_created_from_the_command_line(
 
     async def relance(*args: str, stdin: str = "") -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
-            str(RELANCE),
+            *await fork_servers.command(env),
             *args,
             env=env,
             stdin=asyncio.subprocess.PIPE,
